@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { CofferError, type ErrorCode } from '../../shared/errors.js';
+import { defaultVaultDir } from '../vault/vault-paths.js';
+import { Vault, type VaultEnvironment } from '../vault/vault.js';
+import { printResult } from './cli-output.js';
+import { readSecret } from './passphrase-input.js';
+
+/** The global options every command sees. */
+export interface GlobalOptions {
+  vault?: string;
+  passphraseFile?: string;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+export function vaultEnvironment(options: GlobalOptions): VaultEnvironment {
+  return {
+    dir: options.vault ?? defaultVaultDir(),
+    passphrase: () => readSecret({ file: options.passphraseFile, envName: 'COFFER_PASSPHRASE', promptLabel: 'vault passphrase' }),
+  };
+}
+
+export function openVault(options: GlobalOptions): Promise<Vault> {
+  return Vault.open(vaultEnvironment(options));
+}
+
+/** Runs a command's work and prints its one JSON result; errors go to the top-level handler. */
+export function action<A extends unknown[]>(work: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    printResult(await work(...args));
+  };
+}
+
+/** A whole number from the command line, or the KMS code that option's range error carries. */
+export function wholeNumber(code: ErrorCode, name: string): (text: string) => number {
+  return (text) => {
+    if (!/^-?\d+$/.test(text.trim())) {
+      throw new CofferError(code, `${name} must be a whole number; "${text}" is not.`);
+    }
+    return Number(text);
+  };
+}

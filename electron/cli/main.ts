@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { printError } from './cli-output.js';
+import { registerKeyCommands } from './key-commands.js';
+import { registerVaultCommands } from './vault-commands.js';
+
+/** Exit codes of the contract: 0 success, 1 a refused or failed operation, 2 a usage error. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('coffer')
+    .description('Coffer: a local key vault and KMS. Every command prints one JSON object.')
+    .version('0.1.0')
+    .option('--vault <dir>', 'the vault folder (default: $COFFER_HOME, else the app data folder)')
+    .option('--passphrase-file <file>', "read the vault's passphrase from a file (else $COFFER_PASSPHRASE, else a prompt)")
+    .showHelpAfterError('(run `coffer --help` for the commands)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerVaultCommands(program);
+  registerKeyCommands(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end here too, with code 0; everything else is a usage error.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    printError(error);
+    return EXIT_FAILED;
+  }
+}

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { read } from 'read';
+import { CofferError } from '../../shared/errors.js';
+
+/**
+ * Where a secret comes from, in the contract's order: a file named on the command line, an
+ * environment variable, or a prompt when there is a terminal. Never an argument's value.
+ */
+export interface SecretSourceOptions {
+  file?: string;
+  envName: string;
+  promptLabel: string;
+  /** Ask twice on a terminal, for a new secret. */
+  confirm?: boolean;
+}
+
+async function readSecretFile(path: string): Promise<string> {
+  try {
+    // One trailing newline is what editors and `echo` add; it is not part of the secret.
+    return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new CofferError('COFFER.1018', `The passphrase file ${path} cannot be read: ${(error as Error).message}.`);
+  }
+}
+
+export async function readSecret(options: SecretSourceOptions): Promise<string> {
+  if (options.file !== undefined) return readSecretFile(options.file);
+  const fromEnv = process.env[options.envName];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new CofferError(
+      'COFFER.1012',
+      `A ${options.promptLabel} is needed: set ${options.envName}, pass --passphrase-file FILE, or run in a terminal to be asked.`,
+    );
+  }
+  const first = await read({ prompt: `${options.promptLabel}: `, silent: true, replace: '*', output: process.stderr });
+  if (options.confirm) {
+    const second = await read({ prompt: `Repeat the ${options.promptLabel}: `, silent: true, replace: '*', output: process.stderr });
+    if (first !== second) throw new CofferError('COFFER.1012', 'The two passphrases differ: nothing was changed. Try again.');
+  }
+  return first;
+}

@@ -1,0 +1,143 @@
+import { access, readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
+import { CofferError } from '../../shared/errors.js';
+import { Vault } from '../vault/vault.js';
+import { action, globalOptions, openVault, vaultEnvironment, wholeNumber, type GlobalOptions } from './cli-context.js';
+import { readSecret } from './passphrase-input.js';
+
+function newPassphrase(options: GlobalOptions): Promise<string> {
+  return readSecret({ file: options.passphraseFile, envName: 'COFFER_PASSPHRASE', promptLabel: 'new vault passphrase', confirm: true });
+}
+
+/** A backup's own passphrase, else the one the vault commands read, else a prompt. */
+function backupPassphrase(options: GlobalOptions & { backupPassphraseFile?: string }, confirm: boolean): Promise<string> {
+  if (options.backupPassphraseFile === undefined && process.env.COFFER_BACKUP_PASSPHRASE) {
+    return Promise.resolve(process.env.COFFER_BACKUP_PASSPHRASE);
+  }
+  return readSecret({
+    file: options.backupPassphraseFile ?? options.passphraseFile,
+    envName: 'COFFER_PASSPHRASE',
+    promptLabel: 'backup passphrase',
+    confirm,
+  });
+}
+
+async function recoveryCodeFrom(options: { recoveryCode?: string; recoveryCodeFile?: string }): Promise<string> {
+  if (options.recoveryCode) return options.recoveryCode;
+  if (options.recoveryCodeFile) return (await readFile(options.recoveryCodeFile, 'utf8')).trim();
+  if (process.env.COFFER_RECOVERY_CODE) return process.env.COFFER_RECOVERY_CODE;
+  throw new CofferError('COFFER.1009', 'Give the recovery code with --recovery-code CODE, --recovery-code-file FILE or $COFFER_RECOVERY_CODE.');
+}
+
+export function registerVaultCommands(program: Command): void {
+  program
+    .command('init')
+    .description('create a vault: a new master key in the OS keychain (or under a passphrase) and a recovery code, shown once')
+    .option('--passphrase', 'protect the master key with a passphrase instead of the OS keychain')
+    .action(
+      action(async (options: { passphrase?: boolean }, command: Command) => {
+        const global = globalOptions(command);
+        const env = vaultEnvironment(global);
+        const choice = options.passphrase
+          ? { mode: 'passphrase' as const, passphrase: await newPassphrase(global) }
+          : { mode: 'keychain' as const };
+        const { vault, recoveryCode } = await Vault.init(env, choice);
+        return {
+          vault: env.dir,
+          vault_id: vault.vaultId,
+          protection: vault.protectionMode,
+          recovery_code: recoveryCode,
+          notice: 'Write the recovery code down and keep it apart from this computer: it is shown only now, and it is the only way back in if the keychain or passphrase is lost.',
+        };
+      }),
+    );
+
+  program
+    .command('recover')
+    .description("seal an existing vault again under this machine's keychain (or a new passphrase), with its recovery code")
+    .option('--recovery-code <code>', 'the code `coffer init` showed')
+    .option('--recovery-code-file <file>', 'read the recovery code from a file')
+    .option('--passphrase', 'protect the master key with a new passphrase instead of the OS keychain')
+    .action(
+      action(async (options: { recoveryCode?: string; recoveryCodeFile?: string; passphrase?: boolean }, command: Command) => {
+        const global = globalOptions(command);
+        const env = vaultEnvironment(global);
+        const code = await recoveryCodeFrom(options);
+        const choice = options.passphrase
+          ? { mode: 'passphrase' as const, passphrase: await newPassphrase(global) }
+          : { mode: 'keychain' as const };
+        const vault = await Vault.recover(env, code, choice);
+        return { vault: env.dir, vault_id: vault.vaultId, protection: vault.protectionMode, keys: vault.state.keys.length };
+      }),
+    );
+
+  program
+    .command('rollback')
+    .description('put back the previous generation of a damaged vault file (the damaged one is kept aside)')
+    .action(
+      action(async (_options: object, command: Command) => {
+        const env = vaultEnvironment(globalOptions(command));
+        return { vault: env.dir, ...(await Vault.rollback(env)) };
+      }),
+    );
+
+  program
+    .command('backup')
+    .description('export every key and version to a passphrase-protected file')
+    .requiredOption('--out <file>', 'the backup file to write (must not exist)')
+    .option('--backup-passphrase-file <file>', 'read the backup passphrase from a file ($COFFER_BACKUP_PASSPHRASE also works)')
+    .action(
+      action(async (options: { out: string; backupPassphraseFile?: string }, command: Command) => {
+        const global = globalOptions(command);
+        if (await access(options.out).then(() => true, () => false)) {
+          throw new CofferError('COFFER.1017', `${options.out} already exists: choose a new file name for the backup.`);
+        }
+        const vault = await openVault(global);
+        const passphrase = await backupPassphrase({ ...global, ...options }, true);
+        const { text, keyCount, versionCount } = await vault.backup(passphrase);
+        await writeFileAtomic(options.out, text, { mode: 0o600, fsync: true });
+        return { backup: options.out, keys: keyCount, key_versions: versionCount };
+      }),
+    );
+
+  program
+    .command('restore')
+    .description('import every key of a backup, atomically; existing keys are refused unless --force')
+    .requiredOption('--in <file>', 'the backup file')
+    .option('--force', 'replace keys that already exist in this vault')
+    .option('--backup-passphrase-file <file>', 'read the backup passphrase from a file ($COFFER_BACKUP_PASSPHRASE also works)')
+    .action(
+      action(async (options: { in: string; force?: boolean; backupPassphraseFile?: string }, command: Command) => {
+        const global = globalOptions(command);
+        let text: string;
+        try {
+          text = await readFile(options.in, 'utf8');
+        } catch (error) {
+          throw new CofferError('COFFER.1018', `The backup file ${options.in} cannot be read: ${(error as Error).message}.`);
+        }
+        const vault = await openVault(global);
+        const passphrase = await backupPassphrase({ ...global, ...options }, false);
+        const result = await vault.restore(text, passphrase, options.force ?? false);
+        return { restored: result.restored.length, replaced: result.replaced.length, key_ids: result.restored };
+      }),
+    );
+
+  program
+    .command('audit-log')
+    .description('list audit records (newest last) and check their hash chain')
+    .addOption(new Option('--limit <n>', 'only the newest N records').argParser(wholeNumber('KMS.1601', '--limit')))
+    .option('--key-id <key>', "only this key's records (a key id)")
+    .action(
+      action(async (options: { limit?: number; keyId?: string }, command: Command) => {
+        const vault = await openVault(globalOptions(command));
+        const log = await vault.auditLog();
+        let records = options.keyId ? log.records.filter((r) => r.key_id === options.keyId) : log.records;
+        if (options.limit !== undefined) {
+          if (options.limit < 1) throw new CofferError('KMS.1601', '--limit must be 1 or more.');
+          records = records.slice(-options.limit);
+        }
+        return { records, total: log.records.length, chain_verified: log.chain_verified, problems: log.problems };
+      }),
+    );
+}

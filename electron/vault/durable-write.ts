@@ -1,0 +1,56 @@
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+
+/** Makes a rename or a new file in `dir` survive a power cut (a no-op where folders cannot be opened, as on Windows). */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Replaces `target` so that a crash at any moment leaves either the old or the new content
+ * under its name, and keeps the old content as `previous` (one generation back).
+ */
+export async function replaceKeepingPrevious(target: string, previous: string, content: string): Promise<void> {
+  const dir = dirname(target);
+  const hadTarget = await fs
+    .stat(target)
+    .then(() => true)
+    .catch(() => false);
+  if (hadTarget) {
+    // A hard link costs nothing and is atomic; the new content then gets a new inode through rename.
+    const staging = join(dir, `.${basename(previous)}.${process.pid}.tmp`);
+    await fs.rm(staging, { force: true });
+    try {
+      await fs.link(target, staging);
+    } catch {
+      await fs.copyFile(target, staging);
+    }
+    await fs.rename(staging, previous);
+  }
+  await writeFileAtomic(target, content, { fsync: true, mode: 0o600 });
+  await fsyncDir(dir);
+}
+
+/**
+ * Temporary files left by a process that was killed mid-write (write-file-atomic names them
+ * `<name>.<number>`); only call this while holding the vault lock, when no writer can be active.
+ */
+export async function removeStaleTemporaries(dir: string, names: readonly string[]): Promise<void> {
+  const entries = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const stale =
+      names.some((name) => entry.startsWith(`${name}.`) && /^[0-9]+$/.test(entry.slice(name.length + 1))) ||
+      names.some((name) => entry.startsWith(`.${name}.`) && entry.endsWith('.tmp'));
+    if (stale) await fs.rm(join(dir, entry), { force: true });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Every refusal Coffer gives carries a stable code and a sentence for humans.
+ * KMS.xxxx codes follow Huawei Cloud KMS so its users find the same words;
+ * COFFER.xxxx codes cover what a local vault adds (keychain, files, locks).
+ */
+export const ERROR_CODES = {
+  'KMS.0101': 'Coffer hit an internal error.',
+  'KMS.0203': 'The request is too long.',
+  'KMS.0204': 'A required parameter is missing.',
+  'KMS.0205': 'The key id is not valid: give a key id (a UUID) or alias/NAME.',
+  'KMS.0207': 'The key does not exist.',
+  'KMS.0208': 'The encryption context is not valid.',
+  'KMS.0209': 'The key is disabled: enable it before using it.',
+  'KMS.0210': 'The key is pending deletion and cannot be used: cancel the deletion to use it again.',
+  'KMS.0308': 'A parameter is not valid.',
+  'KMS.0309': 'This operation needs a key created with --origin external.',
+  'KMS.0310': 'The key is not in the Pending import state.',
+  'KMS.1101': 'The alias is not valid.',
+  'KMS.1103': 'The description is not valid.',
+  'KMS.1104': 'Another key already has this alias.',
+  'KMS.1105': 'The vault holds as many keys as it may.',
+  'KMS.1201': 'The key is not disabled, so it cannot be enabled.',
+  'KMS.1301': 'The key is not enabled, so it cannot be disabled.',
+  'KMS.1401': 'The pending deletion period must be a whole number of days from 7 to 1096.',
+  'KMS.1402': 'The key is already pending deletion.',
+  'KMS.1501': 'The key is not pending deletion.',
+  'KMS.1601': 'The limit is not valid.',
+  'KMS.1602': 'The marker is not valid.',
+  'KMS.3001': 'The rotation interval must be a whole number of days from 30 to 365.',
+  'COFFER.1001': 'There is no vault here yet.',
+  'COFFER.1002': 'A vault already exists here.',
+  'COFFER.1003': 'The OS keychain could not be reached.',
+  'COFFER.1004': "The OS keychain has no entry for this vault's master key.",
+  'COFFER.1005': 'The passphrase is wrong.',
+  'COFFER.1006': 'The vault file is corrupt.',
+  'COFFER.1007': 'The vault file failed its integrity check.',
+  'COFFER.1008': 'The vault is busy: another Coffer process holds its lock.',
+  'COFFER.1009': 'The recovery code is wrong.',
+  'COFFER.1010': 'The backup file cannot be read.',
+  'COFFER.1011': 'The backup holds keys that already exist in this vault.',
+  'COFFER.1012': 'A passphrase is needed.',
+  'COFFER.1013': 'The passphrase is too weak.',
+  'COFFER.1014': 'The vault could not be written.',
+  'COFFER.1015': 'The keychain entry does not unlock this vault.',
+  'COFFER.1016': 'The audit log could not be written.',
+  'COFFER.1017': 'The output file already exists.',
+  'COFFER.1018': 'A file could not be read.',
+  'COFFER.3001': 'The key has no key material yet (Pending import).',
+  'COFFER.3002': 'Keys with imported material cannot be rotated.',
+  'COFFER.3003': 'The key material cannot be exported.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** What crosses every boundary (CLI, IPC, logs): never a thrown object. */
+export interface ErrorValue {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export class CofferError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CofferError';
+    this.code = code;
+  }
+
+  toValue(): ErrorValue {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
+
+/** Turns anything caught into an ErrorValue; unknown failures become KMS.0101 with their message kept. */
+export function toErrorValue(error: unknown): ErrorValue {
+  if (error instanceof CofferError) return error.toValue();
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: 'KMS.0101', message: `${ERROR_CODES['KMS.0101']} ${detail}` };
+}

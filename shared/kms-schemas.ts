@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { CofferError } from './errors.js';
+
+/**
+ * Request shapes of the key operations, shared by the CLI, the IPC bridge and the core.
+ * Types are checked here; the KMS rules (alias pattern, day ranges) are checked by the core,
+ * so that every face gets the same KMS code for the same mistake.
+ */
+const KeyRef = z.string().min(1).max(300);
+const Tags = z.record(z.string(), z.string());
+
+export const CreateKeyRequest = z.strictObject({
+  key_alias: z.string(),
+  key_description: z.string().optional(),
+  origin: z.enum(['kms', 'external']).optional(),
+  exportable: z.boolean().optional(),
+  tags: Tags.optional(),
+});
+export const KeyIdRequest = z.strictObject({ key_id: KeyRef });
+export const ListKeysRequest = z.strictObject({
+  limit: z.number().optional(),
+  marker: z.string().optional(),
+  key_state: z.number().optional(),
+});
+export const ScheduleKeyDeletionRequest = z.strictObject({ key_id: KeyRef, pending_days: z.number() });
+export const UpdateKeyAliasRequest = z.strictObject({ key_id: KeyRef, key_alias: z.string() });
+export const UpdateKeyDescriptionRequest = z.strictObject({ key_id: KeyRef, key_description: z.string() });
+export const EnableKeyRotationRequest = z.strictObject({ key_id: KeyRef, rotation_interval: z.number().optional() });
+export const UpdateKeyRotationIntervalRequest = z.strictObject({ key_id: KeyRef, rotation_interval: z.number() });
+
+export type CreateKeyRequest = z.infer<typeof CreateKeyRequest>;
+export type KeyIdRequest = z.infer<typeof KeyIdRequest>;
+export type ListKeysRequest = z.infer<typeof ListKeysRequest>;
+export type ScheduleKeyDeletionRequest = z.infer<typeof ScheduleKeyDeletionRequest>;
+export type UpdateKeyAliasRequest = z.infer<typeof UpdateKeyAliasRequest>;
+export type UpdateKeyDescriptionRequest = z.infer<typeof UpdateKeyDescriptionRequest>;
+export type EnableKeyRotationRequest = z.infer<typeof EnableKeyRotationRequest>;
+export type UpdateKeyRotationIntervalRequest = z.infer<typeof UpdateKeyRotationIntervalRequest>;
+
+/** Validates a request at a boundary; a missing field is KMS.0204, a wrong one KMS.0308, each named. */
+export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') || 'request';
+  if (issue?.code === 'invalid_type' && issue.input === undefined) {
+    throw new CofferError('KMS.0204', `The parameter "${field}" is missing.`);
+  }
+  if (issue?.code === 'unrecognized_keys') {
+    throw new CofferError('KMS.0308', `Unknown parameter(s): ${issue.keys.join(', ')}.`);
+  }
+  throw new CofferError('KMS.0308', `The parameter "${field}" is not valid: ${issue?.message ?? 'invalid'}.`);
+}
