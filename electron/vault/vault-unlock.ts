@@ -108,8 +108,9 @@ export async function unsealProtection(
   if (stored === null) {
     throw new CofferError(
       'COFFER.1004',
-      `The OS keychain has no entry for this vault (service "${protection.service}", account "${protection.account}"). ` +
-        'If the vault came from another machine or the keyring was reset, run `coffer recover --recovery-code CODE` to seal it under this keychain.',
+      `The OS keychain gave no master key for this vault (service "${protection.service}", account "${protection.account}"): ` +
+        'either the keyring is locked and could not be unlocked (unlock it, for example by logging in to the desktop, and try again), ' +
+        'or the entry is gone (another machine, a reset keyring): then run `coffer recover --recovery-code CODE` to seal the vault under this keychain.',
     );
   }
   const vmk = Buffer.from(stored, 'base64');

@@ -199,7 +199,22 @@ export class Vault {
     const paths = vaultPaths(env.dir);
     const secrets = env.secrets ?? osKeychain;
     const clock = env.clock ?? Date.now;
-    await fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    const createdDir = await fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    try {
+      return await Vault.initLocked(paths, secrets, clock, choice);
+    } catch (error) {
+      // A failed init leaves the disk as it found it: no empty vault folder either.
+      if (createdDir !== undefined) await fs.rm(createdDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private static async initLocked(
+    paths: VaultPaths,
+    secrets: SecretStore,
+    clock: () => number,
+    choice: ProtectionChoice,
+  ): Promise<{ vault: Vault; recoveryCode: string }> {
     return withVaultLock(paths.dir, paths.lock, async () => {
       if (await fs.stat(paths.vault).then(() => true, () => false)) {
         throw new CofferError('COFFER.1002', `${paths.dir} already holds a vault: open it, or choose another folder with --vault.`);

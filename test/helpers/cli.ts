@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const COFFER_BIN = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as the contract's one JSON object (undefined when empty). */
+  json: any;
+  /** stderr parsed as {"error": {...}} when it is JSON. */
+  error: { error_code: string; error_msg: string } | undefined;
+}
+
+function parseJson(text: string): any {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs the real `coffer` command in a child process, as a script would. */
+export function runCoffer(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; removeEnv?: readonly string[] } = {},
+): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  for (const name of options.removeEnv ?? []) delete env[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [COFFER_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr, json: parseJson(stdout), error: parseJson(stderr)?.error });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A fresh, empty vault folder that is removed after the test file. */
+export async function tempDir(prefix = 'coffer-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
