@@ -32,7 +32,13 @@ function parseTags(text: string): Record<string, string> {
 type KeyOperation = (vault: Vault, request: unknown) => Promise<unknown>;
 
 /** A command that opens the vault and runs one key operation with a request built from its options. */
-function keyCommand<O>(program: Command, name: string, description: string, operation: KeyOperation, request: (options: O) => unknown): Command {
+function keyCommand<O>(
+  program: Command,
+  name: string,
+  description: string,
+  operation: KeyOperation,
+  request: (options: O) => unknown,
+): Command {
   return program
     .command(name)
     .description(description)
@@ -47,27 +53,47 @@ function keyCommand<O>(program: Command, name: string, description: string, oper
 const keyIdOption = (): Option => new Option('--key-id <key>', 'a key id or alias/NAME').makeOptionMandatory();
 
 export function registerKeyCommands(program: Command): void {
-  keyCommand(program, 'create-key', 'create a customer master key (CMK)', keys.createKey, (o: {
-    alias: string;
-    description?: string;
-    origin?: 'kms' | 'external';
-    exportable?: boolean;
-    tags?: Record<string, string>;
-  }) => ({ key_alias: o.alias, key_description: o.description, origin: o.origin, exportable: o.exportable, tags: o.tags }))
+  keyCommand(
+    program,
+    'create-key',
+    'create a customer master key (CMK)',
+    keys.createKey,
+    (o: {
+      alias: string;
+      description?: string;
+      origin?: 'kms' | 'external';
+      exportable?: boolean;
+      tags?: Record<string, string>;
+    }) => ({ key_alias: o.alias, key_description: o.description, origin: o.origin, exportable: o.exportable, tags: o.tags }),
+  )
     .requiredOption('--alias <alias>', 'a unique name: letters, digits, : / _ -')
     .option('--description <text>', 'up to 255 characters')
-    .addOption(new Option('--origin <origin>', 'kms: Coffer makes the material; external: you import it').choices(['kms', 'external']))
+    .addOption(
+      new Option('--origin <origin>', 'kms: Coffer makes the material; external: you import it').choices(['kms', 'external']),
+    )
     .option('--exportable', 'allow export of the key material (a permanent choice)')
     .addOption(new Option('--tags <json>', 'tags as JSON, e.g. {"team":"finance"}').argParser(parseTags));
 
-  keyCommand(program, 'describe-key', "show a key's details", keys.describeKey, (o: { keyId: string }) => ({ key_id: o.keyId })).addOption(keyIdOption());
+  keyCommand(program, 'describe-key', "show a key's details", keys.describeKey, (o: { keyId: string }) => ({
+    key_id: o.keyId,
+  })).addOption(keyIdOption());
 
-  keyCommand(program, 'list-keys', 'list keys, oldest first', keys.listKeys, (o: { keyState?: number; limit?: number; marker?: string }) => ({
-    key_state: o.keyState,
-    limit: o.limit,
-    marker: o.marker,
-  }))
-    .addOption(new Option('--key-state <n>', '2 Enabled, 3 Disabled, 4 Pending deletion, 5 Pending import').argParser(wholeNumber('KMS.0308', '--key-state')))
+  keyCommand(
+    program,
+    'list-keys',
+    'list keys, oldest first',
+    keys.listKeys,
+    (o: { keyState?: number; limit?: number; marker?: string }) => ({
+      key_state: o.keyState,
+      limit: o.limit,
+      marker: o.marker,
+    }),
+  )
+    .addOption(
+      new Option('--key-state <n>', '2 Enabled, 3 Disabled, 4 Pending deletion, 5 Pending import').argParser(
+        wholeNumber('KMS.0308', '--key-state'),
+      ),
+    )
     .addOption(new Option('--limit <n>', 'at most N keys (1..1000)').argParser(wholeNumber('KMS.1601', '--limit')))
     .option('--marker <marker>', 'the next_marker of the previous page');
 
@@ -83,35 +109,72 @@ export function registerKeyCommands(program: Command): void {
     keyCommand(program, name, description, operation, (o: { keyId: string }) => ({ key_id: o.keyId })).addOption(keyIdOption());
   }
 
-  keyCommand(program, 'schedule-key-deletion', 'schedule a key for deletion in 7..1096 days', keys.scheduleKeyDeletion, (o: { keyId: string; pendingDays: number }) => ({
-    key_id: o.keyId,
-    pending_days: o.pendingDays,
-  }))
+  keyCommand(
+    program,
+    'schedule-key-deletion',
+    'schedule a key for deletion in 7..1096 days',
+    keys.scheduleKeyDeletion,
+    (o: { keyId: string; pendingDays: number }) => ({
+      key_id: o.keyId,
+      pending_days: o.pendingDays,
+    }),
+  )
     .addOption(keyIdOption())
-    .addOption(new Option('--pending-days <days>', 'days until the material is destroyed (7..1096)').argParser(wholeNumber('KMS.1401', '--pending-days')).makeOptionMandatory());
+    .addOption(
+      new Option('--pending-days <days>', 'days until the material is destroyed (7..1096)')
+        .argParser(wholeNumber('KMS.1401', '--pending-days'))
+        .makeOptionMandatory(),
+    );
 
-  keyCommand(program, 'update-key-alias', "change a key's alias", keys.updateKeyAlias, (o: { keyId: string; alias: string }) => ({ key_id: o.keyId, key_alias: o.alias }))
+  keyCommand(program, 'update-key-alias', "change a key's alias", keys.updateKeyAlias, (o: { keyId: string; alias: string }) => ({
+    key_id: o.keyId,
+    key_alias: o.alias,
+  }))
     .addOption(keyIdOption())
     .requiredOption('--alias <alias>', 'the new alias');
 
-  keyCommand(program, 'update-key-description', "change a key's description", keys.updateKeyDescription, (o: { keyId: string; description: string }) => ({
-    key_id: o.keyId,
-    key_description: o.description,
-  }))
+  keyCommand(
+    program,
+    'update-key-description',
+    "change a key's description",
+    keys.updateKeyDescription,
+    (o: { keyId: string; description: string }) => ({
+      key_id: o.keyId,
+      key_description: o.description,
+    }),
+  )
     .addOption(keyIdOption())
     .requiredOption('--description <text>', 'the new description (up to 255 characters)');
 
-  keyCommand(program, 'enable-key-rotation', 'rotate the key automatically (default every 365 days)', keys.enableKeyRotation, (o: { keyId: string; rotationInterval?: number }) => ({
-    key_id: o.keyId,
-    rotation_interval: o.rotationInterval,
-  }))
+  keyCommand(
+    program,
+    'enable-key-rotation',
+    'rotate the key automatically (default every 365 days)',
+    keys.enableKeyRotation,
+    (o: { keyId: string; rotationInterval?: number }) => ({
+      key_id: o.keyId,
+      rotation_interval: o.rotationInterval,
+    }),
+  )
     .addOption(keyIdOption())
-    .addOption(new Option('--rotation-interval <days>', '30..365 days').argParser(wholeNumber('KMS.3001', '--rotation-interval')));
+    .addOption(
+      new Option('--rotation-interval <days>', '30..365 days').argParser(wholeNumber('KMS.3001', '--rotation-interval')),
+    );
 
-  keyCommand(program, 'update-key-rotation-interval', 'change the rotation interval', keys.updateKeyRotationInterval, (o: { keyId: string; rotationInterval: number }) => ({
-    key_id: o.keyId,
-    rotation_interval: o.rotationInterval,
-  }))
+  keyCommand(
+    program,
+    'update-key-rotation-interval',
+    'change the rotation interval',
+    keys.updateKeyRotationInterval,
+    (o: { keyId: string; rotationInterval: number }) => ({
+      key_id: o.keyId,
+      rotation_interval: o.rotationInterval,
+    }),
+  )
     .addOption(keyIdOption())
-    .addOption(new Option('--rotation-interval <days>', '30..365 days').argParser(wholeNumber('KMS.3001', '--rotation-interval')).makeOptionMandatory());
+    .addOption(
+      new Option('--rotation-interval <days>', '30..365 days')
+        .argParser(wholeNumber('KMS.3001', '--rotation-interval'))
+        .makeOptionMandatory(),
+    );
 }

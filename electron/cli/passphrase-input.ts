@@ -35,7 +35,12 @@ export async function readSecret(options: SecretSourceOptions): Promise<string> 
   }
   const first = await read({ prompt: `${options.promptLabel}: `, silent: true, replace: '*', output: process.stderr });
   if (options.confirm) {
-    const second = await read({ prompt: `Repeat the ${options.promptLabel}: `, silent: true, replace: '*', output: process.stderr });
+    const second = await read({
+      prompt: `Repeat the ${options.promptLabel}: `,
+      silent: true,
+      replace: '*',
+      output: process.stderr,
+    });
     if (first !== second) throw new CofferError('COFFER.1012', 'The two passphrases differ: nothing was changed. Try again.');
   }
   return first;

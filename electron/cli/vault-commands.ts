@@ -7,7 +7,12 @@ import { action, globalOptions, openVault, vaultEnvironment, wholeNumber, type G
 import { readSecret } from './passphrase-input.js';
 
 function newPassphrase(options: GlobalOptions): Promise<string> {
-  return readSecret({ file: options.passphraseFile, envName: 'COFFER_PASSPHRASE', promptLabel: 'new vault passphrase', confirm: true });
+  return readSecret({
+    file: options.passphraseFile,
+    envName: 'COFFER_PASSPHRASE',
+    promptLabel: 'new vault passphrase',
+    confirm: true,
+  });
 }
 
 /** A backup's own passphrase, else the one the vault commands read, else a prompt. */
@@ -27,7 +32,10 @@ async function recoveryCodeFrom(options: { recoveryCode?: string; recoveryCodeFi
   if (options.recoveryCode) return options.recoveryCode;
   if (options.recoveryCodeFile) return (await readFile(options.recoveryCodeFile, 'utf8')).trim();
   if (process.env.COFFER_RECOVERY_CODE) return process.env.COFFER_RECOVERY_CODE;
-  throw new CofferError('COFFER.1009', 'Give the recovery code with --recovery-code CODE, --recovery-code-file FILE or $COFFER_RECOVERY_CODE.');
+  throw new CofferError(
+    'COFFER.1009',
+    'Give the recovery code with --recovery-code CODE, --recovery-code-file FILE or $COFFER_RECOVERY_CODE.',
+  );
 }
 
 export function registerVaultCommands(program: Command): void {
@@ -48,7 +56,8 @@ export function registerVaultCommands(program: Command): void {
           vault_id: vault.vaultId,
           protection: vault.protectionMode,
           recovery_code: recoveryCode,
-          notice: 'Write the recovery code down and keep it apart from this computer: it is shown only now, and it is the only way back in if the keychain or passphrase is lost.',
+          notice:
+            'Write the recovery code down and keep it apart from this computer: it is shown only now, and it is the only way back in if the keychain or passphrase is lost.',
         };
       }),
     );
@@ -90,7 +99,12 @@ export function registerVaultCommands(program: Command): void {
     .action(
       action(async (options: { out: string; backupPassphraseFile?: string }, command: Command) => {
         const global = globalOptions(command);
-        if (await access(options.out).then(() => true, () => false)) {
+        if (
+          await access(options.out).then(
+            () => true,
+            () => false,
+          )
+        ) {
           throw new CofferError('COFFER.1017', `${options.out} already exists: choose a new file name for the backup.`);
         }
         const vault = await openVault(global);

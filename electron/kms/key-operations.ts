@@ -52,7 +52,14 @@ export async function createKey(vault: Vault, input: unknown): Promise<{ key_inf
     );
     return {
       result: structuredClone(created),
-      events: [{ operation: 'create-key', key_id: created.key_id, key_version: created.versions.at(-1)?.version ?? null, outcome: 'success' }],
+      events: [
+        {
+          operation: 'create-key',
+          key_id: created.key_id,
+          key_version: created.versions.at(-1)?.version ?? null,
+          outcome: 'success',
+        },
+      ],
     };
   });
   return { key_info: { key_id: key.key_id, domain_id: vault.vaultId } };
@@ -84,7 +91,10 @@ export async function listKeys(vault: Vault, input: unknown = {}): Promise<ListK
     throw new CofferError('KMS.1602', 'The marker must be a whole number of 0 or more, as a next_marker from list-keys gave it.');
   }
   if (request.key_state !== undefined && !Object.values(KeyState).includes(request.key_state as KeyState)) {
-    throw new CofferError('KMS.0308', 'The key state filter must be 2 (Enabled), 3 (Disabled), 4 (Pending deletion) or 5 (Pending import).');
+    throw new CofferError(
+      'KMS.0308',
+      'The key state filter must be 2 (Enabled), 3 (Disabled), 4 (Pending deletion) or 5 (Pending import).',
+    );
   }
   const state = await vault.refresh();
   const matching = [...state.keys]
@@ -207,7 +217,9 @@ export async function rotateKey(vault: Vault, input: unknown): Promise<RotationS
     const version = lifecycle.rotateKey(target, context.now, context.material);
     return {
       result: structuredClone(target),
-      events: [{ operation: 'rotate-key', key_id: target.key_id, key_version: version, outcome: 'success', detail: 'manual rotation' }],
+      events: [
+        { operation: 'rotate-key', key_id: target.key_id, key_version: version, outcome: 'success', detail: 'manual rotation' },
+      ],
     };
   });
   return rotationStatus(key);

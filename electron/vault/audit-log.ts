@@ -38,9 +38,7 @@ export interface AuditEvent {
 export const GENESIS_MAC = '0'.repeat(64);
 
 function recordMac(auditKey: Buffer, record: Omit<AuditRecord, 'mac'>): string {
-  return createHmac('sha256', auditKey)
-    .update(canonicalJson(record))
-    .digest('hex');
+  return createHmac('sha256', auditKey).update(canonicalJson(record)).digest('hex');
 }
 
 function macEquals(a: string, b: string): boolean {
@@ -158,11 +156,7 @@ export interface AuditVerification {
 }
 
 /** Reads every record and checks the whole chain, and that the vault's anchor is still in it. */
-export async function readAuditLog(
-  path: string,
-  auditKey: Buffer,
-  anchor: AuditAnchor | null,
-): Promise<AuditVerification> {
+export async function readAuditLog(path: string, auditKey: Buffer, anchor: AuditAnchor | null): Promise<AuditVerification> {
   let text = '';
   try {
     text = await fs.readFile(path, 'utf8');

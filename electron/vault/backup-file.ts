@@ -33,12 +33,7 @@ function headerAad(header: BackupHeader): string {
   return `coffer/backup|${canonicalJson(header)}`;
 }
 
-export async function writeBackup(
-  keys: BackupKey[],
-  passphrase: string,
-  sourceVaultId: string,
-  now: number,
-): Promise<string> {
+export async function writeBackup(keys: BackupKey[], passphrase: string, sourceVaultId: string, now: number): Promise<string> {
   const header: BackupHeader = {
     format: BACKUP_FORMAT,
     format_version: 1,

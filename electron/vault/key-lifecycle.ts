@@ -78,7 +78,8 @@ export function resolveKey(state: VaultState, ref: string): KeyRecord {
     key = state.keys.find((k) => k.alias === alias);
     if (!key) {
       deleted = state.deleted.findLast((d) => d.alias === alias);
-      if (!deleted) throw new CofferError('KMS.0207', `No key has the alias "${alias}". Run \`coffer list-keys\` to see your keys.`);
+      if (!deleted)
+        throw new CofferError('KMS.0207', `No key has the alias "${alias}". Run \`coffer list-keys\` to see your keys.`);
     }
   } else if (UUID.test(ref)) {
     key = state.keys.find((k) => k.key_id === ref);
@@ -189,11 +190,7 @@ export function disableKey(key: KeyRecord): void {
 }
 
 export function scheduleKeyDeletion(key: KeyRecord, pendingDays: number, now: number): void {
-  if (
-    !Number.isInteger(pendingDays) ||
-    pendingDays < KEY_LIMITS.pendingDaysMin ||
-    pendingDays > KEY_LIMITS.pendingDaysMax
-  ) {
+  if (!Number.isInteger(pendingDays) || pendingDays < KEY_LIMITS.pendingDaysMin || pendingDays > KEY_LIMITS.pendingDaysMax) {
     throw new CofferError(
       'KMS.1401',
       `The pending deletion period must be a whole number of days from ${KEY_LIMITS.pendingDaysMin} to ${KEY_LIMITS.pendingDaysMax}; ${String(pendingDays)} was given.`,

@@ -30,11 +30,7 @@ export function formatRecoveryCode(secret: Buffer): string {
 
 /** Accepts the code as the user typed it: any case, spaces or dashes, O for 0 and I/L for 1. */
 export function parseRecoveryCode(text: string): Buffer {
-  const cleaned = text
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const cleaned = text.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   const expectedChars = Math.ceil((CODE_BYTES * 8) / 5);
   if (cleaned.length !== expectedChars || [...cleaned].some((c) => !ALPHABET.includes(c))) {
     throw new CofferError(

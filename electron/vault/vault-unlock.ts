@@ -2,11 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CofferError } from '../../shared/errors.js';
 import { deriveSubkey, openBox, sealBox } from './aes-gcm-box.js';
 import { KEYCHAIN_SERVICE, type SecretStore } from './keychain.js';
-import {
-  assertPassphraseStrongEnough,
-  deriveKeyFromPassphrase,
-  newScryptParams,
-} from './passphrase-kdf.js';
+import { assertPassphraseStrongEnough, deriveKeyFromPassphrase, newScryptParams } from './passphrase-kdf.js';
 import { parseRecoveryCode } from './recovery-code.js';
 import type { Protection, VaultFile } from './vault-file.js';
 
@@ -51,7 +47,11 @@ export function sealForRecovery(vmk: Buffer, vaultId: string, codeSecret: Buffer
 
 export function openWithRecoveryCode(file: VaultFile, code: string): Buffer {
   const secret = parseRecoveryCode(code);
-  const vmk = openBox(deriveSubkey(secret, file.vault_id, 'coffer/recovery'), file.recovery.sealed_vmk, vmkAad(file.vault_id, 'recovery'));
+  const vmk = openBox(
+    deriveSubkey(secret, file.vault_id, 'coffer/recovery'),
+    file.recovery.sealed_vmk,
+    vmkAad(file.vault_id, 'recovery'),
+  );
   if (!vmk) throw new CofferError('COFFER.1009', 'That recovery code does not belong to this vault: check it letter by letter.');
   return vmk;
 }
@@ -87,11 +87,7 @@ export async function sealProtection(
 }
 
 /** Gets the VMK back from wherever the vault's protection says it is. */
-export async function unsealProtection(
-  file: VaultFile,
-  secrets: SecretStore,
-  passphrase: PassphraseSource,
-): Promise<Buffer> {
+export async function unsealProtection(file: VaultFile, secrets: SecretStore, passphrase: PassphraseSource): Promise<Buffer> {
   const protection = file.protection;
   if (protection.mode === 'passphrase') {
     const kek = await deriveKeyFromPassphrase(await passphrase(), protection.kdf);

@@ -16,12 +16,7 @@ import {
   type MaterialFactory,
 } from './key-lifecycle.js';
 import { newRecoveryCode } from './recovery-code.js';
-import {
-  PREVIOUS_VAULT_FILE,
-  VAULT_FILE,
-  vaultPaths,
-  type VaultPaths,
-} from './vault-paths.js';
+import { PREVIOUS_VAULT_FILE, VAULT_FILE, vaultPaths, type VaultPaths } from './vault-paths.js';
 import {
   VAULT_FORMAT,
   VAULT_FORMAT_VERSION,
@@ -140,15 +135,25 @@ async function readVaultFile(paths: VaultPaths): Promise<VaultFile> {
     throw new CofferError('COFFER.1006', damagedMessage(paths, 'is not valid JSON (it is damaged)'));
   }
   const format = (json as { format?: unknown; format_version?: unknown } | null) ?? {};
-  if (format.format === VAULT_FORMAT && typeof format.format_version === 'number' && format.format_version > VAULT_FORMAT_VERSION) {
-    throw new CofferError('COFFER.1006', `${paths.vault} was written by a newer Coffer (format ${format.format_version}): update Coffer to open it.`);
+  if (
+    format.format === VAULT_FORMAT &&
+    typeof format.format_version === 'number' &&
+    format.format_version > VAULT_FORMAT_VERSION
+  ) {
+    throw new CofferError(
+      'COFFER.1006',
+      `${paths.vault} was written by a newer Coffer (format ${format.format_version}): update Coffer to open it.`,
+    );
   }
   const parsed = VaultFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new CofferError(
       'COFFER.1006',
-      damagedMessage(paths, `is not a valid Coffer vault (${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'})`),
+      damagedMessage(
+        paths,
+        `is not a valid Coffer vault (${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'})`,
+      ),
     );
   }
   return parsed.data;
@@ -164,7 +169,10 @@ function verifyWithVmk(paths: VaultPaths, file: VaultFile, vmk: Buffer): VaultKe
   }
   const keys = deriveVaultKeys(vmk, file.vault_id);
   if (!vaultMacMatches(keys.mac, file)) {
-    throw new CofferError('COFFER.1007', damagedMessage(paths, 'failed its integrity check: it was changed outside Coffer or damaged'));
+    throw new CofferError(
+      'COFFER.1007',
+      damagedMessage(paths, 'failed its integrity check: it was changed outside Coffer or damaged'),
+    );
   }
   return keys;
 }
@@ -216,8 +224,16 @@ export class Vault {
     choice: ProtectionChoice,
   ): Promise<{ vault: Vault; recoveryCode: string }> {
     return withVaultLock(paths.dir, paths.lock, async () => {
-      if (await fs.stat(paths.vault).then(() => true, () => false)) {
-        throw new CofferError('COFFER.1002', `${paths.dir} already holds a vault: open it, or choose another folder with --vault.`);
+      if (
+        await fs.stat(paths.vault).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        throw new CofferError(
+          'COFFER.1002',
+          `${paths.dir} already holds a vault: open it, or choose another folder with --vault.`,
+        );
       }
       const vaultId = randomUUID();
       const vmk = newVmk();
@@ -226,9 +242,12 @@ export class Vault {
       const protection = await sealProtection(vmk, vaultId, choice, secrets);
       const keys = deriveVaultKeys(vmk, vaultId);
       try {
-        const anchor = await appendAuditEvents(paths.audit, keys.audit, [
-          { operation: 'init', outcome: 'success', detail: `protection: ${protection.mode}` },
-        ], now);
+        const anchor = await appendAuditEvents(
+          paths.audit,
+          keys.audit,
+          [{ operation: 'init', outcome: 'success', detail: `protection: ${protection.mode}` }],
+          now,
+        );
         const file = signVaultFile(keys.mac, {
           format: VAULT_FORMAT,
           format_version: VAULT_FORMAT_VERSION,
@@ -277,14 +296,22 @@ export class Vault {
       const previousProtection = file.protection;
       const protection = await sealProtection(vmk, file.vault_id, choice, secrets);
       const now = clock();
-      const anchor = await appendAuditEvents(paths.audit, keys.audit, [
-        { operation: 'recover', outcome: 'success', detail: `protection: ${protection.mode}` },
-      ], now);
+      const anchor = await appendAuditEvents(
+        paths.audit,
+        keys.audit,
+        [{ operation: 'recover', outcome: 'success', detail: `protection: ${protection.mode}` }],
+        now,
+      );
       const { mac: _mac, ...unsigned } = file;
       const next = signVaultFile(keys.mac, {
         ...unsigned,
         protection,
-        state: { ...file.state, generation: file.state.generation + 1, updated: now, audit_anchor: anchor ?? file.state.audit_anchor },
+        state: {
+          ...file.state,
+          generation: file.state.generation + 1,
+          updated: now,
+          audit_anchor: anchor ?? file.state.audit_anchor,
+        },
       });
       await replaceKeepingPrevious(paths.vault, paths.previous, serializeVaultFile(next));
       // A passphrase vault must not leave a copy of its master key in the keychain.
@@ -312,9 +339,12 @@ export class Vault {
         if (error.code !== 'ENOENT') throw error;
       });
       await fs.copyFile(paths.previous, paths.vault);
-      await appendAuditEvents(paths.audit, keys.audit, [
-        { operation: 'rollback', outcome: 'success', detail: `restored generation ${previous.state.generation}` },
-      ], clock());
+      await appendAuditEvents(
+        paths.audit,
+        keys.audit,
+        [{ operation: 'rollback', outcome: 'success', detail: `restored generation ${previous.state.generation}` }],
+        clock(),
+      );
       return { restored_generation: previous.state.generation, damaged_file_kept_as: aside };
     });
   }
@@ -327,7 +357,10 @@ export class Vault {
   async refresh(): Promise<Readonly<VaultState>> {
     const file = await readVaultFile(this.paths);
     if (file.vault_id !== this.vaultId || !vaultMacMatches(this.keys.mac, file)) {
-      throw new CofferError('COFFER.1007', damagedMessage(this.paths, 'failed its integrity check: it was changed outside Coffer or damaged'));
+      throw new CofferError(
+        'COFFER.1007',
+        damagedMessage(this.paths, 'failed its integrity check: it was changed outside Coffer or damaged'),
+      );
     }
     this.file = file;
     if (hasDueMaintenance(file.state, this.clock())) await this.mutate('open', () => ({ result: null, events: [] }));
@@ -348,7 +381,10 @@ export class Vault {
   private openMaterial(keyId: string, version: number, box: string): Buffer {
     const material = openBox(this.keys.material, box, materialAad(this.vaultId, keyId, version));
     if (!material) {
-      throw new CofferError('COFFER.1007', damagedMessage(this.paths, `holds key material for ${keyId} v${version} that does not authenticate`));
+      throw new CofferError(
+        'COFFER.1007',
+        damagedMessage(this.paths, `holds key material for ${keyId} v${version} that does not authenticate`),
+      );
     }
     return material;
   }
@@ -363,7 +399,10 @@ export class Vault {
       await removeStaleTemporaries(this.paths.dir, [VAULT_FILE, PREVIOUS_VAULT_FILE]);
       const file = await readVaultFile(this.paths);
       if (file.vault_id !== this.vaultId || !vaultMacMatches(this.keys.mac, file)) {
-        throw new CofferError('COFFER.1007', damagedMessage(this.paths, 'failed its integrity check: it was changed outside Coffer or damaged'));
+        throw new CofferError(
+          'COFFER.1007',
+          damagedMessage(this.paths, 'failed its integrity check: it was changed outside Coffer or damaged'),
+        );
       }
       const now = this.clock();
       const subject: { key_id: string | null; key_version: number | null } = { key_id: null, key_version: null };
@@ -401,9 +440,12 @@ export class Vault {
         try {
           await replaceKeepingPrevious(this.paths.vault, this.paths.previous, serializeVaultFile(next));
         } catch (error) {
-          await appendAuditEvents(this.paths.audit, this.keys.audit, [
-            { operation, outcome: 'failure', error_code: 'COFFER.1014', detail: 'the vault file could not be written' },
-          ], now).catch(() => null);
+          await appendAuditEvents(
+            this.paths.audit,
+            this.keys.audit,
+            [{ operation, outcome: 'failure', error_code: 'COFFER.1014', detail: 'the vault file could not be written' }],
+            now,
+          ).catch(() => null);
           throw new CofferError(
             'COFFER.1014',
             `The vault could not be saved (${(error as Error).message}); the previous state is unchanged. Free some disk space or check permissions, then try again.`,
@@ -449,11 +491,19 @@ export class Vault {
     const keys = await this.mutate('backup', (draft, context) => {
       const exported: BackupKey[] = draft.keys.map((key) => ({
         ...structuredClone(key),
-        versions: key.versions.map((v) => ({ ...v, material: context.openMaterial(key.key_id, v.version, v.material).toString('base64') })),
+        versions: key.versions.map((v) => ({
+          ...v,
+          material: context.openMaterial(key.key_id, v.version, v.material).toString('base64'),
+        })),
       }));
       return {
         result: exported,
-        events: draft.keys.map((key) => ({ operation: 'backup', key_id: key.key_id, key_version: key.versions.at(-1)?.version ?? null, outcome: 'success' as const })),
+        events: draft.keys.map((key) => ({
+          operation: 'backup',
+          key_id: key.key_id,
+          key_version: key.versions.at(-1)?.version ?? null,
+          outcome: 'success' as const,
+        })),
       };
     });
     const text = await writeBackup(keys, passphrase, this.vaultId, this.clock());
@@ -472,7 +522,10 @@ export class Vault {
       if (existing.length > 0 && !force) {
         throw new CofferError(
           'COFFER.1011',
-          `The backup holds ${existing.length} key(s) that already exist in this vault (${existing.slice(0, 5).map((k) => k.key_id).join(', ')}${existing.length > 5 ? ', ...' : ''}). Nothing was restored; add --force to replace them.`,
+          `The backup holds ${existing.length} key(s) that already exist in this vault (${existing
+            .slice(0, 5)
+            .map((k) => k.key_id)
+            .join(', ')}${existing.length > 5 ? ', ...' : ''}). Nothing was restored; add --force to replace them.`,
         );
       }
       for (const key of keys) {
@@ -490,15 +543,25 @@ export class Vault {
       for (const key of keys) {
         draft.keys.push({
           ...key,
-          versions: key.versions.map((v) =>
-            ({ ...v, material: sealBox(this.keys.material, Buffer.from(v.material, 'base64'), materialAad(this.vaultId, key.key_id, v.version)) }),
-          ),
+          versions: key.versions.map((v) => ({
+            ...v,
+            material: sealBox(
+              this.keys.material,
+              Buffer.from(v.material, 'base64'),
+              materialAad(this.vaultId, key.key_id, v.version),
+            ),
+          })),
         });
       }
       void context;
       return {
         result: { restored: keys.map((k) => k.key_id), replaced: existing.map((k) => k.key_id) },
-        events: keys.map((k) => ({ operation: 'restore', key_id: k.key_id, key_version: k.versions.at(-1)?.version ?? null, outcome: 'success' as const })),
+        events: keys.map((k) => ({
+          operation: 'restore',
+          key_id: k.key_id,
+          key_version: k.versions.at(-1)?.version ?? null,
+          outcome: 'success' as const,
+        })),
       };
     });
   }
@@ -506,7 +569,10 @@ export class Vault {
   async auditLog(): Promise<AuditVerification> {
     const file = await readVaultFile(this.paths);
     if (!vaultMacMatches(this.keys.mac, file)) {
-      throw new CofferError('COFFER.1007', damagedMessage(this.paths, 'failed its integrity check: it was changed outside Coffer or damaged'));
+      throw new CofferError(
+        'COFFER.1007',
+        damagedMessage(this.paths, 'failed its integrity check: it was changed outside Coffer or damaged'),
+      );
     }
     return readAuditLog(this.paths.audit, this.keys.audit, file.state.audit_anchor);
   }

@@ -7,7 +7,9 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
   const out: Record<string, string> = {};
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     if (!entry.isFile()) continue;
-    out[entry.name] = createHash('sha256').update(await readFile(join(dir, entry.name))).digest('hex');
+    out[entry.name] = createHash('sha256')
+      .update(await readFile(join(dir, entry.name)))
+      .digest('hex');
   }
   return out;
 }

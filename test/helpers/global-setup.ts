@@ -15,6 +15,7 @@ export default async function setup(): Promise<void> {
     throw new Error(
       `No Secret Service is reachable (${(error as Error).message}). Run the tests with \`npm test\`, ` +
         'which starts a private D-Bus session with a throwaway gnome-keyring (needs: apt-get install dbus gnome-keyring).',
+      { cause: error },
     );
   }
 }

@@ -72,7 +72,9 @@ describe('the audit log', () => {
         if (i !== 2) return line;
         const record = JSON.parse(line);
         record.time = '2020-01-01T00:00:00.000Z';
-        record.mac = createHash('sha256').update(JSON.stringify({ ...record, mac: undefined })).digest('hex');
+        record.mac = createHash('sha256')
+          .update(JSON.stringify({ ...record, mac: undefined }))
+          .digest('hex');
         return JSON.stringify(record);
       }),
     );

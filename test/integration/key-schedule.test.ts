@@ -44,7 +44,9 @@ describe('rotation', () => {
     expect(await fingerprint(vault, key_info.key_id, 1)).toBe(v1);
     expect(await fingerprint(vault, key_info.key_id)).not.toBe(v1);
     const log = await vault.auditLog();
-    expect(log.records.some((r) => r.operation === 'rotate-key' && r.detail === 'scheduled rotation' && r.key_version === 2)).toBe(true);
+    expect(
+      log.records.some((r) => r.operation === 'rotate-key' && r.detail === 'scheduled rotation' && r.key_version === 2),
+    ).toBe(true);
     expect(log.chain_verified).toBe(true);
   });
 
@@ -64,12 +66,18 @@ describe('rotation', () => {
     expect((await kms.rotateKey(fx.vault, { key_id: key_info.key_id })).key_version).toBe(2);
     expect((await kms.rotateKey(fx.vault, { key_id: key_info.key_id })).key_version).toBe(3);
     for (const bad of [29, 366, 30.5]) {
-      expect((await rejection(kms.enableKeyRotation(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code).toBe('KMS.3001');
-      expect((await rejection(kms.updateKeyRotationInterval(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code).toBe('KMS.3001');
+      expect((await rejection(kms.enableKeyRotation(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code).toBe(
+        'KMS.3001',
+      );
+      expect(
+        (await rejection(kms.updateKeyRotationInterval(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code,
+      ).toBe('KMS.3001');
     }
     const status = await kms.enableKeyRotation(fx.vault, { key_id: key_info.key_id });
     expect(status.rotation_interval).toBe(365);
-    expect((await kms.updateKeyRotationInterval(fx.vault, { key_id: key_info.key_id, rotation_interval: 30 })).rotation_interval).toBe(30);
+    expect(
+      (await kms.updateKeyRotationInterval(fx.vault, { key_id: key_info.key_id, rotation_interval: 30 })).rotation_interval,
+    ).toBe(30);
     expect((await kms.disableKeyRotation(fx.vault, { key_id: key_info.key_id })).key_rotation_enabled).toBe(false);
   });
 });
@@ -112,7 +120,9 @@ describe('scheduled deletion', () => {
   it('takes 7..1096 whole days only', async () => {
     const { key_info } = await kms.createKey(fx.vault, { key_alias: 'days' });
     for (const bad of [6, 1097, 0, -7, 7.5]) {
-      expect((await rejection(kms.scheduleKeyDeletion(fx.vault, { key_id: key_info.key_id, pending_days: bad }))).code).toBe('KMS.1401');
+      expect((await rejection(kms.scheduleKeyDeletion(fx.vault, { key_id: key_info.key_id, pending_days: bad }))).code).toBe(
+        'KMS.1401',
+      );
     }
     expect((await kms.describeKey(fx.vault, { key_id: key_info.key_id })).key_info.key_state).toBe('2');
   });
@@ -126,16 +136,27 @@ describe('key fields', () => {
     }
     await kms.createKey(fx.vault, { key_alias: 'a:b/c_d-e', key_description: 'd'.repeat(255), tags: { team: 'finance' } });
     expect((await rejection(kms.createKey(fx.vault, { key_alias: 'a:b/c_d-e' }))).code).toBe('KMS.1104');
-    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'long', key_description: 'd'.repeat(256) }))).code).toBe('KMS.1103');
-    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'tags', tags: { ['x'.repeat(37)]: 'v' } }))).code).toBe('KMS.0308');
+    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'long', key_description: 'd'.repeat(256) }))).code).toBe(
+      'KMS.1103',
+    );
+    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'tags', tags: { ['x'.repeat(37)]: 'v' } }))).code).toBe(
+      'KMS.0308',
+    );
     expect((await rejection(kms.createKey(fx.vault, {}))).code).toBe('KMS.0204');
     expect((await rejection(kms.createKey(fx.vault, { key_alias: 'x', colour: 'red' }))).code).toBe('KMS.0308');
     expect((await rejection(kms.describeKey(fx.vault, { key_id: 'not-a-key' }))).code).toBe('KMS.0205');
-    expect((await rejection(kms.describeKey(fx.vault, { key_id: '00000000-0000-4000-8000-000000000000' }))).code).toBe('KMS.0207');
+    expect((await rejection(kms.describeKey(fx.vault, { key_id: '00000000-0000-4000-8000-000000000000' }))).code).toBe(
+      'KMS.0207',
+    );
   });
 
   it('describes a key with the Huawei fields, and renames it', async () => {
-    const { key_info } = await kms.createKey(fx.vault, { key_alias: 'certs', key_description: 'TLS', exportable: true, tags: { env: 'prod' } });
+    const { key_info } = await kms.createKey(fx.vault, {
+      key_alias: 'certs',
+      key_description: 'TLS',
+      exportable: true,
+      tags: { env: 'prod' },
+    });
     await kms.updateKeyAlias(fx.vault, { key_id: `alias/certs`, key_alias: 'certificates' });
     await kms.updateKeyDescription(fx.vault, { key_id: 'alias/certificates', key_description: 'TLS certificates' });
     const info = (await kms.describeKey(fx.vault, { key_id: key_info.key_id })).key_info;

@@ -73,7 +73,9 @@ describe('recovery with the recovery code', () => {
   it('sets a new passphrase when the old one is lost, and removes the keychain copy', async () => {
     const { recoveryCode, vaultId } = await populatedVault();
     const before = await everyKeyAndVersion();
-    const recovered = await coffer(['recover', '--recovery-code', recoveryCode, '--passphrase'], { COFFER_PASSPHRASE: 'a brand new passphrase' });
+    const recovered = await coffer(['recover', '--recovery-code', recoveryCode, '--passphrase'], {
+      COFFER_PASSPHRASE: 'a brand new passphrase',
+    });
     expect(recovered.code, recovered.stderr).toBe(0);
     expect(recovered.json.protection).toBe('passphrase');
     expect(await osKeychain.get(KEYCHAIN_SERVICE, `vault-${vaultId}`)).toBeNull();
@@ -83,7 +85,9 @@ describe('recovery with the recovery code', () => {
       COFFER_BACKUP_PASSPHRASE: backupPass,
     });
     expect(after.code, after.stderr).toBe(0);
-    const keys = (await readBackup(await readFile(join(work, 'after.backup'), 'utf8'), backupPass)).sort((a, b) => a.key_id.localeCompare(b.key_id));
+    const keys = (await readBackup(await readFile(join(work, 'after.backup'), 'utf8'), backupPass)).sort((a, b) =>
+      a.key_id.localeCompare(b.key_id),
+    );
     expect(keys).toEqual(before);
   });
 
@@ -103,7 +107,10 @@ describe('backup and restore', () => {
     const { ids } = await populatedVault();
     const before = await everyKeyAndVersion();
     const file = join(work, 'keys.backup');
-    expect((await coffer(['backup', '--out', file], { COFFER_BACKUP_PASSPHRASE: backupPass })).json).toMatchObject({ keys: 5, key_versions: 6 });
+    expect((await coffer(['backup', '--out', file], { COFFER_BACKUP_PASSPHRASE: backupPass })).json).toMatchObject({
+      keys: 5,
+      key_versions: 6,
+    });
     expect(await readFile(file, 'utf8')).not.toMatch(/"material"/);
 
     dir = join(work, 'second-vault');
@@ -142,18 +149,29 @@ describe('backup and restore', () => {
     await populatedVault();
     const file = join(work, 'keys.backup');
     await coffer(['backup', '--out', file], { COFFER_BACKUP_PASSPHRASE: backupPass });
-    expect((await coffer(['backup', '--out', file], { COFFER_BACKUP_PASSPHRASE: backupPass })).error?.error_code).toBe('COFFER.1017');
+    expect((await coffer(['backup', '--out', file], { COFFER_BACKUP_PASSPHRASE: backupPass })).error?.error_code).toBe(
+      'COFFER.1017',
+    );
     const before = await snapshotDir(dir);
-    expect((await coffer(['restore', '--in', file, '--force'], { COFFER_BACKUP_PASSPHRASE: 'not the passphrase' })).error?.error_code).toBe('COFFER.1010');
+    expect(
+      (await coffer(['restore', '--in', file, '--force'], { COFFER_BACKUP_PASSPHRASE: 'not the passphrase' })).error?.error_code,
+    ).toBe('COFFER.1010');
     const text = await readFile(file, 'utf8');
     const damaged = join(work, 'damaged.backup');
     const parsed = JSON.parse(text);
     parsed.key_count = 99;
     await writeFile(damaged, JSON.stringify(parsed));
-    expect((await coffer(['restore', '--in', damaged, '--force'], { COFFER_BACKUP_PASSPHRASE: backupPass })).error?.error_code).toBe('COFFER.1010');
+    expect(
+      (await coffer(['restore', '--in', damaged, '--force'], { COFFER_BACKUP_PASSPHRASE: backupPass })).error?.error_code,
+    ).toBe('COFFER.1010');
     await writeFile(damaged, 'hello');
-    expect((await coffer(['restore', '--in', damaged], { COFFER_BACKUP_PASSPHRASE: backupPass })).error?.error_code).toBe('COFFER.1010');
-    expect((await coffer(['restore', '--in', join(work, 'missing.backup')], { COFFER_BACKUP_PASSPHRASE: backupPass })).error?.error_code).toBe('COFFER.1018');
+    expect((await coffer(['restore', '--in', damaged], { COFFER_BACKUP_PASSPHRASE: backupPass })).error?.error_code).toBe(
+      'COFFER.1010',
+    );
+    expect(
+      (await coffer(['restore', '--in', join(work, 'missing.backup')], { COFFER_BACKUP_PASSPHRASE: backupPass })).error
+        ?.error_code,
+    ).toBe('COFFER.1018');
     const { ['audit.log']: _a, ...vaultBefore } = before;
     const { ['audit.log']: _b, ...vaultAfter } = await snapshotDir(dir);
     expect(vaultAfter).toEqual(vaultBefore);

@@ -91,7 +91,9 @@ describe('the vault shared by several processes', () => {
       const missing = everReported.filter((id) => !ids.has(id));
       expect(missing, `round ${round}: reported but missing`).toEqual([]);
     }
-    console.info(`crash test: ${everReported.length} creations reported over 30 kills, ${killedHoldingLock} kills while holding the vault lock`);
+    console.info(
+      `crash test: ${everReported.length} creations reported over 30 kills, ${killedHoldingLock} kills while holding the vault lock`,
+    );
     expect(everReported.length).toBeGreaterThan(30);
     expect(killedHoldingLock).toBeGreaterThan(0);
     const vault = await Vault.open({ dir });

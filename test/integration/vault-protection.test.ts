@@ -127,15 +127,25 @@ describe('passphrase mode', () => {
     await coffer(['init', '--passphrase'], { COFFER_PASSPHRASE: passphrase });
     await coffer(['create-key', '--alias', 'a'], { COFFER_PASSPHRASE: passphrase });
     const before = await snapshotDir(dir);
-    expectRefusal(await coffer(['create-key', '--alias', 'b'], { COFFER_PASSPHRASE: 'wrong passphrase!' }), 'COFFER.1005', /recover/);
+    expectRefusal(
+      await coffer(['create-key', '--alias', 'b'], { COFFER_PASSPHRASE: 'wrong passphrase!' }),
+      'COFFER.1005',
+      /recover/,
+    );
     expectRefusal(await coffer(['create-key', '--alias', 'b'], {}, ['COFFER_PASSPHRASE']), 'COFFER.1012', /COFFER_PASSPHRASE/);
     expect(await snapshotDir(dir)).toEqual(before);
   });
 
   it('refuses a passphrase too short to protect anything, and writes nothing', async () => {
     const target = join(dir, 'v');
-    expectRefusal(await runCoffer(['--vault', target, 'init', '--passphrase'], { env: { COFFER_PASSPHRASE: 'short' } }), 'COFFER.1013');
-    expectRefusal(await runCoffer(['--vault', target, 'init', '--passphrase'], { env: { COFFER_PASSPHRASE: '' } }), 'COFFER.1012');
+    expectRefusal(
+      await runCoffer(['--vault', target, 'init', '--passphrase'], { env: { COFFER_PASSPHRASE: 'short' } }),
+      'COFFER.1013',
+    );
+    expectRefusal(
+      await runCoffer(['--vault', target, 'init', '--passphrase'], { env: { COFFER_PASSPHRASE: '' } }),
+      'COFFER.1012',
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 });
@@ -216,9 +226,21 @@ describe('the CLI contract', () => {
     expect((await coffer(['no-such-command'])).code).toBe(2);
     expect((await coffer(['create-key'])).code).toBe(2);
     expect((await coffer(['create-key', '--alias', 'x', '--bogus'])).code).toBe(2);
-    expectRefusal(await coffer(['schedule-key-deletion', '--key-id', 'alias/contract', '--pending-days', 'soon']), 'KMS.1401', /"soon"/);
+    expectRefusal(
+      await coffer(['schedule-key-deletion', '--key-id', 'alias/contract', '--pending-days', 'soon']),
+      'KMS.1401',
+      /"soon"/,
+    );
     expectRefusal(await coffer(['create-key', '--alias', 'y', '--tags', '{oops']), 'KMS.0308', /JSON/);
-    const tagged = await coffer(['create-key', '--alias', 'z', '--tags', '[{"key":"team","value":"ops"}]', '--origin', 'external']);
+    const tagged = await coffer([
+      'create-key',
+      '--alias',
+      'z',
+      '--tags',
+      '[{"key":"team","value":"ops"}]',
+      '--origin',
+      'external',
+    ]);
     expect(tagged.code, tagged.stderr).toBe(0);
     const described = await coffer(['describe-key', '--key-id', 'alias/z']);
     expect(described.json.key_info).toMatchObject({ tags: { team: 'ops' }, origin: 'external', key_state: '5' });

@@ -1,0 +1,35 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'test-results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      // Only the Electron shell may load 'electron': it cannot load under plain Node.
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: "Only electron/app/ may import 'electron'." }] }],
+    },
+  },
+  {
+    files: ['electron/**/*.ts', 'shared/**/*.ts'],
+    ignores: ['electron/app/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    files: ['electron/app/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // Test helpers parse the CLI's JSON output, whose shape each test asserts itself.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);
