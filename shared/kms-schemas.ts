@@ -51,3 +51,56 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
   }
   throw new CofferError('KMS.0308', `The parameter "${field}" is not valid: ${issue?.message ?? 'invalid'}.`);
 }
+
+/** Numbers may come as JSON numbers or, as Huawei KMS sends them, numeric strings. */
+const Count = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
+const Context = z.unknown().optional();
+
+export const EncryptDataRequest = z.strictObject({
+  key_id: KeyRef,
+  plain_text: z.string().optional(),
+  plain_text_base64: z.string().optional(),
+  encryption_context: Context,
+});
+export const DecryptDataRequest = z.strictObject({ cipher_text: z.string(), encryption_context: Context });
+export const CreateDatakeyRequest = z.strictObject({
+  key_id: KeyRef,
+  datakey_length: Count.optional(),
+  key_spec: z.enum(['AES_256', 'AES_128']).optional(),
+  encryption_context: Context,
+});
+export const EncryptDatakeyRequest = z.strictObject({
+  key_id: KeyRef,
+  plain_text: z.string(),
+  datakey_plain_length: Count,
+  encryption_context: Context,
+});
+export const DecryptDatakeyRequest = z.strictObject({
+  cipher_text: z.string(),
+  datakey_cipher_length: Count.optional(),
+  encryption_context: Context,
+});
+export const ReEncryptDataRequest = z.strictObject({
+  cipher_text: z.string(),
+  encryption_context: Context,
+  destination_key_id: KeyRef.optional(),
+  destination_encryption_context: Context,
+});
+export const GenRandomRequest = z.strictObject({ random_data_length: Count });
+export const GetParametersForImportRequest = z.strictObject({
+  key_id: KeyRef,
+  wrapping_algorithm: z.string().optional(),
+});
+export const ImportKeyMaterialRequest = z.strictObject({
+  key_id: KeyRef,
+  import_token: z.string(),
+  encrypted_key_material: z.string(),
+  expiration_time: Count.optional(),
+});
+export const ExportKeyMaterialRequest = z.strictObject({ key_id: KeyRef, key_version: Count.optional() });

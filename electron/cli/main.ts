@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { printError } from './cli-output.js';
+import { registerDataCommands } from './data-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerVaultCommands } from './vault-commands.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerVaultCommands(program);
   registerKeyCommands(program);
+  registerDataCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -27,7 +29,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
+    // A batch whose lines partly failed has printed every answer and set exit status 1.
+    return process.exitCode === EXIT_FAILED ? EXIT_FAILED : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end here too, with code 0; everything else is a usage error.

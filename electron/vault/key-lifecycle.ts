@@ -291,15 +291,28 @@ export function rotationDueAt(key: KeyRecord): number | null {
 export interface MaintenanceResult {
   rotated: { key_id: string; version: number }[];
   destroyed: DeletedKey[];
+  expired: { key_id: string }[];
+}
+
+function importExpired(key: KeyRecord, now: number): boolean {
+  const expiration = key.import?.expiration ?? null;
+  return expiration !== null && expiration <= now && (key.state === KeyState.Enabled || key.state === KeyState.Disabled);
+}
+
+/** Imported material is deleted (not the key) when its expiration time passes: back to Pending import. */
+export function deleteImportedMaterial(key: KeyRecord): void {
+  key.versions = [];
+  key.state = KeyState.PendingImport;
+  if (key.import) key.import.expiration = null;
 }
 
 /**
  * What falls due when the vault is opened: keys whose deletion date has passed are destroyed
- * for good (a tombstone stays to explain later failures); Enabled keys whose rotation interval
- * has passed get a new version. Disabled and pending-deletion keys wait until enabled again.
+ * for good (a tombstone stays to explain later failures); imported material past its expiration
+ * is deleted; Enabled keys whose rotation interval has passed get a new version. Disabled and pending-deletion keys wait until enabled again.
  */
 export function runDueMaintenance(state: VaultState, now: number, material: MaterialFactory): MaintenanceResult {
-  const result: MaintenanceResult = { rotated: [], destroyed: [] };
+  const result: MaintenanceResult = { rotated: [], destroyed: [], expired: [] };
   const kept: KeyRecord[] = [];
   for (const key of state.keys) {
     if (key.state === KeyState.PendingDeletion && key.scheduled_deletion !== null && key.scheduled_deletion <= now) {
@@ -309,6 +322,11 @@ export function runDueMaintenance(state: VaultState, now: number, material: Mate
       continue;
     }
     kept.push(key);
+    if (importExpired(key, now)) {
+      deleteImportedMaterial(key);
+      result.expired.push({ key_id: key.key_id });
+      continue;
+    }
     const due = rotationDueAt(key);
     if (key.state === KeyState.Enabled && due !== null && due <= now) {
       result.rotated.push({ key_id: key.key_id, version: rotateKey(key, now, material) });
@@ -321,6 +339,7 @@ export function runDueMaintenance(state: VaultState, now: number, material: Mate
 export function hasDueMaintenance(state: VaultState, now: number): boolean {
   return state.keys.some((key) => {
     if (key.state === KeyState.PendingDeletion) return key.scheduled_deletion !== null && key.scheduled_deletion <= now;
+    if (importExpired(key, now)) return true;
     const due = rotationDueAt(key);
     return key.state === KeyState.Enabled && due !== null && due <= now;
   });

@@ -37,6 +37,25 @@ export const KeyRecordSchema = z.strictObject({
     count: z.number().int().nonnegative(),
   }),
   versions: z.array(KeyVersionSchema),
+  /** Only for origin "external": the pending import parameters and what was imported. */
+  import: z
+    .strictObject({
+      pending: z
+        .strictObject({
+          token_id: z.string().regex(/^[0-9a-f]{32}$/),
+          /** The RSA wrapping key's private half (PKCS#8 DER), sealed under the vault's secrets subkey. */
+          private_key: z.string().min(1),
+          expires: Millis,
+        })
+        .nullable(),
+      /** SHA-256 of the material once imported: a re-import must bring the same material. */
+      fingerprint: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable(),
+      expiration: Millis.nullable(),
+    })
+    .optional(),
 });
 export type KeyRecord = z.infer<typeof KeyRecordSchema>;
 

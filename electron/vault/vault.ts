@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { CofferError } from '../../shared/errors.js';
@@ -56,6 +56,8 @@ interface VaultKeys {
   material: Buffer;
   mac: Buffer;
   audit: Buffer;
+  secrets: Buffer;
+  tokens: Buffer;
 }
 
 /** What an operation inside `mutate` hands back: its result, and what to record in the audit log. */
@@ -69,6 +71,13 @@ export interface MutationContext {
   material: MaterialFactory;
   /** The plaintext of one key version (for backup); never leaves the vault modules' callers unasked. */
   openMaterial(keyId: string, version: number, box: string): Buffer;
+  /** Seals given material as (key id, version) of this vault. */
+  sealMaterial(keyId: string, version: number, material: Buffer): string;
+  /** Seals or opens a secret of this vault other than key material (an import wrapping key). */
+  sealSecret(label: string, secret: Buffer): string;
+  openSecret(label: string, box: string): Buffer | null;
+  /** A MAC only this vault can make (import tokens). */
+  tokenMac(data: Buffer): Buffer;
   /** Names the key an operation is about, so a refusal's audit record names it too. */
   subject(keyId: string, version?: number | null): void;
 }
@@ -86,6 +95,8 @@ function deriveVaultKeys(vmk: Buffer, vaultId: string): VaultKeys {
     material: deriveSubkey(vmk, vaultId, 'coffer/cmk-material'),
     mac: deriveSubkey(vmk, vaultId, 'coffer/vault-mac'),
     audit: deriveSubkey(vmk, vaultId, 'coffer/audit-log'),
+    secrets: deriveSubkey(vmk, vaultId, 'coffer/vault-secrets'),
+    tokens: deriveSubkey(vmk, vaultId, 'coffer/import-token'),
   };
 }
 
@@ -100,6 +111,12 @@ function maintenanceEvents(result: MaintenanceResult): AuditEvent[] {
       key_id: d.key_id,
       outcome: 'success' as const,
       detail: 'scheduled deletion date passed: key material destroyed',
+    })),
+    ...result.expired.map((e) => ({
+      operation: 'expire-key-material',
+      key_id: e.key_id,
+      outcome: 'success' as const,
+      detail: 'imported key material reached its expiration time: deleted, key is Pending import',
     })),
     ...result.rotated.map((r) => ({
       operation: 'rotate-key',
@@ -410,6 +427,11 @@ export class Vault {
         now,
         material: this.materialFactory(),
         openMaterial: (keyId, version, box) => this.openMaterial(keyId, version, box),
+        sealMaterial: (keyId, version, material) =>
+          sealBox(this.keys.material, material, materialAad(this.vaultId, keyId, version)),
+        sealSecret: (label, secret) => sealBox(this.keys.secrets, secret, `coffer/secret|${this.vaultId}|${label}`),
+        openSecret: (label, box) => openBox(this.keys.secrets, box, `coffer/secret|${this.vaultId}|${label}`),
+        tokenMac: (data) => createHmac('sha256', this.keys.tokens).update(data).digest(),
         subject: (keyId, version = null) => {
           subject.key_id = keyId;
           subject.key_version = version;
@@ -491,6 +513,8 @@ export class Vault {
     const keys = await this.mutate('backup', (draft, context) => {
       const exported: BackupKey[] = draft.keys.map((key) => ({
         ...structuredClone(key),
+        // Pending import parameters are sealed under this vault only; a restored key asks anew.
+        ...(key.import ? { import: { ...key.import, pending: null } } : {}),
         versions: key.versions.map((v) => ({
           ...v,
           material: context.openMaterial(key.key_id, v.version, v.material).toString('base64'),
