@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { printError } from './cli-output.js';
 import { registerDataCommands } from './data-commands.js';
+import { registerFileCommands } from './file-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerVaultCommands } from './vault-commands.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerVaultCommands(program);
   registerKeyCommands(program);
   registerDataCommands(program);
+  registerFileCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,21 @@
+/** The AWS Encryption SDK message format v2 with algorithm suite 0x0478, as Coffer writes it. */
+export const MESSAGE_VERSION = 0x02;
+/** AES-256-GCM, HKDF-SHA512 with key commitment, no signature. */
+export const SUITE_ID = 0x0478;
+export const MESSAGE_ID_BYTES = 32;
+export const COMMITMENT_BYTES = 32;
+export const CONTENT_TYPE_FRAMED = 0x02;
+export const HEADER_TAG_BYTES = 16;
+export const FINAL_FRAME_MARKER = 0xffffffff;
+export const FRAME_AAD = Buffer.from('AWSKMSEncryptionClient Frame', 'utf8');
+export const FINAL_FRAME_AAD = Buffer.from('AWSKMSEncryptionClient Final Frame', 'utf8');
+/** Regular frame: seq (4) | IV (12) | ciphertext | tag (16). */
+export const REGULAR_FRAME_OVERHEAD = 4 + 12 + 16;
+/** Final frame: marker (4) | seq (4) | IV (12) | length (4) | ciphertext | tag (16). */
+export const FINAL_FRAME_OVERHEAD = 4 + 4 + 12 + 4 + 16;
+export const MAX_FRAMES = 0xffffffff;
+/** Coffer's own bounds on the frame length: the format allows 1..2^32-1. */
+export const MIN_FRAME_LENGTH = 1024;
+export const MAX_FRAME_LENGTH = 16 * 1024 * 1024;
+/** Namespace (provider id) of the EDKs Coffer's CMKs make. */
+export const COFFER_PROVIDER_ID = 'coffer';

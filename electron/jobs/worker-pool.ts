@@ -1,0 +1,93 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { CofferError, isErrorCode } from '../../shared/errors.js';
+import type { UnnumberedRequest, WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
+
+type Task = {
+  request: WorkerRequest;
+  transfer: ArrayBuffer[];
+  resolve: (data: Buffer) => void;
+  reject: (error: Error) => void;
+};
+
+/**
+ * The compiled worker script. Under the test runner this module is TypeScript source, and the
+ * worker (a separate thread with no TypeScript loader) runs the build's copy instead.
+ */
+function workerScript(): URL {
+  const sibling = new URL('./crypto-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  const built = new URL('../../dist/electron/jobs/crypto-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new Error('The crypto worker is not built: run `npm run build`.');
+}
+
+/**
+ * A fixed set of worker threads that seal and open batches of frames. One task per worker at a
+ * time; further tasks wait in a queue, so the caller bounds memory by bounding what it submits.
+ */
+export class WorkerPool {
+  readonly size: number;
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Task>();
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size = availableParallelism()) {
+    this.size = Math.max(1, Math.min(64, Math.floor(size)));
+    const script = workerScript();
+    for (let i = 0; i < this.size; i += 1) {
+      const worker = new Worker(script);
+      worker.unref();
+      worker.on('message', (response: WorkerResponse) => this.settle(worker, response));
+      worker.on('error', (error) => this.fail(worker, error));
+      this.idle.push(worker);
+    }
+  }
+
+  run(request: UnnumberedRequest, transfer: ArrayBuffer[]): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request: { ...request, id: this.nextId++ } as WorkerRequest, transfer, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.pop()!;
+      const task = this.queue.shift()!;
+      this.busy.set(worker, task);
+      worker.ref();
+      worker.postMessage(task.request, task.transfer);
+    }
+  }
+
+  private settle(worker: Worker, response: WorkerResponse): void {
+    const task = this.busy.get(worker);
+    this.busy.delete(worker);
+    worker.unref();
+    this.idle.push(worker);
+    if (task) {
+      if (response.ok) task.resolve(Buffer.from(response.data.buffer, response.data.byteOffset, response.data.byteLength));
+      else
+        task.reject(new CofferError(isErrorCode(response.error.code) ? response.error.code : 'KMS.0101', response.error.message));
+    }
+    this.pump();
+  }
+
+  private fail(worker: Worker, error: Error): void {
+    const task = this.busy.get(worker);
+    this.busy.delete(worker);
+    task?.reject(error);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.reject(new CofferError('COFFER.2010', 'The job was cancelled.'));
+    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+  }
+}
