@@ -1,4 +1,4 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
 import { serializeEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
