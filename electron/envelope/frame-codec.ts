@@ -80,7 +80,7 @@ export function sealFrames(
       out.writeUInt32BE(chunk.length, offset);
       offset += 4;
     }
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
     cipher.setAAD(frameAad(messageId, final, seq, chunk.length));
     offset += cipher.update(chunk).copy(out, offset);
     offset += cipher.final().copy(out, offset);
@@ -157,9 +157,14 @@ export function openFrames(
     offset += 16;
     const length = frame.final ? bytes.readUInt32BE(offset) : frameLength;
     if (frame.final) offset += 4;
+    // The frame must fill its span exactly: a short tag would otherwise verify as a truncated one.
+    const overhead = frame.final ? FINAL_FRAME_OVERHEAD : REGULAR_FRAME_OVERHEAD;
+    if (length > frameLength || length + overhead !== frame.size || frame.start + frame.size > bytes.length) {
+      throw new FrameError('COFFER.2004', `The file is cut short or damaged: frame ${seq} is incomplete.`);
+    }
     const ciphertext = bytes.subarray(offset, offset + length);
     const tag = bytes.subarray(offset + length, offset + length + 16);
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
     decipher.setAAD(frameAad(messageId, frame.final, seq, length));
     decipher.setAuthTag(tag);
     try {

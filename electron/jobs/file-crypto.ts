@@ -159,12 +159,13 @@ export async function encryptFile(
       const endsMessage = next === null || next.length === 0;
       hash?.update(current);
       const frames = endsMessage ? Math.max(1, Math.ceil(current.length / frameLength)) : current.length / frameLength;
+      // Transferring the batch to a worker detaches `current`: take its length first.
+      sizes.push(current.length);
       results.push(
         context.pool.run({ op: 'seal', key: dataKey, messageId, frameLength, firstSeq: seq, data: current, endsMessage }, [
           current.buffer as ArrayBuffer,
         ]),
       );
-      sizes.push(current.length);
       seq += frames;
       while (results.size >= window) await drainOne();
       if (endsMessage) break;

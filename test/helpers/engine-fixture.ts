@@ -1,0 +1,41 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { CofferError } from '../../shared/errors.js';
+import type { EncryptedDataKey } from '../../electron/envelope/message-header.js';
+import { edkReference, unwrapDataKey, wrapDataKey } from '../../electron/envelope/raw-aes-keyring.js';
+import type { DataKeyProvider } from '../../electron/jobs/vault-keyring.js';
+
+/**
+ * A keyring holding one CMK's material in memory: the envelope engine with no vault around it,
+ * for tests that decrypt thousands of tampered files. Vault-backed keyrings are tested too.
+ */
+export function memoryKeyring(
+  material = randomBytes(32),
+  keyId = randomUUID(),
+  version = 1,
+): DataKeyProvider & { material: Buffer; keyId: string } {
+  return {
+    material,
+    keyId,
+    wrap: async (dek, contextBytes) => [wrapDataKey(material, { keyId, version }, dek, contextBytes)],
+    unwrap: async (edks: readonly EncryptedDataKey[], contextBytes) => {
+      for (const edk of edks) {
+        if (edkReference(edk)?.keyId !== keyId) continue;
+        const dek = unwrapDataKey(material, edk, contextBytes);
+        if (dek) return dek;
+        throw new CofferError('COFFER.2003', 'The data key does not open: the header was altered.');
+      }
+      throw new CofferError('COFFER.2006', 'No key here can open this file.');
+    },
+  };
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}

@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as kms from '../../electron/kms/key-operations.js';
+import { inspectMessage } from '../../electron/envelope/inspect-message.js';
+import { RandomAccessReader } from '../../electron/envelope/random-access-reader.js';
+import { runFileBatch } from '../../electron/jobs/file-batch.js';
+import { decryptFile, encryptFile } from '../../electron/jobs/file-crypto.js';
+import { vaultKeyring } from '../../electron/jobs/vault-keyring.js';
+import { WorkerPool } from '../../electron/jobs/worker-pool.js';
+import { removeDir, tempDir } from '../helpers/cli.js';
+import { memoryKeyring } from '../helpers/engine-fixture.js';
+import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+
+let pool: WorkerPool;
+let work: string;
+let dir: string;
+const keys = memoryKeyring();
+const F = 1024;
+
+beforeAll(async () => {
+  pool = new WorkerPool(2);
+  work = await tempDir();
+});
+afterAll(async () => {
+  await pool.close();
+  await removeDir(work);
+});
+beforeEach(async () => {
+  dir = join(work, String(Math.random()).slice(2));
+  await mkdir(dir);
+});
+
+async function roundTrip(data: Buffer, frameLength = F): Promise<{ encrypted: Buffer; output: string }> {
+  const input = join(dir, 'plain.bin');
+  await writeFile(input, data);
+  const sealed = await encryptFile(input, join(dir, 'plain.bin.coffer'), { frameLength }, { pool, keys });
+  expect(sealed.bytes).toBe(data.length);
+  const opened = await decryptFile(sealed.output!, join(dir, 'out.bin'), { pool, keys });
+  expect(opened.bytes).toBe(data.length);
+  expect((await readFile(opened.output!)).equals(data)).toBe(true);
+  return { encrypted: await readFile(sealed.output!), output: sealed.output! };
+}
+
+describe('round trips at every size that matters', () => {
+  it.each([
+    ['empty', 0],
+    ['1 byte', 1],
+    ['F - 1', F - 1],
+    ['F', F],
+    ['F + 1', F + 1],
+    ['many F', 37 * F],
+    ['many F + 7', 37 * F + 7],
+    ['several batches of 4 MiB', 9 * 1024 * 1024 + 3],
+  ])('%s', async (_name, size) => {
+    const data = randomBytes(size);
+    const { output } = await roundTrip(data);
+    const info = await inspectMessage(output);
+    expect(info).toMatchObject({ version: 2, suite_id: '0x0478', frame_length: F, plaintext_length: size });
+    expect(info.frames).toBe(Math.max(1, Math.ceil(size / F)));
+    expect(info.encrypted_data_keys).toEqual([
+      { provider_id: 'coffer', key_name: `${keys.keyId}:v00000001`, key_id: keys.keyId, key_version: 1 },
+    ]);
+  });
+
+  it('keeps the encryption context in the header, exactly', async () => {
+    const input = join(dir, 'ctx.bin');
+    await writeFile(input, 'context');
+    const context = { 'ünïcode-key': 'välue', department: 'finance', A: '' };
+    const sealed = await encryptFile(input, `${input}.coffer`, { encryptionContext: context }, { pool, keys });
+    expect((await inspectMessage(sealed.output!)).encryption_context).toEqual(context);
+    const opened = await decryptFile(sealed.output!, null, { pool, keys });
+    expect(opened.header?.encryptionContext).toEqual(context);
+  });
+
+  it('refuses frame lengths outside 1 KiB..16 MiB', async () => {
+    const input = join(dir, 'x');
+    await writeFile(input, 'x');
+    for (const frameLength of [0, 1023, 16 * 1024 * 1024 + 1, 1.5]) {
+      await expect(encryptFile(input, `${input}.coffer`, { frameLength }, { pool, keys })).rejects.toMatchObject({
+        code: 'COFFER.2012',
+      });
+    }
+  });
+});
+
+describe('the random-access reader', () => {
+  it('serves any byte range from the frames it covers, authenticated', async () => {
+    const data = randomBytes(20 * F + 333);
+    const { output } = await roundTrip(data);
+    const reader = await RandomAccessReader.open(output, keys.unwrap);
+    try {
+      expect(reader.plaintextLength).toBe(data.length);
+      const ranges: [number, number][] = [
+        [0, 0],
+        [0, 1],
+        [0, F],
+        [F - 1, F + 1],
+        [5 * F, 5 * F + 10],
+        [3 * F + 17, 11 * F + 5],
+        [data.length - 1, data.length],
+        [0, data.length],
+        [20 * F, data.length],
+      ];
+      for (let i = 0; i < 50; i += 1) {
+        const a = Math.floor(Math.random() * data.length);
+        ranges.push([a, Math.min(data.length, a + Math.floor(Math.random() * 3 * F))]);
+      }
+      for (const [start, end] of ranges) {
+        expect((await reader.read(start, end)).equals(data.subarray(start, end)), `${start}-${end}`).toBe(true);
+      }
+      await expect(reader.read(-1, 5)).rejects.toMatchObject({ code: 'COFFER.2013' });
+      await expect(reader.read(0, data.length + 1)).rejects.toMatchObject({ code: 'COFFER.2013' });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('refuses a damaged frame when it is read, and a cut-off end when opened', async () => {
+    const data = randomBytes(10 * F);
+    const { encrypted, output } = await roundTrip(data);
+    const headerLength = encrypted.length - (9 * (F + 32) + F + 40);
+    const damaged = Buffer.from(encrypted);
+    damaged[headerLength + 3 * (F + 32) + 100]! ^= 1;
+    await writeFile(output, damaged);
+    const reader = await RandomAccessReader.open(output, keys.unwrap);
+    expect((await reader.read(0, F)).equals(data.subarray(0, F))).toBe(true);
+    await expect(reader.read(3 * F, 3 * F + 1)).rejects.toMatchObject({ code: 'COFFER.2003' });
+    await reader.close();
+    await writeFile(output, encrypted.subarray(0, encrypted.length - 1));
+    await expect(RandomAccessReader.open(output, keys.unwrap)).rejects.toMatchObject({ code: 'COFFER.2004' });
+  });
+});
+
+describe('progress, cancel and leftovers', () => {
+  it('reports bytes, total, rate and ETA a few times a second, not once per frame', async () => {
+    const input = join(dir, 'big.bin');
+    await writeFile(input, randomBytes(48 * 1024 * 1024));
+    const events: { bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }[] = [];
+    const started = performance.now();
+    await encryptFile(input, `${input}.coffer`, { frameLength: F }, { pool, keys, onProgress: (p) => events.push(p) });
+    const seconds = (performance.now() - started) / 1000;
+    // 49152 frames; progress at most every 250 ms, plus the last word.
+    expect(events.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 2);
+    expect(events.at(-1)).toMatchObject({ bytesDone: 48 * 1024 * 1024, bytesTotal: 48 * 1024 * 1024 });
+    expect(events.at(-1)!.rate).toBeGreaterThan(0);
+  });
+
+  it('a cancelled job leaves nothing: no output, no temporary file', async () => {
+    const input = join(dir, 'cancel.bin');
+    await writeFile(input, randomBytes(32 * 1024 * 1024));
+    const controller = new AbortController();
+    const job = encryptFile(
+      input,
+      `${input}.coffer`,
+      { frameLength: F },
+      {
+        pool,
+        keys,
+        signal: controller.signal,
+        onProgress: (p) => p.bytesDone > 0 && controller.abort(),
+      },
+    );
+    await expect(job).rejects.toMatchObject({ code: 'COFFER.2010' });
+    expect((await readdir(dir)).sort()).toEqual(['cancel.bin']);
+  });
+
+  it('a temporary file left by a killed run is removed, never taken for output', async () => {
+    const input = join(dir, 'doc.txt');
+    await writeFile(input, 'hello');
+    const stale = join(dir, '.doc.txt.coffer.coffer-tmp-999999-deadbeef');
+    await writeFile(stale, 'half a file');
+    const results = await runFileBatch({ action: 'encrypt', paths: [input] }, { pool, encryptKeys: keys, decryptKeys: keys });
+    expect(results).toMatchObject([{ status: 'ok', output: `${input}.coffer` }]);
+    expect(existsSync(stale)).toBe(false);
+  });
+});
+
+describe('batches', () => {
+  it('encrypt each file of a folder separately, never overwrite, and decrypt back to NAME or "NAME (1).ext"', async () => {
+    const folder = join(dir, 'photos');
+    await mkdir(join(folder, '2026'), { recursive: true });
+    await writeFile(join(folder, 'a.jpg'), 'aaa');
+    await writeFile(join(folder, '2026', 'b.mp4'), 'bbb');
+    await writeFile(join(folder, 'c.jpg.coffer'), 'not really');
+    const encrypted = await runFileBatch({ action: 'encrypt', paths: [folder] }, { pool, encryptKeys: keys, decryptKeys: keys });
+    expect(
+      encrypted
+        .filter((r) => r.status === 'ok')
+        .map((r) => (r as { output: string }).output)
+        .sort(),
+    ).toEqual([join(folder, '2026', 'b.mp4.coffer'), join(folder, 'a.jpg.coffer')].sort());
+    expect(encrypted.find((r) => r.status === 'skipped')).toMatchObject({ input: join(folder, 'c.jpg.coffer') });
+
+    const again = await runFileBatch(
+      { action: 'encrypt', paths: [join(folder, 'a.jpg')] },
+      { pool, encryptKeys: keys, decryptKeys: keys },
+    );
+    expect(again).toMatchObject([{ status: 'ok', output: join(folder, 'a.jpg (1).coffer') }]);
+    const decrypted = await runFileBatch(
+      { action: 'decrypt', paths: [join(folder, 'a.jpg.coffer')] },
+      { pool, encryptKeys: keys, decryptKeys: keys },
+    );
+    expect(decrypted).toMatchObject([{ status: 'ok', output: join(folder, 'a (1).jpg') }]);
+    expect(await readFile(join(folder, 'a.jpg'), 'utf8')).toBe('aaa');
+    expect(await readFile(join(folder, 'a (1).jpg'), 'utf8')).toBe('aaa');
+  });
+
+  it('one failure never stops the others; --out-dir keeps a folder structure', async () => {
+    const good = join(dir, 'good.txt');
+    await writeFile(good, 'fine');
+    const bad = join(dir, 'bad.txt.coffer');
+    await writeFile(bad, 'garbage that is not a coffer file');
+    const out = join(dir, 'out');
+    const results = await runFileBatch(
+      { action: 'decrypt', paths: [bad, join(dir, 'missing.coffer')], outDir: out },
+      { pool, encryptKeys: keys, decryptKeys: keys },
+    );
+    expect(results.map((r) => (r.status === 'error' ? r.error.error_code : r.status))).toEqual(['COFFER.2008', 'COFFER.2001']);
+    expect(existsSync(out) ? await readdir(out) : []).toEqual([]);
+    const mixed = await runFileBatch(
+      { action: 'encrypt', paths: [join(dir, 'nope'), good] },
+      { pool, encryptKeys: keys, decryptKeys: keys },
+    );
+    expect(mixed.map((r) => r.status)).toEqual(['error', 'ok']);
+  });
+
+  it('removes an original only after its encrypted copy verified', async () => {
+    const input = join(dir, 'original.bin');
+    const data = randomBytes(3 * F + 5);
+    await writeFile(input, data);
+    const results = await runFileBatch(
+      { action: 'encrypt', paths: [input], frameLength: F, removeOriginals: true },
+      { pool, encryptKeys: keys, decryptKeys: keys },
+    );
+    expect(results).toMatchObject([{ status: 'ok', original_removed: true }]);
+    expect(existsSync(input)).toBe(false);
+    const back = await runFileBatch(
+      { action: 'decrypt', paths: [`${input}.coffer`] },
+      { pool, encryptKeys: keys, decryptKeys: keys },
+    );
+    expect((await readFile((back[0] as { output: string }).output)).equals(data)).toBe(true);
+
+    // A copy that cannot be verified (its key cannot open it) keeps the original.
+    const kept = join(dir, 'kept.bin');
+    await writeFile(kept, data);
+    const other = memoryKeyring();
+    const refused = await runFileBatch(
+      { action: 'encrypt', paths: [kept], removeOriginals: true },
+      { pool, encryptKeys: keys, decryptKeys: other },
+    );
+    expect(refused[0]!.status).toBe('error');
+    expect(existsSync(kept)).toBe(true);
+  });
+});
+
+describe('with the vault', () => {
+  let fx: VaultFixture;
+  beforeAll(async () => {
+    fx = await keychainVault();
+  });
+  afterAll(async () => {
+    await fx.dispose();
+  });
+
+  it('wraps for every --also-key-id: any one of the CMKs opens the file; disabled and deleted CMKs say so', async () => {
+    const first = (await kms.createKey(fx.vault, { key_alias: 'home' })).key_info.key_id;
+    const second = (await kms.createKey(fx.vault, { key_alias: 'backup' })).key_info.key_id;
+    const input = join(dir, 'video.mp4');
+    await writeFile(input, randomBytes(5000));
+    const sealed = await encryptFile(
+      input,
+      `${input}.coffer`,
+      {},
+      { pool, keys: vaultKeyring(fx.vault, ['alias/home', 'alias/backup'], 'encrypt-file') },
+    );
+    expect((await inspectMessage(sealed.output!)).encrypted_data_keys.map((k) => k.key_id)).toEqual([first, second]);
+    const opener = vaultKeyring(fx.vault, [], 'decrypt-file');
+    await kms.disableKey(fx.vault, { key_id: first });
+    expect((await decryptFile(sealed.output!, null, { pool, keys: opener })).bytes).toBe(5000);
+    await kms.disableKey(fx.vault, { key_id: second });
+    await expect(decryptFile(sealed.output!, null, { pool, keys: opener })).rejects.toMatchObject({ code: 'KMS.0209' });
+
+    const only = await encryptFile(
+      input,
+      join(dir, 'only.coffer'),
+      {},
+      { pool, keys: vaultKeyring(fx.vault, ['alias/photos-key-that-does-not-exist'], 'encrypt-file') },
+    ).catch((e: { code: string }) => e);
+    expect(only).toMatchObject({ code: 'KMS.0207' });
+    const doomed = (await kms.createKey(fx.vault, { key_alias: 'doomed' })).key_info.key_id;
+    const lost = await encryptFile(
+      input,
+      join(dir, 'lost.coffer'),
+      {},
+      { pool, keys: vaultKeyring(fx.vault, [doomed], 'encrypt-file') },
+    );
+    await kms.scheduleKeyDeletion(fx.vault, { key_id: doomed, pending_days: 7 });
+    await expect(decryptFile(lost.output!, null, { pool, keys: opener })).rejects.toMatchObject({ code: 'KMS.0210' });
+    fx.clock.advanceDays(8);
+    const { Vault } = await import('../../electron/vault/vault.js');
+    const later = await Vault.open(fx.env);
+    const error = await decryptFile(lost.output!, join(dir, 'lost.out'), {
+      pool,
+      keys: vaultKeyring(later, [], 'decrypt-file'),
+    }).catch((e: { code: string; message: string }) => e);
+    expect(error).toMatchObject({ code: 'COFFER.2007' });
+    expect((error as { message: string }).message).toMatch(/was deleted.*cannot be recovered/);
+    expect(existsSync(join(dir, 'lost.out'))).toBe(false);
+    const log = await later.auditLog();
+    expect(log.records.filter((r) => r.operation === 'encrypt-file' && r.outcome === 'success').length).toBeGreaterThanOrEqual(3);
+    expect(log.records.some((r) => r.operation === 'decrypt-file' && r.error_code === 'KMS.0209')).toBe(true);
+  });
+});
