@@ -11,7 +11,7 @@ import type { DataKeyProvider } from '../../electron/jobs/vault-keyring.js';
  */
 export function memoryKeyring(
   material = randomBytes(32),
-  keyId = randomUUID(),
+  keyId: string = randomUUID(),
   version = 1,
 ): DataKeyProvider & { material: Buffer; keyId: string } {
   return {

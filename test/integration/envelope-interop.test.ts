@@ -1,4 +1,4 @@
-import { constants, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -78,7 +78,7 @@ describe('SDK files open with Coffer, the material imported into a CMK', () => {
     const material = randomBytes(32);
     const params = await importer.getParametersForImport(fx.vault, { key_id: key_info.key_id });
     const wrapped = publicEncrypt(
-      { key: Buffer.from(params.public_key, 'base64'), format: 'der', type: 'spki', padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      { key: createPublicKey({ key: Buffer.from(params.public_key, 'base64'), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
       material,
     );
     await importer.importKeyMaterial(fx.vault, { key_id: key_info.key_id, import_token: params.import_token, encrypted_key_material: wrapped.toString('base64') });

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as kms from '../../electron/kms/key-operations.js';
+import { RandomAccessReader } from '../../electron/envelope/random-access-reader.js';
+import { decryptFile, encryptFile } from '../../electron/jobs/file-crypto.js';
+import { WorkerPool } from '../../electron/jobs/worker-pool.js';
+import { COFFER_BIN } from '../helpers/cli.js';
+import { memoryKeyring, sha256File } from '../helpers/engine-fixture.js';
+import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+
+let fx: VaultFixture;
+let pool: WorkerPool;
+beforeAll(async () => {
+  fx = await keychainVault();
+  pool = new WorkerPool();
+});
+afterAll(async () => {
+  await pool.close();
+  await fx.dispose();
+});
+
+describe('a file over 4 GiB', () => {
+  it('round-trips across every 32-bit offset, and ranges past 4 GiB read back exactly', async () => {
+    const input = join(fx.dir, 'huge.img');
+    const size = 2 ** 32 + 5 * 1024 * 1024 + 3;
+    await truncate(await writeFile(input, '').then(() => input), size);
+    // Marks at the offsets where 32-bit arithmetic would wrap; the rest stays sparse (zeros).
+    const marks = [0, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, size - 1];
+    const handle = await open(input, 'r+');
+    for (const offset of marks) await handle.write(Buffer.from([(offset % 251) + 1]), 0, 1, offset);
+    await handle.close();
+
+    const keys = memoryKeyring();
+    const sealed = await encryptFile(input, `${input}.coffer`, { hashPlaintext: true }, { pool, keys });
+    expect(sealed.bytes).toBe(size);
+    const verified = await decryptFile(sealed.output!, null, { pool, keys });
+    expect(verified.bytes).toBe(size);
+    expect(verified.sha256).toBe(sealed.sha256);
+
+    const reader = await RandomAccessReader.open(sealed.output!, keys.unwrap);
+    try {
+      expect(reader.plaintextLength).toBe(size);
+      for (const offset of marks) {
+        const around = await reader.read(Math.max(0, offset - 2), Math.min(size, offset + 3));
+        expect(around[Math.min(2, offset)]).toBe((offset % 251) + 1);
+      }
+    } finally {
+      await reader.close();
+    }
+    await rm(sealed.output!);
+    await rm(input);
+  }, 600_000);
+});
+
+function startCli(args: string[]): { exited: Promise<number | null>; kill: () => void } {
+  const child = spawn(process.execPath, [COFFER_BIN, '--vault', fx.dir, ...args], { stdio: 'ignore' });
+  return { exited: new Promise((resolve) => child.on('close', (code) => resolve(code))), kill: () => child.kill('SIGKILL') };
+}
+
+async function waitForTemp(dir: string, timeoutMs = 30_000): Promise<string> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const temp = (await readdir(dir)).find((name) => name.includes('.coffer-tmp-'));
+    if (temp && (await stat(join(dir, temp))).size > 8 * 1024 * 1024) return temp;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('the job never started writing');
+}
+
+describe('a job killed with SIGKILL', () => {
+  it('leaves the input intact and nothing under the output name; the next run cleans up and succeeds', async () => {
+    await kms.createKey(fx.vault, { key_alias: 'kill' });
+    const dir = join(fx.dir, 'kill');
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    const input = join(dir, 'database.dump');
+    const data = randomBytes(256 * 1024 * 1024);
+    await writeFile(input, data);
+    const inputHash = createHash('sha256').update(data).digest('hex');
+
+    const encrypting = startCli(['encrypt-file', '--key-id', 'alias/kill', '--frame-length', '65536', input]);
+    const temp = await waitForTemp(dir);
+    encrypting.kill();
+    await encrypting.exited;
+    expect(await sha256File(input)).toBe(inputHash);
+    expect(existsSync(`${input}.coffer`)).toBe(false);
+    expect(existsSync(join(dir, temp))).toBe(true);
+
+    const again = startCli(['encrypt-file', '--key-id', 'alias/kill', input]);
+    expect(await again.exited).toBe(0);
+    expect((await readdir(dir)).sort()).toEqual(['database.dump', 'database.dump.coffer']);
+
+    // The same for decryption: no plaintext ever appears under the final name.
+    await rm(input);
+    const decrypting = startCli(['decrypt-file', '--workers', '1', `${input}.coffer`]);
+    await waitForTemp(dir);
+    decrypting.kill();
+    await decrypting.exited;
+    expect(existsSync(input)).toBe(false);
+    const finish = startCli(['decrypt-file', `${input}.coffer`]);
+    expect(await finish.exited).toBe(0);
+    expect(await sha256File(input)).toBe(inputHash);
+    expect((await readdir(dir)).sort()).toEqual(['database.dump', 'database.dump.coffer']);
+  }, 300_000);
+});
