@@ -84,7 +84,7 @@ export function registerFileCommands(program: Command): void {
     .option('--also-key-id <key>', 'another CMK that can open the files too (repeatable)', collect)
     .option('--out-dir <dir>', 'write the encrypted files here (folders keep their structure)')
     .addOption(
-      new Option('--frame-length <bytes>', 'bytes per frame, 1 KiB..16 MiB (default 1 MiB)').argParser(
+      new Option('--frame-length <bytes>', 'bytes per frame, 1 KiB..16 MiB (default 256 KiB)').argParser(
         wholeNumber('COFFER.2012', '--frame-length'),
       ),
     )

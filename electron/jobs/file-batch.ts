@@ -150,7 +150,12 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
         );
         let removed = false;
         if (options.removeOriginals) {
-          const check = await decryptFile(done.output!, null, { ...engine(context.decryptKeys), onProgress: undefined });
+          const check = await decryptFile(
+            done.output!,
+            null,
+            { ...engine(context.decryptKeys), onProgress: undefined },
+            { hashPlaintext: true },
+          );
           if (check.sha256 !== done.sha256 || check.bytes !== done.bytes) {
             throw new CofferError(
               'COFFER.2003',

@@ -17,7 +17,12 @@ import type { WorkerPool } from './worker-pool.js';
  * to the worker pool and writes the results in order; at most `window` batches are in flight,
  * so memory stays bounded whatever the file size, and the event loop never waits on crypto.
  */
-export const DEFAULT_FRAME_LENGTH = 1024 * 1024;
+/**
+ * Measured here (2 cores, 512 MiB, median of 3): 64 KiB frames encrypt at ~600 MiB/s, 256 KiB
+ * and 1 MiB at ~840 MiB/s; verification is the same from 64 KiB up. 256 KiB keeps the speed and
+ * reads less per frame when a preview seeks, so it is the default.
+ */
+export const DEFAULT_FRAME_LENGTH = 256 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface EngineContext {
@@ -194,7 +199,12 @@ export async function encryptFile(
  * that gets the target's name only after the final frame authenticated; without, it is only
  * hashed (verify-file).
  */
-export async function decryptFile(input: string, target: string | null, context: EngineContext): Promise<JobOutcome> {
+export async function decryptFile(
+  input: string,
+  target: string | null,
+  context: EngineContext,
+  options: { hashPlaintext?: boolean } = {},
+): Promise<JobOutcome> {
   const { handle, stats } = await openInput(input);
   let temp: TempOutput | undefined;
   try {
@@ -206,7 +216,7 @@ export async function decryptFile(input: string, target: string | null, context:
     if (target !== null) temp = await createTempBeside(target);
 
     const frameLength = header.frameLength;
-    const hash = createHash('sha256');
+    const hash = options.hashPlaintext ? createHash('sha256') : undefined;
     const bodySize = stats.size - header.length;
     const meter = new ProgressMeter(bodySize, context.onProgress);
     const rawBatch = Math.max(1, Math.floor(BATCH_BYTES / frameLength)) * (frameLength + REGULAR_FRAME_OVERHEAD);
@@ -216,7 +226,7 @@ export async function decryptFile(input: string, target: string | null, context:
     let plaintextBytes = 0;
     const drainOne = async (): Promise<void> => {
       const plain = await results.next();
-      hash.update(plain);
+      hash?.update(plain);
       plaintextBytes += plain.length;
       if (temp) await writeAll(temp.handle, plain);
       meter.add(sizes.shift()!);
@@ -230,9 +240,13 @@ export async function decryptFile(input: string, target: string | null, context:
       checkAborted(context.signal);
       const chunk = await readChunk(handle, rawBatch, position);
       position += chunk.length;
-      const data = Buffer.allocUnsafeSlow(carry.length + chunk.length);
-      carry.copy(data, 0);
-      chunk.copy(data, carry.length);
+      // Batches hold whole regular frames, so usually nothing is carried over and no copy is needed.
+      let data = chunk;
+      if (carry.length > 0) {
+        data = Buffer.allocUnsafeSlow(carry.length + chunk.length);
+        carry.copy(data, 0);
+        chunk.copy(data, carry.length);
+      }
       const scan = scanFrames(data, frameLength);
       if (scan.frames.length === 0 && chunk.length === 0) {
         throw new CofferError(
@@ -262,7 +276,7 @@ export async function decryptFile(input: string, target: string | null, context:
     }
     while (results.size > 0) await drainOne();
     meter.finish();
-    const outcome: JobOutcome = { bytes: plaintextBytes, sha256: hash.digest('hex'), header };
+    const outcome: JobOutcome = { bytes: plaintextBytes, header, ...(hash ? { sha256: hash.digest('hex') } : {}) };
     if (temp) {
       outcome.output = await commitTemp(temp, target!);
       temp = undefined;

@@ -37,7 +37,7 @@ describe('a file over 4 GiB', () => {
     const keys = memoryKeyring();
     const sealed = await encryptFile(input, `${input}.coffer`, { hashPlaintext: true }, { pool, keys });
     expect(sealed.bytes).toBe(size);
-    const verified = await decryptFile(sealed.output!, null, { pool, keys });
+    const verified = await decryptFile(sealed.output!, null, { pool, keys }, { hashPlaintext: true });
     expect(verified.bytes).toBe(size);
     expect(verified.sha256).toBe(sealed.sha256);
 
