@@ -53,7 +53,7 @@ const cases: [string, number, number, Record<string, string>][] = [
   ['an exact multiple of the frame', 3 * 4096, 4096, {}],
   ['4 KiB frames', 100_000, 4096, { purpose: 'interop' }],
   ['1 MiB frames', 3 * 1024 * 1024 + 17, 1024 * 1024, { a: '1', B: '2' }],
-  ['non-ASCII context keys', 5000, 4096, { 'ünïcode': 'välue', Zebra: 'z', 'ключ': 'значение', '日本': '語', a: '' }],
+  ['non-ASCII context keys', 5000, 4096, { ünïcode: 'välue', Zebra: 'z', ключ: 'значение', 日本: '語', a: '' }],
 ];
 
 describe('Coffer files open with the official SDK', () => {
@@ -62,9 +62,17 @@ describe('Coffer files open with the official SDK', () => {
     const input = join(fx.dir, `plain-${size}`);
     const plaintext = randomBytes(size);
     await writeFile(input, plaintext);
-    const sealed = await encryptFile(input, join(fx.dir, `coffer-${Math.random()}.coffer`), { frameLength, encryptionContext: context }, { pool, keys: vaultKeyring(fx.vault, [key_info.key_id], 'encrypt-file') });
+    const sealed = await encryptFile(
+      input,
+      join(fx.dir, `coffer-${Math.random()}.coffer`),
+      { frameLength, encryptionContext: context },
+      { pool, keys: vaultKeyring(fx.vault, [key_info.key_id], 'encrypt-file') },
+    );
     const { key_material } = await importer.exportKeyMaterial(fx.vault, { key_id: key_info.key_id });
-    const opened = await decrypt(sdkKeyring(Buffer.from(key_material, 'base64'), `${key_info.key_id}:v00000001`), await readFile(sealed.output!));
+    const opened = await decrypt(
+      sdkKeyring(Buffer.from(key_material, 'base64'), `${key_info.key_id}:v00000001`),
+      await readFile(sealed.output!),
+    );
     expect(Buffer.from(opened.plaintext).equals(plaintext)).toBe(true);
     expect({ ...opened.messageHeader.encryptionContext }).toEqual(context);
     expect(opened.messageHeader.suiteId).toBe(SUITE_0478);
@@ -78,16 +86,31 @@ describe('SDK files open with Coffer, the material imported into a CMK', () => {
     const material = randomBytes(32);
     const params = await importer.getParametersForImport(fx.vault, { key_id: key_info.key_id });
     const wrapped = publicEncrypt(
-      { key: createPublicKey({ key: Buffer.from(params.public_key, 'base64'), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      {
+        key: createPublicKey({ key: Buffer.from(params.public_key, 'base64'), format: 'der', type: 'spki' }),
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+      },
       material,
     );
-    await importer.importKeyMaterial(fx.vault, { key_id: key_info.key_id, import_token: params.import_token, encrypted_key_material: wrapped.toString('base64') });
+    await importer.importKeyMaterial(fx.vault, {
+      key_id: key_info.key_id,
+      import_token: params.import_token,
+      encrypted_key_material: wrapped.toString('base64'),
+    });
 
     const plaintext = randomBytes(size);
-    const { result } = await encrypt(sdkKeyring(material, `${key_info.key_id}:v00000001`), plaintext, { suiteId: SUITE_0478, frameLength, encryptionContext: context });
+    const { result } = await encrypt(sdkKeyring(material, `${key_info.key_id}:v00000001`), plaintext, {
+      suiteId: SUITE_0478,
+      frameLength,
+      encryptionContext: context,
+    });
     const file = join(fx.dir, `sdk-${Math.random()}.coffer`);
     await writeFile(file, result);
-    const opened = await decryptFile(file, join(fx.dir, `sdk-out-${Math.random()}`), { pool, keys: vaultKeyring(fx.vault, [], 'decrypt-file') });
+    const opened = await decryptFile(file, join(fx.dir, `sdk-out-${Math.random()}`), {
+      pool,
+      keys: vaultKeyring(fx.vault, [], 'decrypt-file'),
+    });
     expect((await readFile(opened.output!)).equals(plaintext)).toBe(true);
     expect(opened.header?.encryptionContext).toEqual(context);
   });

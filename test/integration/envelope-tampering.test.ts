@@ -26,7 +26,12 @@ beforeAll(async () => {
   work = await tempDir();
   original = randomBytes(3 * F + 100);
   await writeFile(join(work, 'plain'), original);
-  await encryptFile(join(work, 'plain'), join(work, 'file.coffer'), { frameLength: F, encryptionContext: { purpose: 'test', 'ключ': 'значение' } }, { pool, keys });
+  await encryptFile(
+    join(work, 'plain'),
+    join(work, 'file.coffer'),
+    { frameLength: F, encryptionContext: { purpose: 'test', ключ: 'значение' } },
+    { pool, keys },
+  );
   encrypted = await readFile(join(work, 'file.coffer'));
   headerLength = encrypted.length - (3 * (F + 32) + 100 + 40);
 });
@@ -77,7 +82,19 @@ describe('a tampered file', () => {
   }, 120_000);
 
   it('leaves no output when a byte is flipped in each part of the file', async () => {
-    for (const i of [0, 5, 40, headerLength - 17, headerLength - 1, headerLength, headerLength + 10, headerLength + 500, headerLength + F + 32 + 3, encrypted.length - 50, encrypted.length - 1]) {
+    for (const i of [
+      0,
+      5,
+      40,
+      headerLength - 17,
+      headerLength - 1,
+      headerLength,
+      headerLength + 10,
+      headerLength + 500,
+      headerLength + F + 32 + 3,
+      encrypted.length - 50,
+      encrypted.length - 1,
+    ]) {
       const bytes = Buffer.from(encrypted);
       bytes[i]! ^= 0x01;
       await refusalOf(bytes);
@@ -101,7 +118,13 @@ describe('a tampered file', () => {
     const frame = (k: number): Buffer => encrypted.subarray(headerLength + k * (F + 32), headerLength + (k + 1) * (F + 32));
     const header = encrypted.subarray(0, headerLength);
     const tail = encrypted.subarray(headerLength + 3 * (F + 32));
-    for (const order of [[1, 0, 2], [0, 2, 1], [0, 2], [0, 1, 1, 2], [0, 0, 1, 2]]) {
+    for (const order of [
+      [1, 0, 2],
+      [0, 2, 1],
+      [0, 2],
+      [0, 1, 1, 2],
+      [0, 0, 1, 2],
+    ]) {
       const error = await refusalOf(Buffer.concat([header, ...order.map(frame), tail]));
       expect(error.code).toBe('COFFER.2003');
       expect(error.message).toMatch(/frame \d+/);
@@ -117,12 +140,16 @@ describe('a tampered file', () => {
 
   it('fails with the wrong CMK, naming the key it needs', async () => {
     await writeFile(join(work, 'wrong.coffer'), encrypted);
-    const error = await decryptFile(join(work, 'wrong.coffer'), join(work, 'wrong.out'), { pool, keys: memoryKeyring() }).catch((e: CofferError) => e);
+    const error = await decryptFile(join(work, 'wrong.coffer'), join(work, 'wrong.out'), { pool, keys: memoryKeyring() }).catch(
+      (e: CofferError) => e,
+    );
     expect(error).toMatchObject({ code: 'COFFER.2006' });
     expect(existsSync(join(work, 'wrong.out'))).toBe(false);
     // The right key id with the wrong material: the EDK does not open.
     const impostor = memoryKeyring(randomBytes(32), keys.keyId);
-    expect(await decryptFile(join(work, 'wrong.coffer'), null, { pool, keys: impostor }).catch((e: CofferError) => e.code)).toBe('COFFER.2003');
+    expect(await decryptFile(join(work, 'wrong.coffer'), null, { pool, keys: impostor }).catch((e: CofferError) => e.code)).toBe(
+      'COFFER.2003',
+    );
   });
 
   it('refuses files that are not Coffer files, or of another ESDK suite, with a sentence', async () => {
