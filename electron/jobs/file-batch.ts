@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CofferError, toErrorValue, type ErrorValue } from '../../shared/errors.js';
+import type { FileResult } from '../../shared/kms-responses.js';
 import type { EncryptionContext } from '../crypto/encryption-context.js';
+
+export type { FileResult };
 import { decryptFile, encryptFile, type EngineContext } from './file-crypto.js';
 import { isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
@@ -25,17 +28,15 @@ export interface BatchOptions {
   removeOriginals?: boolean;
 }
 
-export type FileResult =
-  | { input: string; status: 'ok'; output?: string; bytes: number; original_removed?: boolean }
-  | { input: string; status: 'error'; error: { error_code: string; error_msg: string } }
-  | { input: string; status: 'skipped'; reason: string };
-
 export interface BatchContext extends Omit<EngineContext, 'keys' | 'onProgress'> {
   /** Keys for encryption (and for verifying what was encrypted). */
   encryptKeys: DataKeyProvider;
   /** Keys for decryption and verification. */
   decryptKeys: DataKeyProvider;
+  /** Every file the batch will handle, with its size, before the first starts. */
+  onPlanned?: (files: { input: string; size: number }[]) => void;
   onFileStart?: (input: string, index: number, count: number) => void;
+  onFileDone?: (result: FileResult) => void;
   onProgress?: (input: string, progress: Progress) => void;
 }
 
@@ -111,10 +112,26 @@ function encryptTarget(outDir: string, input: string): string {
 
 export async function runFileBatch(options: BatchOptions, context: BatchContext): Promise<FileResult[]> {
   const { planned, results } = await planFiles(options);
+  if (context.onPlanned) {
+    const sizes = await Promise.all(
+      planned.map((f) =>
+        fs.stat(f.input).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
+    context.onPlanned(planned.map((f, i) => ({ input: f.input, size: sizes[i]! })));
+  }
+  for (const result of results) context.onFileDone?.(result);
   const cleaned = new Set<string>();
+  const push = (result: FileResult): void => {
+    results.push(result);
+    context.onFileDone?.(result);
+  };
   for (const [index, file] of planned.entries()) {
     if (context.signal?.aborted) {
-      results.push({
+      push({
         input: file.input,
         status: 'error',
         error: errorJson(new CofferError('COFFER.2010', 'The batch was cancelled before this file.')),
@@ -165,7 +182,7 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
           await fs.rm(file.input);
           removed = true;
         }
-        results.push({
+        push({
           input: file.input,
           status: 'ok',
           output: done.output,
@@ -174,13 +191,13 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
         });
       } else if (options.action === 'decrypt') {
         const done = await decryptFile(file.input, join(file.outDir, decryptedName(file.input)), engine(context.decryptKeys));
-        results.push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes });
+        push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes });
       } else {
         const done = await decryptFile(file.input, null, engine(context.decryptKeys));
-        results.push({ input: file.input, status: 'ok', bytes: done.bytes });
+        push({ input: file.input, status: 'ok', bytes: done.bytes });
       }
     } catch (error) {
-      results.push({ input: file.input, status: 'error', error: errorJson(error) });
+      push({ input: file.input, status: 'error', error: errorJson(error) });
     }
   }
   return results;

@@ -1,30 +1,8 @@
 import { KEY_STATE_NAMES } from '../../shared/key-types.js';
+import type { KeyInfo } from '../../shared/kms-responses.js';
 import type { KeyRecord } from '../vault/vault-file.js';
 
-/** A key as describe-key and list-keys show it, in Huawei KMS's field names and string conventions. */
-export interface KeyInfo {
-  key_id: string;
-  domain_id: string;
-  key_alias: string;
-  realm: string;
-  key_description: string;
-  creation_date: string;
-  scheduled_deletion_date: string;
-  key_state: string;
-  key_state_name: string;
-  default_key_flag: string;
-  key_spec: 'AES_256';
-  key_usage: 'ENCRYPT_DECRYPT';
-  origin: 'kms' | 'external';
-  exportable: boolean;
-  key_rotation_enabled: string;
-  rotation_interval: number;
-  last_rotation_time: string;
-  number_of_rotations: number;
-  key_version: number | null;
-  key_versions: number[];
-  tags: Record<string, string>;
-}
+export type { KeyInfo };
 
 export function keyInfo(key: Readonly<KeyRecord>, domainId: string): KeyInfo {
   return {

@@ -14,7 +14,10 @@ import {
 import * as lifecycle from '../vault/key-lifecycle.js';
 import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
-import { keyInfo, type KeyInfo } from './key-info.js';
+import type { KeyInfo, ListKeysResponse, RotationStatus } from '../../shared/kms-responses.js';
+import { keyInfo } from './key-info.js';
+
+export type { ListKeysResponse, RotationStatus };
 
 /**
  * The key-management half of the KMS API (create-key ... rotate-key), as the CLI and the app
@@ -69,14 +72,6 @@ export async function describeKey(vault: Vault, input: unknown): Promise<{ key_i
   const request = parseRequest(KeyIdRequest, input);
   const state = await vault.refresh();
   return { key_info: keyInfo(lifecycle.resolveKey(state as VaultState, request.key_id), vault.vaultId) };
-}
-
-export interface ListKeysResponse {
-  keys: string[];
-  key_details: KeyInfo[];
-  total: number;
-  truncated: 'true' | 'false';
-  next_marker: string;
 }
 
 /** Oldest first; the marker is the index of the next key, as Huawei KMS pages. */
@@ -157,16 +152,6 @@ export async function updateKeyDescription(
     lifecycle.updateKeyDescription(k, request.key_description),
   );
   return { key_info: { key_id: key.key_id, key_description: key.description } };
-}
-
-export interface RotationStatus {
-  key_id: string;
-  key_rotation_enabled: boolean;
-  rotation_interval: number;
-  last_rotation_time: string;
-  next_rotation_time: string;
-  number_of_rotations: number;
-  key_version: number | null;
 }
 
 function rotationStatus(key: KeyRecord): RotationStatus {

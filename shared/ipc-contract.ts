@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import type { ErrorValue } from './errors.js';
+import type { EventChannel, InvokeChannel } from './ipc-channels.js';
+import * as kms from './kms-schemas.js';
+import type { AuditRecordView, FileResult, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
+
+/**
+ * The one contract between the renderer and the main process: for every channel, the schema
+ * its request must pass (checked in main, whatever the renderer claims) and the type of its
+ * answer; for every event, its payload. Main, preload and renderer all import it.
+ */
+const Empty = z.strictObject({});
+const Paths = z.array(z.string().min(1).max(4096)).min(1).max(10_000);
+
+export const SettingsSchema = z.strictObject({
+  default_key_id: z.string().max(300).nullable(),
+  out_dir: z.string().max(4096).nullable(),
+  frame_length: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .nullable(),
+  remove_originals: z.boolean(),
+  theme: z.enum(['system', 'light', 'dark']),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const DEFAULT_SETTINGS: Settings = {
+  default_key_id: null,
+  out_dir: null,
+  frame_length: null,
+  remove_originals: false,
+  theme: 'system',
+};
+
+export const JobStartRequest = z.strictObject({
+  action: z.enum(['encrypt', 'decrypt', 'verify']),
+  paths: Paths,
+  key_id: z.string().max(300).optional(),
+  also_key_ids: z.array(z.string().max(300)).max(16).optional(),
+  out_dir: z.string().max(4096).optional(),
+  frame_length: z.number().int().optional(),
+  encryption_context: z.record(z.string(), z.string()).optional(),
+  remove_originals: z.boolean().optional(),
+});
+export type JobStartRequest = z.infer<typeof JobStartRequest>;
+
+export const requestSchemas = {
+  'app:info': Empty,
+  'vault:status': Empty,
+  'vault:create': z.strictObject({ protection: z.enum(['keychain', 'passphrase']), passphrase: z.string().max(1024).optional() }),
+  'vault:unlock': z.strictObject({ passphrase: z.string().max(1024) }),
+  'keys:list': kms.ListKeysRequest,
+  'keys:create': kms.CreateKeyRequest,
+  'keys:describe': kms.KeyIdRequest,
+  'keys:enable': kms.KeyIdRequest,
+  'keys:disable': kms.KeyIdRequest,
+  'keys:schedule-deletion': kms.ScheduleKeyDeletionRequest,
+  'keys:cancel-deletion': kms.KeyIdRequest,
+  'keys:update-alias': kms.UpdateKeyAliasRequest,
+  'keys:update-description': kms.UpdateKeyDescriptionRequest,
+  'keys:enable-rotation': kms.EnableKeyRotationRequest,
+  'keys:disable-rotation': kms.KeyIdRequest,
+  'keys:update-rotation-interval': kms.UpdateKeyRotationIntervalRequest,
+  'keys:rotation-status': kms.KeyIdRequest,
+  'keys:rotate': kms.KeyIdRequest,
+  'keys:import-parameters': kms.GetParametersForImportRequest,
+  'keys:import-material': kms.ImportKeyMaterialRequest,
+  'keys:export-material': kms.ExportKeyMaterialRequest,
+  'data:encrypt': kms.EncryptDataRequest,
+  'data:decrypt': kms.DecryptDataRequest,
+  'data:re-encrypt': kms.ReEncryptDataRequest,
+  'datakey:create': kms.CreateDatakeyRequest,
+  'datakey:create-without-plaintext': kms.CreateDatakeyRequest,
+  'datakey:encrypt': kms.EncryptDatakeyRequest,
+  'datakey:decrypt': kms.DecryptDatakeyRequest,
+  'random:generate': kms.GenRandomRequest,
+  'audit:list': z.strictObject({
+    limit: z.number().int().min(1).max(100_000).optional(),
+    key_id: z.string().max(300).optional(),
+  }),
+  'files:classify': z.strictObject({ paths: Paths }),
+  'jobs:start': JobStartRequest,
+  'jobs:cancel': z.strictObject({ job_id: z.string().uuid() }),
+  'jobs:list': Empty,
+  'media:open': z.strictObject({ path: z.string().min(1).max(4096) }),
+  'settings:get': Empty,
+  'settings:set': SettingsSchema.partial(),
+} satisfies Record<InvokeChannel, z.ZodType>;
+
+export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof requestSchemas)[C]>;
+
+export interface VaultStatus {
+  state: 'none' | 'locked' | 'unlocked';
+  protection: 'keychain' | 'passphrase' | null;
+  vault_dir: string;
+  vault_id: string | null;
+  /** Why an existing vault could not be opened (keychain unreachable, damaged file...). */
+  problem: ErrorValue | null;
+}
+
+export interface JobProgressEvent {
+  job_id: string;
+  file: string;
+  file_index: number;
+  file_count: number;
+  bytes_done: number;
+  bytes_total: number;
+  rate: number;
+  eta_seconds: number | null;
+  overall_done: number;
+  overall_total: number;
+}
+
+export interface InvokeResponses {
+  'app:info': { version: string; platform: string; vault_dir: string };
+  'vault:status': VaultStatus;
+  'vault:create': { vault_id: string; protection: 'keychain' | 'passphrase'; recovery_code: string };
+  'vault:unlock': VaultStatus;
+  'keys:list': ListKeysResponse;
+  'keys:create': { key_info: { key_id: string; domain_id: string } };
+  'keys:describe': { key_info: KeyInfo };
+  'keys:enable': { key_info: { key_id: string; key_state: string } };
+  'keys:disable': { key_info: { key_id: string; key_state: string } };
+  'keys:schedule-deletion': { key_id: string; key_state: string; scheduled_deletion_date: string };
+  'keys:cancel-deletion': { key_id: string; key_state: string };
+  'keys:update-alias': { key_info: { key_id: string; key_alias: string } };
+  'keys:update-description': { key_info: { key_id: string; key_description: string } };
+  'keys:enable-rotation': RotationStatus;
+  'keys:disable-rotation': RotationStatus;
+  'keys:update-rotation-interval': RotationStatus;
+  'keys:rotation-status': RotationStatus;
+  'keys:rotate': RotationStatus;
+  'keys:import-parameters': {
+    key_id: string;
+    import_token: string;
+    public_key: string;
+    expiration_time: string;
+    wrapping_algorithm: string;
+  };
+  'keys:import-material': { key_id: string; key_state: string };
+  'keys:export-material': { key_id: string; key_version: number; key_material: string };
+  'data:encrypt': { key_id: string; key_version: number; cipher_text: string };
+  'data:decrypt': { key_id: string; key_version: number; plain_text: string | null; plain_text_base64: string };
+  'data:re-encrypt': {
+    key_id: string;
+    key_version: number;
+    cipher_text: string;
+    source_key_id: string;
+    source_key_version: number;
+  };
+  'datakey:create': { key_id: string; key_version: number; plain_text?: string; cipher_text: string };
+  'datakey:create-without-plaintext': { key_id: string; key_version: number; cipher_text: string };
+  'datakey:encrypt': { key_id: string; key_version: number; cipher_text: string; datakey_length: string };
+  'datakey:decrypt': { key_id: string; key_version: number; data_key: string; datakey_length: string; datakey_dgst: string };
+  'random:generate': { random_data: string };
+  'audit:list': { records: AuditRecordView[]; total: number; chain_verified: boolean; problems: string[] };
+  'files:classify': { files: { path: string; kind: 'coffer' | 'file' | 'folder' | 'missing'; size: number }[] };
+  'jobs:start': { job_id: string };
+  'jobs:cancel': { cancelled: boolean };
+  'jobs:list': { jobs: { job_id: string; action: string; state: string; paths: string[] }[] };
+  'media:open': { url: string; mime_type: string; size: number };
+  'settings:get': Settings;
+  'settings:set': Settings;
+}
+
+export interface EventPayloads {
+  'jobs:progress': JobProgressEvent;
+  'jobs:file-done': { job_id: string; result: FileResult };
+  'jobs:finished': { job_id: string; results: FileResult[]; cancelled: boolean };
+  'launch:files': { encrypt: string[]; decrypt: string[] };
+}
+
+/** Every answer crosses as a value: errors are {code, message}, never thrown objects. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
+
+/** What the preload exposes as window.coffer. */
+export interface CofferBridge {
+  invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>): Promise<IpcResult<InvokeResponses[C]>>;
+  on<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** The path of a dropped file ("" when it is not a file on disk). */
+  getPathForFile(file: unknown): string;
+}

@@ -1,0 +1,61 @@
+/** The answers of the KMS operations, as every face (CLI JSON, IPC) gives them. */
+
+/** A key as describe-key and list-keys show it, in Huawei KMS's field names and string conventions. */
+export interface KeyInfo {
+  key_id: string;
+  domain_id: string;
+  key_alias: string;
+  realm: string;
+  key_description: string;
+  creation_date: string;
+  scheduled_deletion_date: string;
+  key_state: string;
+  key_state_name: string;
+  default_key_flag: string;
+  key_spec: 'AES_256';
+  key_usage: 'ENCRYPT_DECRYPT';
+  origin: 'kms' | 'external';
+  exportable: boolean;
+  key_rotation_enabled: string;
+  rotation_interval: number;
+  last_rotation_time: string;
+  number_of_rotations: number;
+  key_version: number | null;
+  key_versions: number[];
+  tags: Record<string, string>;
+}
+
+export interface ListKeysResponse {
+  keys: string[];
+  key_details: KeyInfo[];
+  total: number;
+  truncated: 'true' | 'false';
+  next_marker: string;
+}
+
+export interface RotationStatus {
+  key_id: string;
+  key_rotation_enabled: boolean;
+  rotation_interval: number;
+  last_rotation_time: string;
+  next_rotation_time: string;
+  number_of_rotations: number;
+  key_version: number | null;
+}
+
+export interface AuditRecordView {
+  seq: number;
+  time: string;
+  operation: string;
+  key_id: string | null;
+  key_version: number | null;
+  outcome: 'success' | 'failure';
+  error_code: string | null;
+  detail: string | null;
+}
+
+/** One file of a batch. */
+export type FileResult =
+  | { input: string; status: 'ok'; output?: string; bytes: number; original_removed?: boolean }
+  | { input: string; status: 'error'; error: { error_code: string; error_msg: string } }
+  | { input: string; status: 'skipped'; reason: string };

@@ -1,0 +1,473 @@
+// Coffer's file-encryption benchmark: the same random file through cp (the I/O floor), Coffer's
+// CLI, age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
+// under GNU time, plus Coffer's engine in-process for event-loop stalls.
+//   node test/bench/run-bench.mjs [--size 1G] [--json] [--dir TMPDIR] [--rss-check 4G]
+// Needs the build and a Secret Service (`npm run bench` provides both). Missed targets only
+// report FAIL: timings are noisy. The exit code is non-zero only when something broke.
+import { spawn } from 'node:child_process';
+import { createHash, randomFill } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, mkdtemp, open, rm, truncate } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const COFFER = join(ROOT, 'bin/coffer.js');
+const SDK_STREAM = fileURLToPath(new URL('sdk-stream.mjs', import.meta.url));
+const EVENT_LOOP = fileURLToPath(new URL('coffer-event-loop.mjs', import.meta.url));
+const GNU_TIME = '/usr/bin/time';
+const MiB = 1024 * 1024;
+const KEY_ALIAS = 'alias/bench';
+
+/** A failure of the benchmark itself (a tool failed, outputs differ): the one reason to exit non-zero. */
+class BenchError extends Error {}
+
+/** "1G", "64M", "4MiB", "512k" or plain bytes; binary units. */
+function parseSize(text) {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(String(text).trim());
+  if (!match) throw new BenchError(`"${text}" is not a size (try 64M or 1G).`);
+  const scale = { '': 1, k: 1024, m: MiB, g: 1024 * MiB, t: 1024 * 1024 * MiB }[match[2].toLowerCase()];
+  const bytes = Math.round(Number(match[1]) * scale);
+  if (bytes < 1) throw new BenchError(`--size must be at least one byte; "${text}" is not.`);
+  return bytes;
+}
+
+function formatBytes(bytes) {
+  const [unit, scale] = bytes >= 1024 * MiB ? ['GiB', 1024 * MiB] : bytes >= MiB ? ['MiB', MiB] : ['KiB', 1024];
+  const value = bytes / scale;
+  return `${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`;
+}
+
+/** Streams crypto-random bytes to disk, one 4 MiB buffer at a time: the file may exceed RAM. */
+async function writeRandomFile(path, bytes) {
+  const fill = promisify(randomFill);
+  const buffer = Buffer.allocUnsafe(4 * MiB);
+  const handle = await open(path, 'wx');
+  try {
+    for (let written = 0; written < bytes;) {
+      const chunk = buffer.subarray(0, Math.min(buffer.length, bytes - written));
+      await fill(chunk);
+      written += (await handle.write(chunk, 0, chunk.length)).bytesWritten;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function sha256File(path) {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path, { highWaterMark: MiB }), hash);
+  return hash.digest('hex');
+}
+
+async function onPath(command) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    try {
+      await access(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      // not in this folder
+    }
+  }
+  return false;
+}
+
+/** Runs a child to completion; throws BenchError (with its stderr) when it fails. */
+function run(command, args, { env, label = command } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', (error) => reject(new BenchError(`${label} could not start: ${error.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else
+        reject(
+          new BenchError(`${label} failed (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`),
+        );
+    });
+  });
+}
+
+/** One measured run: a fresh child under GNU time, whose last stderr line is "%e %M". */
+async function timed(command, args, options = {}) {
+  // Flush the previous run's dirty pages first, so its write-back is not charged to this one.
+  await run('sync', []);
+  const start = process.hrtime.bigint();
+  const { stdout, stderr } = await run(GNU_TIME, ['-f', '%e %M', command, ...args], {
+    label: options.label ?? command,
+    ...options,
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const last = stderr.trim().split('\n').at(-1) ?? '';
+  const match = /^(\d+(?:\.\d+)?) (\d+)$/.exec(last.trim());
+  if (!match) throw new BenchError(`${options.label ?? command}: cannot read GNU time's output "${last}".`);
+  const elapsed = Number(match[1]);
+  // %e has 10 ms resolution: a tiny --size could read 0.00, so fall back to our own clock.
+  return { seconds: elapsed > 0 ? elapsed : wall, rssKiB: Number(match[2]), stdout };
+}
+
+function coffer(vault, args) {
+  return [process.execPath, [COFFER, '--vault', vault, ...args]];
+}
+
+async function cofferJson(vault, args) {
+  const [command, argv] = coffer(vault, args);
+  const { stdout } = await run(command, argv, { label: `coffer ${args[0]}` });
+  return JSON.parse(stdout);
+}
+
+/** Checks a CLI file command's one-line result and returns the file it wrote. */
+function cofferOutput(stdout, what) {
+  const file = JSON.parse(stdout).files?.[0];
+  if (file?.status !== 'ok' || !file.output) throw new BenchError(`coffer ${what} did not report an ok file: ${stdout.trim()}`);
+  return file.output;
+}
+
+function row(id, tool, operation, bytes, measurement) {
+  return {
+    id,
+    tool,
+    operation,
+    status: 'ok',
+    bytes,
+    seconds: measurement.seconds,
+    mib_per_s: bytes / MiB / measurement.seconds,
+    peak_rss_mib: measurement.rssKiB / 1024,
+  };
+}
+
+function missingRows(id, tool, operations) {
+  return operations.map((operation) => ({ id: `${id}/${operation}`, tool, operation, status: 'not installed' }));
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '1G' },
+      json: { type: 'boolean', default: false },
+      dir: { type: 'string' },
+      'rss-check': { type: 'string' },
+    },
+  });
+  const size = parseSize(values.size);
+  const rssCheckSize = values['rss-check'] === undefined ? undefined : parseSize(values['rss-check']);
+  await access(GNU_TIME, constants.X_OK).catch(() => {
+    throw new BenchError(`${GNU_TIME} (GNU time) is missing: it measures peak RSS. On Debian/Ubuntu: apt-get install time.`);
+  });
+  const log = values.json ? () => {} : (line) => process.stderr.write(`${line}\n`);
+
+  const work = await mkdtemp(join(values.dir ?? tmpdir(), 'coffer-bench-'));
+  const cleanups = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  };
+  // Ctrl-C must not leave gigabytes behind in the temp folder.
+  const onSignal = (signal) => void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const input = join(work, 'input.bin');
+    log(`Writing ${formatBytes(size)} of random data to ${input} ...`);
+    await writeRandomFile(input, size);
+    const inputHash = await sha256File(input);
+
+    const vault = join(work, 'vault');
+    await cofferJson(vault, ['init']);
+    const keyId = (await cofferJson(vault, ['create-key', '--alias', 'bench', '--exportable'])).key_info.key_id;
+    const exported = await cofferJson(vault, ['export-key-material', '--key-id', KEY_ALIAS]);
+    const sdkEnv = {
+      COFFER_BENCH_KEY_MATERIAL: exported.key_material,
+      COFFER_BENCH_KEY_NAME: `${keyId}:v${String(exported.key_version ?? 1).padStart(8, '0')}`,
+    };
+
+    const rows = [];
+    const verified = {};
+    let cofferFrameLength;
+    const mustMatch = async (path, what) => {
+      const hash = await sha256File(path);
+      if (hash !== inputHash)
+        throw new BenchError(`${what}: the output differs from the input (SHA-256 ${hash} != ${inputHash}).`);
+      verified[what] = true;
+    };
+
+    // cp: the I/O floor. --reflink=never forces a real copy on copy-on-write file systems.
+    log('cp ...');
+    {
+      const out = join(work, 'cp.out');
+      rows.push(row('cp/copy', 'cp', 'copy', size, await timed('cp', ['--reflink=never', input, out])));
+      await rm(out);
+    }
+
+    // Coffer's CLI, as a user runs it (startup and vault unlock included).
+    log('Coffer ...');
+    const cofferEnc = join(work, 'coffer-enc');
+    const cofferDec = join(work, 'coffer-dec');
+    {
+      const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', cofferEnc, input]);
+      const enc = await timed(cmd, args, { label: 'coffer encrypt-file' });
+      const encrypted = cofferOutput(enc.stdout, 'encrypt-file');
+      rows.push(row('coffer/encrypt', 'Coffer', 'encrypt', size, enc));
+      // The default frame length is the engine's to choose: record what this run measured.
+      cofferFrameLength = (await cofferJson(vault, ['inspect-file', encrypted])).frame_length;
+      const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', cofferDec, encrypted]);
+      const dec = await timed(dcmd, dargs, { label: 'coffer decrypt-file' });
+      rows.push(row('coffer/decrypt', 'Coffer', 'decrypt', size, dec));
+      await mustMatch(cofferOutput(dec.stdout, 'decrypt-file'), 'coffer_roundtrip');
+      await rm(cofferDec, { recursive: true });
+      // Interoperability: the official SDK, given the exported CMK, opens Coffer's file.
+      const sdkOut = join(work, 'sdk-of-coffer.out');
+      await run(process.execPath, [SDK_STREAM, 'decrypt', encrypted, sdkOut], {
+        env: sdkEnv,
+        label: 'SDK decrypt of Coffer file',
+      });
+      await mustMatch(sdkOut, 'sdk_decrypts_coffer');
+      await rm(sdkOut);
+      await rm(cofferEnc, { recursive: true });
+    }
+
+    /** Encrypts then decrypts with a peer, checks the round trip and removes its files. */
+    const peerRoundTrip = async (id, tool, encrypt, decrypt, env) => {
+      log(`${tool} ...`);
+      const enc = join(work, `${id}.enc`);
+      const dec = join(work, `${id}.dec`);
+      rows.push(
+        row(`${id}/encrypt`, tool, 'encrypt', size, await timed(...encrypt(input, enc), { env, label: `${tool} encrypt` })),
+      );
+      rows.push(
+        row(`${id}/decrypt`, tool, 'decrypt', size, await timed(...decrypt(enc, dec), { env, label: `${tool} decrypt` })),
+      );
+      await rm(enc);
+      await mustMatch(dec, `${id}_roundtrip`);
+      await rm(dec);
+    };
+
+    if ((await onPath('age')) && (await onPath('age-keygen'))) {
+      const identity = join(work, 'age-key.txt');
+      await run('age-keygen', ['-o', identity]);
+      const recipient = (await run('age-keygen', ['-y', identity])).stdout.trim();
+      await peerRoundTrip(
+        'age',
+        'age',
+        (i, o) => ['age', ['-r', recipient, '-o', o, i]],
+        (i, o) => ['age', ['-d', '-i', identity, '-o', o, i]],
+      );
+    } else rows.push(...missingRows('age', 'age', ['encrypt', 'decrypt']));
+
+    if (await onPath('gpg')) {
+      // A throwaway keyring home: the benchmark never touches the user's own gpg setup.
+      const gnupgHome = join(work, 'gnupg');
+      await mkdir(gnupgHome, { mode: 0o700 });
+      const env = { GNUPGHOME: gnupgHome };
+      cleanups.push(() => run('gpgconf', ['--kill', 'gpg-agent'], { env }));
+      const common = ['--batch', '--yes', '--pinentry-mode', 'loopback', '--passphrase', 'bench'];
+      await peerRoundTrip(
+        'gpg',
+        'gpg',
+        (i, o) => ['gpg', [...common, '--symmetric', '--cipher-algo', 'AES256', '--compress-algo', 'none', '-o', o, i]],
+        (i, o) => ['gpg', [...common, '-o', o, '-d', i]],
+        env,
+      );
+    } else rows.push(...missingRows('gpg', 'gpg', ['encrypt', 'decrypt']));
+
+    if (await onPath('openssl')) {
+      const common = ['enc', '-aes-256-ctr', '-pbkdf2', '-pass', 'pass:bench'];
+      await peerRoundTrip(
+        'openssl',
+        'openssl',
+        (i, o) => ['openssl', [...common, '-in', i, '-out', o]],
+        (i, o) => ['openssl', [...common, '-d', '-in', i, '-out', o]],
+      );
+    } else rows.push(...missingRows('openssl', 'openssl', ['encrypt', 'decrypt']));
+
+    for (const [id, tool, frame] of [
+      ['sdk-4k', 'JS SDK (4 KiB frames)', undefined],
+      ['sdk-1m', 'JS SDK (1 MiB frames)', String(MiB)],
+    ]) {
+      await peerRoundTrip(
+        id,
+        tool,
+        (i, o) => [process.execPath, [SDK_STREAM, 'encrypt', i, o, ...(frame ? [frame] : [])]],
+        (i, o) => [process.execPath, [SDK_STREAM, 'decrypt', i, o]],
+        sdkEnv,
+      );
+    }
+
+    // In-process: what the desktop app's main thread sees while the engine works.
+    log('Coffer in-process (event loop) ...');
+    await run('sync', []);
+    const loop = JSON.parse(
+      (await run(process.execPath, [EVENT_LOOP, '--vault', vault, '--key-id', KEY_ALIAS, input, join(work, 'in-process')]))
+        .stdout,
+    );
+    await mustMatch(loop.decrypt.output, 'in_process_roundtrip');
+    await rm(join(work, 'in-process'), { recursive: true });
+    rows.push(
+      row('coffer-in-process/encrypt', 'Coffer (in-process)', 'encrypt', size, {
+        seconds: loop.encrypt.seconds,
+        rssKiB: loop.encrypt.max_rss_kib,
+      }),
+      row('coffer-in-process/decrypt', 'Coffer (in-process)', 'decrypt', size, {
+        seconds: loop.decrypt.seconds,
+        rssKiB: loop.decrypt.max_rss_kib,
+      }),
+    );
+    const eventLoop = {
+      encrypt_worst_delay_ms: loop.encrypt.worst_delay_ms,
+      decrypt_worst_delay_ms: loop.decrypt.worst_delay_ms,
+      worst_delay_ms: loop.worst_delay_ms,
+    };
+
+    // Memory must not grow with the file: a larger (sparse, so quick to make) file through the CLI.
+    let rssCheck;
+    if (rssCheckSize !== undefined) {
+      log(`RSS check with ${formatBytes(rssCheckSize)} ...`);
+      await rm(input); // no longer needed; frees its disk space for the larger file's outputs
+      const big = join(work, 'sparse.bin');
+      await (await open(big, 'wx')).close();
+      await truncate(big, rssCheckSize);
+      const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', cofferEnc, big]);
+      const enc = await timed(cmd, args, { label: 'coffer encrypt-file (RSS check)' });
+      const encrypted = cofferOutput(enc.stdout, 'encrypt-file');
+      await rm(big);
+      const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', cofferDec, encrypted]);
+      const dec = await timed(dcmd, dargs, { label: 'coffer decrypt-file (RSS check)' });
+      const decrypted = cofferOutput(dec.stdout, 'decrypt-file');
+      await rm(cofferEnc, { recursive: true });
+      // The sparse input was all zeros: check the round trip by size and hash of zeros.
+      const zeros = createHash('sha256');
+      const block = Buffer.alloc(4 * MiB);
+      for (let left = rssCheckSize; left > 0; left -= block.length)
+        zeros.update(left >= block.length ? block : block.subarray(0, left));
+      if ((await sha256File(decrypted)) !== zeros.digest('hex')) throw new BenchError('RSS check: the decrypted file differs.');
+      verified.rss_check_roundtrip = true;
+      await rm(cofferDec, { recursive: true });
+      rssCheck = {
+        bytes: rssCheckSize,
+        rows: [
+          row('coffer-rss-check/encrypt', 'Coffer (RSS check)', 'encrypt', rssCheckSize, enc),
+          row('coffer-rss-check/decrypt', 'Coffer (RSS check)', 'decrypt', rssCheckSize, dec),
+        ],
+      };
+    }
+
+    const report = buildReport({ size, cofferFrameLength, rows, verified, eventLoop, rssCheck });
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
+  }
+}
+
+/** Ratios and targets from the measured rows. */
+function buildReport({ size, cofferFrameLength, rows, verified, eventLoop, rssCheck }) {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ok = (id) => (byId.get(id)?.status === 'ok' ? byId.get(id) : undefined);
+  const coffer = { encrypt: ok('coffer/encrypt'), decrypt: ok('coffer/decrypt') };
+  const cp = ok('cp/copy');
+
+  for (const r of rows) {
+    if (r.status !== 'ok' || r.tool.startsWith('Coffer')) continue;
+    // cp has no encrypt/decrypt: compare Coffer's times with the plain copy's.
+    if (r.id === 'cp/copy') {
+      r.coffer_time_ratio = { encrypt: coffer.encrypt.seconds / r.seconds, decrypt: coffer.decrypt.seconds / r.seconds };
+    } else r.coffer_speedup = coffer[r.operation].mib_per_s / r.mib_per_s;
+  }
+
+  const targets = [];
+  // A target without a measurement (its peer is not installed) is SKIP, never FAIL.
+  const target = (name, value, unit, pass) =>
+    targets.push({ name, value: value ?? null, unit, status: value === undefined ? 'SKIP' : pass(value) ? 'PASS' : 'FAIL' });
+  const peers = [
+    ['age', 'age', 2],
+    ['sdk-4k', 'the JS SDK at 4 KiB frames', 8],
+    ['sdk-1m', 'the JS SDK at 1 MiB frames', 2],
+  ];
+  for (const [peerId, label, goal] of peers) {
+    for (const operation of ['encrypt', 'decrypt']) {
+      const value = ok(`${peerId}/${operation}`)?.coffer_speedup;
+      target(`Coffer ${operation} >= ${goal}x ${label} throughput`, value, 'x', (v) => v >= goal);
+    }
+  }
+  for (const operation of ['encrypt', 'decrypt']) {
+    target(`Coffer ${operation} time <= 1.6x cp's time`, cp.coffer_time_ratio[operation], 'x', (v) => v <= 1.6);
+  }
+  const cofferRows = [...rows, ...(rssCheck?.rows ?? [])].filter((r) => r.tool.startsWith('Coffer'));
+  const peakRss = Math.max(...cofferRows.map((r) => r.peak_rss_mib));
+  target('Coffer peak RSS < 200 MiB (every Coffer run)', peakRss, 'MiB', (v) => v < 200);
+  target('Worst event-loop delay < 50 ms (in-process)', eventLoop.worst_delay_ms, 'ms', (v) => v < 50);
+
+  return {
+    size_bytes: size,
+    coffer_frame_length: cofferFrameLength,
+    platform: { node: process.version, cpus: availableParallelism(), os: `${process.platform} ${process.arch}` },
+    rows,
+    verified,
+    event_loop: eventLoop,
+    ...(rssCheck ? { rss_check: rssCheck } : {}),
+    targets,
+  };
+}
+
+function renderMarkdown(report) {
+  const fixed = (n, digits) => (n === undefined || n === null ? '—' : n.toFixed(digits));
+  const ratioCell = (r) => {
+    if (r.coffer_time_ratio)
+      return `Coffer takes ${fixed(r.coffer_time_ratio.encrypt, 2)}x (enc) / ${fixed(r.coffer_time_ratio.decrypt, 2)}x (dec) cp's time`;
+    return r.coffer_speedup === undefined ? '—' : `${fixed(r.coffer_speedup, 1)}x`;
+  };
+  const lines = [['Tool', 'Operation', 'Seconds', 'MiB/s', 'Peak RSS MiB', 'Coffer is N.Nx faster']];
+  for (const r of [...report.rows, ...(report.rss_check?.rows ?? [])]) {
+    if (r.status !== 'ok') lines.push([r.tool, r.operation, r.status, '—', '—', '—']);
+    else
+      lines.push([
+        r.id.startsWith('coffer-rss-check') ? `${r.tool}, ${formatBytes(r.bytes)}` : r.tool,
+        r.operation,
+        fixed(r.seconds, 2),
+        fixed(r.mib_per_s, 0),
+        fixed(r.peak_rss_mib, 1),
+        ratioCell(r),
+      ]);
+  }
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  const numeric = [false, false, true, true, true, false];
+  const format = (cells) =>
+    `| ${cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (numeric[c] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+
+  const { platform, event_loop: loop } = report;
+  return [
+    `## Coffer benchmark: ${formatBytes(report.size_bytes)} random file (${platform.os}, ${platform.cpus} cores, Node ${platform.node})`,
+    '',
+    `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}); the JS SDK at 4 KiB and 1 MiB frames.`,
+    '',
+    format(lines[0]),
+    rule,
+    ...lines.slice(1).map(format),
+    '',
+    `Verified (SHA-256 of output = input): ${Object.keys(report.verified).join(', ')}.`,
+    `Worst event-loop delay in-process (10 ms sampling, interval included): encrypt ${fixed(loop.encrypt_worst_delay_ms, 1)} ms, decrypt ${fixed(loop.decrypt_worst_delay_ms, 1)} ms.`,
+    '',
+    '### Targets',
+    '',
+    ...report.targets.map((t) => {
+      const measured =
+        t.value === null ? 'not measured' : t.unit === 'x' ? `${fixed(t.value, 2)}x` : `${fixed(t.value, 1)} ${t.unit}`;
+      return `- ${t.status} ${t.name}: ${measured}`;
+    }),
+    '',
+  ].join('\n');
+}
+
+main().catch((error) => {
+  console.error(`run-bench: ${error instanceof BenchError ? error.message : (error?.stack ?? error)}`);
+  process.exitCode = 1;
+});
