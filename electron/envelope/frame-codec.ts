@@ -31,6 +31,11 @@ export function frameAad(messageId: Buffer, final: boolean, seq: number, length:
   return aad;
 }
 
+/** Writes into a recycled buffer when one is big enough: fresh buffers cost page faults and GC. */
+function outputBuffer(size: number, spare: ArrayBuffer | undefined): Buffer {
+  return spare && spare.byteLength >= size ? Buffer.from(spare, 0, size) : Buffer.allocUnsafeSlow(size);
+}
+
 /** A frame that failed, with the sequence number the error names. */
 export class FrameError extends CofferError {}
 
@@ -54,6 +59,7 @@ export function sealFrames(
   firstSeq: number,
   plaintext: Buffer,
   endsMessage: boolean,
+  spare?: ArrayBuffer,
 ): Buffer {
   const frames = Math.max(endsMessage ? 1 : 0, Math.ceil(plaintext.length / frameLength));
   if (!endsMessage && plaintext.length % frameLength !== 0) throw new RangeError('only the last batch may hold a partial frame');
@@ -61,7 +67,7 @@ export function sealFrames(
   const size = endsMessage
     ? (frames - 1) * (frameLength + REGULAR_FRAME_OVERHEAD) + finalLength + FINAL_FRAME_OVERHEAD
     : frames * (frameLength + REGULAR_FRAME_OVERHEAD);
-  const out = Buffer.allocUnsafeSlow(size);
+  const out = outputBuffer(size, spare);
   let offset = 0;
   for (let i = 0; i < frames; i += 1) {
     const seq = firstSeq + i;
@@ -136,9 +142,10 @@ export function openFrames(
   firstSeq: number,
   bytes: Buffer,
   frames: readonly FrameSpan[],
+  spare?: ArrayBuffer,
 ): Buffer {
   const plaintextSize = frames.reduce((n, f) => n + f.size - (f.final ? FINAL_FRAME_OVERHEAD : REGULAR_FRAME_OVERHEAD), 0);
-  const out = Buffer.allocUnsafeSlow(plaintextSize);
+  const out = outputBuffer(plaintextSize, spare);
   let written = 0;
   frames.forEach((frame, i) => {
     const seq = firstSeq + i;

@@ -11,6 +11,8 @@ export interface SealRequest {
   firstSeq: number;
   data: Uint8Array;
   endsMessage: boolean;
+  /** A buffer the worker may write its output into (recycled by the job thread). */
+  spare?: ArrayBuffer;
 }
 
 export interface OpenRequest {
@@ -22,11 +24,15 @@ export interface OpenRequest {
   firstSeq: number;
   data: Uint8Array;
   frames: FrameSpan[];
+  spare?: ArrayBuffer;
 }
 
 export type WorkerRequest = SealRequest | OpenRequest;
 
-export type WorkerResponse = { id: number; ok: true; data: Uint8Array } | { id: number; ok: false; error: ErrorValue };
+/** The output, and the input's buffer handed back for reuse. */
+export type WorkerResponse =
+  | { id: number; ok: true; data: Uint8Array; input: ArrayBuffer; unusedSpare?: ArrayBuffer }
+  | { id: number; ok: false; error: ErrorValue };
 
 /** A request before the pool numbers it (Omit that keeps the union apart). */
 export type UnnumberedRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;

@@ -17,10 +17,28 @@ port.on('message', (request: WorkerRequest) => {
   try {
     const result =
       request.op === 'seal'
-        ? sealFrames(key, view(request.messageId), request.frameLength, request.firstSeq, view(request.data), request.endsMessage)
-        : openFrames(key, view(request.messageId), request.frameLength, request.firstSeq, view(request.data), request.frames);
-    response = { id: request.id, ok: true, data: result };
-    port.postMessage(response, [result.buffer as ArrayBuffer]);
+        ? sealFrames(
+            key,
+            view(request.messageId),
+            request.frameLength,
+            request.firstSeq,
+            view(request.data),
+            request.endsMessage,
+            request.spare,
+          )
+        : openFrames(
+            key,
+            view(request.messageId),
+            request.frameLength,
+            request.firstSeq,
+            view(request.data),
+            request.frames,
+            request.spare,
+          );
+    const input = request.data.buffer as ArrayBuffer;
+    const unusedSpare = request.spare && result.buffer !== request.spare ? request.spare : undefined;
+    response = { id: request.id, ok: true, data: result, input, ...(unusedSpare ? { unusedSpare } : {}) };
+    port.postMessage(response, [result.buffer as ArrayBuffer, input, ...(unusedSpare ? [unusedSpare] : [])]);
   } catch (error) {
     response = { id: request.id, ok: false, error: toErrorValue(error) };
     port.postMessage(response);

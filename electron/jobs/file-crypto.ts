@@ -2,7 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
 import { serializeEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
-import { MAX_FRAME_LENGTH, MESSAGE_ID_BYTES, MIN_FRAME_LENGTH, REGULAR_FRAME_OVERHEAD } from '../envelope/esdk-constants.js';
+import {
+  FINAL_FRAME_OVERHEAD,
+  MAX_FRAME_LENGTH,
+  MESSAGE_ID_BYTES,
+  MIN_FRAME_LENGTH,
+  REGULAR_FRAME_OVERHEAD,
+} from '../envelope/esdk-constants.js';
 import { scanFrames } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerTag, readHeader } from '../envelope/header-reader.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
@@ -10,7 +16,7 @@ import { serializeHeaderBody, type ParsedHeader } from '../envelope/message-head
 import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import type { DataKeyProvider } from './vault-keyring.js';
-import type { WorkerPool } from './worker-pool.js';
+import type { WorkerPool, WorkerResult } from './worker-pool.js';
 
 /**
  * The envelope engine's streaming core. The calling thread only reads, hands batches of frames
@@ -23,7 +29,7 @@ import type { WorkerPool } from './worker-pool.js';
  * reads less per frame when a preview seeks, so it is the default.
  */
 export const DEFAULT_FRAME_LENGTH = 256 * 1024;
-const BATCH_BYTES = 4 * 1024 * 1024;
+const BATCH_BYTES = Number(process.env.COFFER_BATCH_BYTES) || 4 * 1024 * 1024;
 
 export interface EngineContext {
   pool: WorkerPool;
@@ -84,8 +90,8 @@ async function openInput(path: string): Promise<{ handle: fs.FileHandle; stats: 
 }
 
 /** Reads up to `size` bytes into a buffer of its own (so it can be transferred to a worker). */
-async function readChunk(handle: fs.FileHandle, size: number, position: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafeSlow(size);
+async function readChunk(handle: fs.FileHandle, size: number, position: number, recycler: BufferRecycler): Promise<Buffer> {
+  const buffer = Buffer.from(recycler.take(), 0, size);
   let filled = 0;
   while (filled < size) {
     const { bytesRead } = await handle.read(buffer, filled, size - filled, position + filled);
@@ -97,16 +103,37 @@ async function readChunk(handle: fs.FileHandle, size: number, position: number):
 
 /** Keeps results in submission order and bounds how many are pending. */
 class OrderedResults {
-  private readonly pending: Promise<Buffer>[] = [];
-  push(result: Promise<Buffer>): void {
+  private readonly pending: Promise<WorkerResult>[] = [];
+  push(result: Promise<WorkerResult>): void {
     result.catch(() => undefined); // awaited in order below; this only silences early rejections
     this.pending.push(result);
   }
   get size(): number {
     return this.pending.length;
   }
-  next(): Promise<Buffer> {
+  next(): Promise<WorkerResult> {
     return this.pending.shift()!;
+  }
+}
+
+/**
+ * Batch buffers of one size, passed to workers and back instead of allocated anew: fresh
+ * multi-megabyte buffers cost page faults and garbage that only a GC returns, which would
+ * make the memory of a long job grow with the window rather than stay flat.
+ */
+class BufferRecycler {
+  private readonly free: ArrayBuffer[] = [];
+  constructor(
+    readonly capacity: number,
+    private readonly keep: number,
+  ) {}
+  take(): ArrayBuffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.capacity).buffer;
+  }
+  give(buffers: readonly ArrayBuffer[]): void {
+    for (const buffer of buffers) {
+      if (buffer.byteLength === this.capacity && this.free.length < this.keep) this.free.push(buffer);
+    }
   }
 }
 
@@ -147,28 +174,34 @@ export async function encryptFile(
     const window = context.window ?? context.pool.size * 2;
     const results = new OrderedResults();
     const sizes: number[] = [];
+    // Room for a batch of plaintext and, in the same buffer size, the frames it becomes.
+    const recycler = new BufferRecycler(batchBytes + batchFrames * FINAL_FRAME_OVERHEAD + 64, window * 3);
     const drainOne = async (): Promise<void> => {
       const sealed = await results.next();
-      await writeAll(temp!.handle, sealed);
+      recycler.give(sealed.returned);
+      await writeAll(temp!.handle, sealed.data);
+      recycler.give([sealed.data.buffer as ArrayBuffer]);
       meter.add(sizes.shift()!);
     };
 
     let position = 0;
     let seq = 1;
-    let current = await readChunk(handle, batchBytes, position);
+    let current = await readChunk(handle, batchBytes, position, recycler);
     for (;;) {
       checkAborted(context.signal);
       position += current.length;
       // Read one batch ahead: a batch is the last one when nothing follows it.
-      const next = current.length < batchBytes ? null : await readChunk(handle, batchBytes, position);
+      const next = current.length < batchBytes ? null : await readChunk(handle, batchBytes, position, recycler);
       const endsMessage = next === null || next.length === 0;
       hash?.update(current);
       const frames = endsMessage ? Math.max(1, Math.ceil(current.length / frameLength)) : current.length / frameLength;
       // Transferring the batch to a worker detaches `current`: take its length first.
       sizes.push(current.length);
+      const spare = recycler.take();
       results.push(
-        context.pool.run({ op: 'seal', key: dataKey, messageId, frameLength, firstSeq: seq, data: current, endsMessage }, [
+        context.pool.run({ op: 'seal', key: dataKey, messageId, frameLength, firstSeq: seq, data: current, endsMessage, spare }, [
           current.buffer as ArrayBuffer,
+          spare,
         ]),
       );
       seq += frames;
@@ -224,11 +257,15 @@ export async function decryptFile(
     const results = new OrderedResults();
     const sizes: number[] = [];
     let plaintextBytes = 0;
+    const recycler = new BufferRecycler(rawBatch + frameLength + 64 * 1024, window * 3);
     const drainOne = async (): Promise<void> => {
-      const plain = await results.next();
+      const opened = await results.next();
+      recycler.give(opened.returned);
+      const plain = opened.data;
       hash?.update(plain);
       plaintextBytes += plain.length;
       if (temp) await writeAll(temp.handle, plain);
+      recycler.give([plain.buffer as ArrayBuffer]);
       meter.add(sizes.shift()!);
     };
 
@@ -238,7 +275,7 @@ export async function decryptFile(
     let sawFinal = false;
     while (!sawFinal) {
       checkAborted(context.signal);
-      const chunk = await readChunk(handle, rawBatch, position);
+      const chunk = await readChunk(handle, rawBatch, position, recycler);
       position += chunk.length;
       // Batches hold whole regular frames, so usually nothing is carried over and no copy is needed.
       let data = chunk;
@@ -263,10 +300,20 @@ export async function decryptFile(
       }
       carry = Buffer.from(data.subarray(scan.consumed));
       if (scan.frames.length > 0) {
+        const spare = recycler.take();
         results.push(
           context.pool.run(
-            { op: 'open', key: dataKey, messageId: header.messageId, frameLength, firstSeq: seq, data, frames: scan.frames },
-            [data.buffer as ArrayBuffer],
+            {
+              op: 'open',
+              key: dataKey,
+              messageId: header.messageId,
+              frameLength,
+              firstSeq: seq,
+              data,
+              frames: scan.frames,
+              spare,
+            },
+            [data.buffer as ArrayBuffer, spare],
           ),
         );
         sizes.push(scan.consumed);

@@ -5,10 +5,16 @@ import { Worker } from 'node:worker_threads';
 import { CofferError, isErrorCode } from '../../shared/errors.js';
 import type { UnnumberedRequest, WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
 
+/** A worker's output, and the buffers it handed back for reuse. */
+export interface WorkerResult {
+  data: Buffer;
+  returned: ArrayBuffer[];
+}
+
 type Task = {
   request: WorkerRequest;
   transfer: ArrayBuffer[];
-  resolve: (data: Buffer) => void;
+  resolve: (result: WorkerResult) => void;
   reject: (error: Error) => void;
 };
 
@@ -48,7 +54,7 @@ export class WorkerPool {
     }
   }
 
-  run(request: UnnumberedRequest, transfer: ArrayBuffer[]): Promise<Buffer> {
+  run(request: UnnumberedRequest, transfer: ArrayBuffer[]): Promise<WorkerResult> {
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ request: { ...request, id: this.nextId++ } as WorkerRequest, transfer, resolve, reject });
@@ -72,8 +78,12 @@ export class WorkerPool {
     worker.unref();
     this.idle.push(worker);
     if (task) {
-      if (response.ok) task.resolve(Buffer.from(response.data.buffer, response.data.byteOffset, response.data.byteLength));
-      else
+      if (response.ok) {
+        task.resolve({
+          data: Buffer.from(response.data.buffer, response.data.byteOffset, response.data.byteLength),
+          returned: [response.input, ...(response.unusedSpare ? [response.unusedSpare] : [])],
+        });
+      } else
         task.reject(new CofferError(isErrorCode(response.error.code) ? response.error.code : 'KMS.0101', response.error.message));
     }
     this.pump();
