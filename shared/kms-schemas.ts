@@ -37,13 +37,22 @@ export type UpdateKeyDescriptionRequest = z.infer<typeof UpdateKeyDescriptionReq
 export type EnableKeyRotationRequest = z.infer<typeof EnableKeyRotationRequest>;
 export type UpdateKeyRotationIntervalRequest = z.infer<typeof UpdateKeyRotationIntervalRequest>;
 
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
 /** Validates a request at a boundary; a missing field is KMS.0204, a wrong one KMS.0308, each named. */
 export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join('.') || 'request';
-  if (issue?.code === 'invalid_type' && issue.input === undefined) {
+  if (issue?.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
     throw new CofferError('KMS.0204', `The parameter "${field}" is missing.`);
   }
   if (issue?.code === 'unrecognized_keys') {

@@ -1,48 +1,200 @@
-import { app, BrowserWindow, session } from 'electron';
-import { defaultVaultDir } from '../vault/vault-paths.js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  Notification,
+  protocol,
+  session,
+  shell,
+  type MenuItemConstructorOptions,
+} from 'electron';
+import {
+  isEmptyLaunchRequest,
+  launchRequestToAdditionalData,
+  mergeLaunchRequests,
+  openFileRequest,
+  parseLaunchArgs,
+  routeSecondInstance,
+  type LaunchRequest,
+} from '../shell/launch-args.js';
+import { appProtocolHandler } from './app-protocol.js';
+import { AppServices } from './app-services.js';
+import { APP_HOST, APP_SCHEME, isAppUrl, registerIpcHandlers } from './ipc.js';
+import { MEDIA_SCHEME, MediaRegistry } from './media-protocol.js';
+import { loadWindowState, MIN_HEIGHT, MIN_WIDTH, saveWindowState } from './window-state.js';
 
 /**
- * The desktop shell's entry. This first version opens one secure window showing where the
- * vault lives; the typed IPC bridge, jobs and the React UI arrive with the shell and UI issues.
+ * The Electron shell, kept thin: a secure window, the app:// and coffer-media:// protocols,
+ * ipcMain wired to AppServices (which holds everything testable), files from the OS, and a
+ * clean quit. Nothing else imports 'electron'.
  */
-function createWindow(): BrowserWindow {
+const distRoot = fileURLToPath(new URL('../../', import.meta.url));
+const rendererRoot = join(distRoot, 'renderer');
+const preloadPath = join(distRoot, 'preload.cjs');
+const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+/** The only places the app itself links to; anything else a page asks to open is refused. */
+const EXTERNAL_ALLOWLIST = new Set(['github.com', 'docs.aws.amazon.com']);
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+]);
+
+const launchOptions = { platform: process.platform, isPackaged: app.isPackaged };
+let pending: LaunchRequest = parseLaunchArgs(process.argv, { ...launchOptions, cwd: process.cwd() });
+let services: AppServices | undefined;
+let mainWindow: BrowserWindow | null = null;
+let rendererReady = false;
+let quitting = false;
+
+function deliver(request: LaunchRequest): void {
+  if (isEmptyLaunchRequest(request)) return;
+  if (services && rendererReady) services.acceptLaunch(request);
+  else pending = mergeLaunchRequests(pending, request);
+}
+
+function openExternalIfVetted(url: string): void {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'https:' && EXTERNAL_ALLOWLIST.has(parsed.hostname)) void shell.openExternal(parsed.toString());
+  } catch {
+    // not a URL: nothing to open
+  }
+}
+
+function buildMenu(): Menu {
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+    {
+      role: 'help',
+      submenu: [
+        {
+          label: 'The .coffer file format',
+          click: () =>
+            openExternalIfVetted('https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html'),
+        },
+      ],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}
+
+async function createWindow(): Promise<BrowserWindow> {
+  const statePath = join(app.getPath('userData'), 'window-state.json');
+  const state = await loadWindowState(statePath);
   const window = new BrowserWindow({
-    width: 960,
-    height: 640,
-    minWidth: 640,
-    minHeight: 420,
+    ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+    width: state.width,
+    height: state.height,
+    minWidth: MIN_WIDTH,
+    minHeight: MIN_HEIGHT,
+    show: false,
     title: 'Coffer',
-    webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false },
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
   });
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  const page = `<!doctype html><meta charset="utf-8"><title>Coffer</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<body style="font: 15px system-ui; margin: 3em; color: CanvasText; background: Canvas">
-<h1>Coffer</h1><p>Your vault folder: <code>${defaultVaultDir().replace(/[<>&]/g, '')}</code></p>
-<p>The desktop screens are on their way. Meanwhile every vault operation works from the <code>coffer</code> command.</p></body>`;
-  void window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(page)}`);
+  if (state.maximized) window.maximize();
+  window.once('ready-to-show', () => window.show());
+  window.on('close', () => {
+    void saveWindowState(statePath, { ...window.getNormalBounds(), maximized: window.isMaximized() });
+  });
+  window.on('closed', () => {
+    mainWindow = null;
+    rendererReady = false;
+  });
+  window.webContents.on('did-finish-load', () => {
+    rendererReady = true;
+    const request = pending;
+    pending = { encrypt: [], decrypt: [] };
+    deliver(request);
+  });
+  await window.loadURL(APP_URL);
   return window;
 }
 
-if (!app.requestSingleInstanceLock()) {
+async function start(): Promise<void> {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(({ url }) => {
+      openExternalIfVetted(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-navigate', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  services = await AppServices.start({
+    vaultDir: app.getPath('userData'),
+    version: app.getVersion(),
+    platform: process.platform,
+    createMedia: (unwrap) => new MediaRegistry(unwrap),
+    send: (event, payload) => mainWindow?.webContents.send(event, payload),
+  });
+  const media = services.media;
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererRoot));
+  protocol.handle(MEDIA_SCHEME, (request) => media.handle(request));
+  registerIpcHandlers(ipcMain, services.handlers);
+
+  services.jobs.on('progress', (p) => mainWindow?.setProgressBar(p.overall_total > 0 ? p.overall_done / p.overall_total : 2));
+  services.jobs.on('finished', ({ results, cancelled }) => {
+    mainWindow?.setProgressBar(-1);
+    if (mainWindow?.isFocused() || !Notification.isSupported()) return;
+    const failed = results.filter((r) => r.status === 'error').length;
+    const done = results.filter((r) => r.status === 'ok').length;
+    new Notification({
+      title: cancelled ? 'Coffer: cancelled' : failed > 0 ? 'Coffer: finished with errors' : 'Coffer: done',
+      body: `${done} file(s) done${failed > 0 ? `, ${failed} failed` : ''}.`,
+    }).show();
+  });
+
+  Menu.setApplicationMenu(buildMenu());
+  mainWindow = await createWindow();
+  app.on('activate', () => {
+    if (!mainWindow) void createWindow().then((w) => (mainWindow = w));
+  });
+}
+
+if (!app.requestSingleInstanceLock(launchRequestToAdditionalData(pending))) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    const [window] = BrowserWindow.getAllWindows();
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
+  app.on('second-instance', (_event, argv, workingDirectory, additionalData) => {
+    deliver(routeSecondInstance(argv, workingDirectory, additionalData, launchOptions));
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
     }
   });
-  void app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    createWindow();
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow();
-    });
+  // macOS sends files (double-click, "Open With") through open-file, possibly before ready.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    deliver(openFileRequest(path));
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  // A clean quit: cancel running jobs and let them remove their temporary files first.
+  app.on('before-quit', (event) => {
+    if (quitting || !services) return;
+    event.preventDefault();
+    quitting = true;
+    void services.close().finally(() => app.quit());
+  });
+  void app.whenReady().then(start);
 }

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INVOKE_CHANNELS, type EventChannel } from '../../shared/ipc-channels.js';
+import type { EventPayloads, IpcResult } from '../../shared/ipc-contract.js';
+import { AppServices } from '../../electron/app/app-services.js';
+import { registerIpcHandlers, type IpcInvokeEventLike, type IpcMainLike } from '../../electron/app/ipc.js';
+import { MediaRegistry } from '../../electron/app/media-protocol.js';
+import { removeDir, tempDir } from '../helpers/cli.js';
+
+/** ipcMain as the renderer would meet it, without Electron: a map of handlers and a sender URL. */
+class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>): void {
+    this.handlers.set(channel, listener);
+  }
+  invoke<T = any>(channel: string, payload: unknown, url: string | null = 'app://coffer/index.html'): Promise<IpcResult<T>> {
+    return this.handlers.get(channel)!({ senderFrame: url === null ? null : { url } }, payload) as Promise<IpcResult<T>>;
+  }
+}
+
+type Sent = { event: EventChannel; payload: EventPayloads[EventChannel] };
+
+let work: string;
+let ipc: FakeIpcMain;
+let services: AppServices;
+let sent: Sent[];
+
+async function boot(vaultDir = join(work, 'vault')): Promise<void> {
+  ipc = new FakeIpcMain();
+  sent = [];
+  services = await AppServices.start({
+    vaultDir,
+    version: '0.1.0-test',
+    platform: process.platform,
+    poolSize: 2,
+    createMedia: (unwrap) => new MediaRegistry(unwrap),
+    send: (event, payload) => sent.push({ event, payload }),
+  });
+  registerIpcHandlers(ipc, services.handlers);
+}
+
+beforeEach(async () => {
+  work = await tempDir();
+  await boot();
+});
+afterEach(async () => {
+  await services.close();
+  await removeDir(work);
+});
+
+async function ok<T = any>(channel: string, payload: unknown = {}): Promise<T> {
+  const result = await ipc.invoke<T>(channel, payload);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+  return result.value;
+}
+
+function finished(jobId: string): Promise<EventPayloads['jobs:finished']> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      const done = sent.find(
+        (s) => s.event === 'jobs:finished' && (s.payload as EventPayloads['jobs:finished']).job_id === jobId,
+      );
+      if (done) {
+        clearInterval(poll);
+        resolve(done.payload as EventPayloads['jobs:finished']);
+      }
+    }, 5);
+  });
+}
+
+describe('the IPC bridge', () => {
+  it('registers every channel of the contract', () => {
+    expect([...ipc.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  it('refuses every channel to a sender that is not the app page, doing nothing', async () => {
+    for (const url of [
+      'https://evil.example/',
+      'file:///home/user/index.html',
+      'app://other/index.html',
+      'devtools://devtools/',
+      '',
+      null,
+    ]) {
+      for (const channel of INVOKE_CHANNELS) {
+        const result = await ipc.invoke(channel, { protection: 'keychain' }, url);
+        expect(result).toMatchObject({ ok: false, error: { code: 'COFFER.4001' } });
+      }
+    }
+    expect((await ok('vault:status')).state).toBe('none');
+  });
+
+  it('refuses malformed payloads with a clear error, as values', async () => {
+    const cases: [string, unknown, string][] = [
+      ['vault:create', { protection: 'cloud' }, 'KMS.0308'],
+      ['vault:create', { protection: 'keychain', extra: 1 }, 'KMS.0308'],
+      ['keys:create', { key_alias: 42 }, 'KMS.0308'],
+      ['keys:create', {}, 'KMS.0204'],
+      ['jobs:start', { action: 'encrypt', paths: [] }, 'KMS.0308'],
+      ['jobs:start', { action: 'shred', paths: ['/tmp/x'] }, 'KMS.0308'],
+      ['jobs:cancel', { job_id: 'not-a-uuid' }, 'KMS.0308'],
+      ['media:open', { path: 7 }, 'KMS.0308'],
+      ['settings:set', { theme: 'neon' }, 'KMS.0308'],
+      ['files:classify', 'not an object', 'KMS.0308'],
+    ];
+    for (const [channel, payload, code] of cases) {
+      const result = await ipc.invoke(channel, payload);
+      expect(result.ok, channel).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code, `${channel} ${JSON.stringify(payload)}`).toBe(code);
+        expect(result.error.message.length).toBeGreaterThan(10);
+      }
+    }
+    // A locked or missing vault is an error value too, never a thrown object.
+    expect(await ipc.invoke('keys:list', {})).toMatchObject({ ok: false, error: { code: 'COFFER.4002' } });
+  });
+
+  it('serves every channel: vault, keys, data, data keys, audit, files, jobs, previews, settings', async () => {
+    expect(await ok('app:info')).toMatchObject({ version: '0.1.0-test', vault_dir: join(work, 'vault') });
+    const created = await ok('vault:create', { protection: 'keychain' });
+    expect(created.recovery_code).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
+    expect(await ok('vault:status')).toMatchObject({ state: 'unlocked', protection: 'keychain', vault_id: created.vault_id });
+
+    const key = (await ok('keys:create', { key_alias: 'photos', exportable: true })).key_info.key_id;
+    const other = (await ok('keys:create', { key_alias: 'imported', origin: 'external' })).key_info.key_id;
+    expect((await ok('keys:list', {})).total).toBe(2);
+    expect((await ok('keys:describe', { key_id: key })).key_info.key_alias).toBe('photos');
+    await ok('keys:disable', { key_id: key });
+    await ok('keys:enable', { key_id: key });
+    await ok('keys:update-alias', { key_id: key, key_alias: 'pictures' });
+    await ok('keys:update-description', { key_id: key, key_description: 'Holiday pictures' });
+    await ok('keys:enable-rotation', { key_id: key, rotation_interval: 90 });
+    await ok('keys:update-rotation-interval', { key_id: key, rotation_interval: 60 });
+    expect((await ok('keys:rotation-status', { key_id: key })).rotation_interval).toBe(60);
+    await ok('keys:disable-rotation', { key_id: key });
+    expect((await ok('keys:rotate', { key_id: key })).key_version).toBe(2);
+    expect((await ok('keys:import-parameters', { key_id: other })).public_key.length).toBeGreaterThan(300);
+    const badImport = await ipc.invoke('keys:import-material', {
+      key_id: other,
+      import_token: 'AAAA',
+      encrypted_key_material: 'AAAA',
+    });
+    expect(badImport).toMatchObject({ ok: false, error: { code: 'KMS.2605' } });
+    expect((await ok('keys:export-material', { key_id: key })).key_material).toHaveLength(44);
+    await ok('keys:schedule-deletion', { key_id: other, pending_days: 7 });
+    await ok('keys:cancel-deletion', { key_id: other });
+
+    const sealed = await ok('data:encrypt', { key_id: 'alias/pictures', plain_text: 'secret', encryption_context: { a: 'b' } });
+    expect((await ok('data:decrypt', { cipher_text: sealed.cipher_text, encryption_context: { a: 'b' } })).plain_text).toBe(
+      'secret',
+    );
+    expect((await ok('data:re-encrypt', { cipher_text: sealed.cipher_text, encryption_context: { a: 'b' } })).key_version).toBe(
+      2,
+    );
+    const dk = await ok('datakey:create', { key_id: key });
+    expect((await ok('datakey:decrypt', { cipher_text: dk.cipher_text })).data_key).toBe(dk.plain_text);
+    expect(await ok('datakey:create-without-plaintext', { key_id: key })).not.toHaveProperty('plain_text');
+    expect(
+      (await ok('datakey:encrypt', { key_id: key, plain_text: dk.plain_text, datakey_plain_length: 32 })).datakey_length,
+    ).toBe('32');
+    expect((await ok('random:generate', { random_data_length: 128 })).random_data).toHaveLength(32);
+    const audit = await ok('audit:list', { limit: 5 });
+    expect(audit).toMatchObject({ chain_verified: true });
+    expect(audit.records).toHaveLength(5);
+    expect(audit.records[0]).not.toHaveProperty('mac');
+
+    const folder = join(work, 'photos');
+    await mkdir(folder);
+    await writeFile(join(folder, 'a.jpg'), randomBytes(3000));
+    await writeFile(join(folder, 'b.jpg'), randomBytes(5000));
+    const classified = await ok('files:classify', { paths: [folder, join(folder, 'a.jpg'), join(work, 'nope')] });
+    expect(classified.files.map((f: { kind: string }) => f.kind)).toEqual(['folder', 'file', 'missing']);
+
+    const encryptJob = (await ok('jobs:start', { action: 'encrypt', paths: [folder], key_id: 'alias/pictures' })).job_id;
+    const encrypted = await finished(encryptJob);
+    expect(encrypted.results.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(sent.filter((s) => s.event === 'jobs:file-done')).toHaveLength(2);
+    expect((await ok('files:classify', { paths: [join(folder, 'a.jpg.coffer')] })).files[0].kind).toBe('coffer');
+    expect((await ok('jobs:list')).jobs[0]).toMatchObject({ job_id: encryptJob, state: 'done' });
+
+    const verifyJob = (await ok('jobs:start', { action: 'verify', paths: [folder] })).job_id;
+    expect((await finished(verifyJob)).results.filter((r) => r.status === 'ok')).toHaveLength(2);
+
+    const preview = await ok('media:open', { path: join(folder, 'a.jpg.coffer') });
+    expect(preview).toMatchObject({ mime_type: 'image/jpeg', size: 3000 });
+    const response = await services.media.handle(new Request(preview.url, { headers: { Range: 'bytes=0-99' } }));
+    expect(response.status).toBe(206);
+    expect((await response.arrayBuffer()).byteLength).toBe(100);
+
+    expect(await ok('settings:get')).toMatchObject({ default_key_id: null, theme: 'system' });
+    expect(await ok('settings:set', { default_key_id: 'alias/pictures', theme: 'dark' })).toMatchObject({
+      default_key_id: 'alias/pictures',
+    });
+    expect(await ok('jobs:cancel', { job_id: encryptJob })).toEqual({ cancelled: false });
+  });
+
+  it('reports a job’s progress in order, a few times a second, and its end', async () => {
+    await ok('vault:create', { protection: 'keychain' });
+    await ok('keys:create', { key_alias: 'big' });
+    const file = join(work, 'big.bin');
+    await writeFile(file, randomBytes(64 * 1024 * 1024));
+    const started = performance.now();
+    const job = (await ok('jobs:start', { action: 'encrypt', paths: [file], key_id: 'alias/big', frame_length: 1024 })).job_id;
+    await finished(job);
+    const seconds = (performance.now() - started) / 1000;
+    const progress = sent.filter((s) => s.event === 'jobs:progress').map((s) => s.payload as EventPayloads['jobs:progress']);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 3);
+    for (let i = 1; i < progress.length; i += 1)
+      expect(progress[i]!.overall_done).toBeGreaterThanOrEqual(progress[i - 1]!.overall_done);
+    expect(progress.at(-1)).toMatchObject({ overall_done: 64 * 1024 * 1024, overall_total: 64 * 1024 * 1024, file_count: 1 });
+    const order = sent.map((s) => s.event);
+    expect(order.lastIndexOf('jobs:progress')).toBeLessThan(order.indexOf('jobs:finished'));
+  });
+
+  it('cancel stops a running job and removes its temporary file', async () => {
+    await ok('vault:create', { protection: 'keychain' });
+    await ok('keys:create', { key_alias: 'k' });
+    const dir = join(work, 'cancel');
+    await mkdir(dir);
+    await writeFile(join(dir, 'video.mp4'), randomBytes(96 * 1024 * 1024));
+    const job = (
+      await ok('jobs:start', { action: 'encrypt', paths: [join(dir, 'video.mp4')], key_id: 'alias/k', frame_length: 1024 })
+    ).job_id;
+    while (!sent.some((s) => s.event === 'jobs:progress' && (s.payload as EventPayloads['jobs:progress']).bytes_done > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await ok('jobs:cancel', { job_id: job })).toEqual({ cancelled: true });
+    const end = await finished(job);
+    expect(end.cancelled).toBe(true);
+    expect(end.results).toMatchObject([{ status: 'error', error: { error_code: 'COFFER.2010' } }]);
+    expect(await readdir(dir)).toEqual(['video.mp4']);
+  });
+
+  it('a passphrase vault starts locked and opens with its passphrase only', async () => {
+    await ok('vault:create', { protection: 'passphrase', passphrase: 'a long enough passphrase' });
+    await services.close();
+    await boot();
+    expect(await ok('vault:status')).toMatchObject({ state: 'locked', protection: 'passphrase' });
+    expect(await ipc.invoke('keys:list', {})).toMatchObject({ ok: false, error: { code: 'COFFER.4002' } });
+    expect(await ipc.invoke('vault:unlock', { passphrase: 'wrong passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'COFFER.1005' },
+    });
+    expect(await ok('vault:unlock', { passphrase: 'a long enough passphrase' })).toMatchObject({ state: 'unlocked' });
+    expect((await ok('keys:list', {})).total).toBe(0);
+  });
+
+  it('files from the OS reach the window and the job queue (decrypt at once, encrypt with the default key)', async () => {
+    await ok('vault:create', { protection: 'keychain' });
+    await ok('keys:create', { key_alias: 'default' });
+    const plain = join(work, 'report.pdf');
+    await writeFile(plain, 'pdf');
+    expect(services.acceptLaunch({ encrypt: [plain], decrypt: [] })).toEqual([]);
+    expect(sent.at(-1)).toEqual({ event: 'launch:files', payload: { encrypt: [plain], decrypt: [] } });
+    await ok('settings:set', { default_key_id: 'alias/default' });
+    const [encryptJob] = services.acceptLaunch({ encrypt: [plain], decrypt: [] });
+    await finished(encryptJob!);
+    await import('node:fs/promises').then((fs) => fs.rm(plain));
+    const [decryptJob] = services.acceptLaunch({ encrypt: [], decrypt: [`${plain}.coffer`] });
+    expect((await finished(decryptJob!)).results).toMatchObject([{ status: 'ok', output: plain }]);
+    expect(existsSync(plain)).toBe(true);
+  });
+});
