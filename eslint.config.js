@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'test-results/'] },
+  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'test-results/', 'test/fixtures/insecure-shell/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

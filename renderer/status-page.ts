@@ -71,8 +71,10 @@ coffer.on('jobs:finished', (f: EventPayloads['jobs:finished']) => {
         Object.assign(document.createElement('div'), { className: 'error', textContent: `${r.input}: ${r.error.error_msg}` }),
       );
 });
+// Main starts jobs for files from the desktop itself (with the default key); say what arrived.
 coffer.on('launch:files', (files: EventPayloads['launch:files']) => {
-  if (files.encrypt.length > 0 && keySelect.value) void start('encrypt', files.encrypt);
+  const count = files.encrypt.length + files.decrypt.length;
+  if (count > 0) vaultLine.textContent = `${count} item(s) received from the desktop.`;
 });
 
 async function start(action: 'encrypt' | 'decrypt', paths: string[]): Promise<void> {

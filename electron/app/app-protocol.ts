@@ -9,7 +9,7 @@ import { APP_HOST, APP_SCHEME } from './ipc.js';
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data: blob: coffer-media:",
   'media-src coffer-media:',
   "connect-src 'self'",
