@@ -1,6 +1,5 @@
-// Bundles what cannot run as plain compiled modules: the sandboxed preload (one CommonJS file,
-// 'electron' left to the runtime) and the renderer page (browser code, no Node).
-import { copyFile, mkdir } from 'node:fs/promises';
+// Bundles the sandboxed preload into one CommonJS file ('electron' left to the runtime), as a
+// sandboxed preload must be. The renderer is built by Vite (renderer/vite.config.ts).
 import { build } from 'esbuild';
 
 await build({
@@ -13,14 +12,3 @@ await build({
   external: ['electron'],
   logLevel: 'warning',
 });
-await build({
-  entryPoints: ['renderer/status-page.ts'],
-  outdir: 'dist/renderer',
-  bundle: true,
-  platform: 'browser',
-  format: 'esm',
-  target: 'chrome130',
-  logLevel: 'warning',
-});
-await mkdir('dist/renderer', { recursive: true });
-for (const file of ['index.html', 'status-page.css']) await copyFile(`renderer/${file}`, `dist/renderer/${file}`);

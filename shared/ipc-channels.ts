@@ -34,6 +34,8 @@ export const INVOKE_CHANNELS = [
   'random:generate',
   'audit:list',
   'files:classify',
+  'files:choose',
+  'files:show-in-folder',
   'jobs:start',
   'jobs:cancel',
   'jobs:list',

@@ -80,6 +80,8 @@ export const requestSchemas = {
     key_id: z.string().max(300).optional(),
   }),
   'files:classify': z.strictObject({ paths: Paths }),
+  'files:choose': z.strictObject({ kind: z.enum(['files', 'folder']) }),
+  'files:show-in-folder': z.strictObject({ path: z.string().min(1).max(4096) }),
   'jobs:start': JobStartRequest,
   'jobs:cancel': z.strictObject({ job_id: z.string().uuid() }),
   'jobs:list': Empty,
@@ -156,6 +158,8 @@ export interface InvokeResponses {
   'random:generate': { random_data: string };
   'audit:list': { records: AuditRecordView[]; total: number; chain_verified: boolean; problems: string[] };
   'files:classify': { files: { path: string; kind: 'coffer' | 'file' | 'folder' | 'missing'; size: number }[] };
+  'files:choose': { paths: string[] };
+  'files:show-in-folder': { shown: boolean };
   'jobs:start': { job_id: string };
   'jobs:cancel': { cancelled: boolean };
   'jobs:list': { jobs: { job_id: string; action: string; state: string; paths: string[] }[] };

@@ -30,6 +30,10 @@ export interface AppServicesOptions {
   poolSize?: number;
   createMedia: (unwrap: DataKeyUnwrapper) => MediaOpener;
   send: EventSender;
+  /** The OS file dialog (main passes Electron's; tests pass a stand-in). */
+  choosePaths?: (kind: 'files' | 'folder') => Promise<string[]>;
+  /** Shows a file in the OS file manager. */
+  revealPath?: (path: string) => void;
 }
 
 /**
@@ -219,6 +223,15 @@ export class AppServices {
         }),
       ),
     }),
+    'files:choose': async (r) => ({ paths: (await this.options.choosePaths?.(r.kind)) ?? [] }),
+    'files:show-in-folder': async (r) => {
+      const exists = await fs.stat(r.path).then(
+        () => true,
+        () => false,
+      );
+      if (exists) this.options.revealPath?.(r.path);
+      return { shown: exists && this.options.revealPath !== undefined };
+    },
     'jobs:start': async (r) => {
       this.unlocked();
       const keyId = r.key_id ?? this.settings.get().default_key_id ?? undefined;

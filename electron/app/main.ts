@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   Menu,
   Notification,
@@ -154,6 +155,17 @@ async function start(): Promise<void> {
     platform: process.platform,
     createMedia: (unwrap) => new MediaRegistry(unwrap),
     send: (event, payload) => mainWindow?.webContents.send(event, payload),
+    choosePaths: async (kind) => {
+      const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = [
+        kind === 'folder' ? 'openDirectory' : 'openFile',
+        'multiSelections',
+      ];
+      const result = mainWindow
+        ? await dialog.showOpenDialog(mainWindow, { properties })
+        : await dialog.showOpenDialog({ properties });
+      return result.canceled ? [] : result.filePaths;
+    },
+    revealPath: (path) => shell.showItemInFolder(path),
   });
   const media = services.media;
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererRoot));

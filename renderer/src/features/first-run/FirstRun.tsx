@@ -1,0 +1,72 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { useVaultStore } from '../../state/vault-store.js';
+import { ErrorMessage } from '../../ui/controls.js';
+
+/** First run: create the vault, sealed by the OS keychain or, where there is none, a passphrase. */
+export function FirstRun(): ReactNode {
+  const { create, error, status } = useVaultStore();
+  const [mode, setMode] = useState<'keychain' | 'passphrase'>('keychain');
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [busy, setBusy] = useState(false);
+  const mismatch = mode === 'passphrase' && repeat.length > 0 && passphrase !== repeat;
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    if (mismatch) return;
+    setBusy(true);
+    await create(mode, mode === 'passphrase' ? passphrase : undefined);
+    setBusy(false);
+  }
+
+  return (
+    <main className="centered narrow">
+      <h1>Welcome to Coffer</h1>
+      <p>
+        Coffer keeps your keys in a vault on this computer. Create it once; the keys you make then protect your files and secrets.
+      </p>
+      <form onSubmit={(e) => void submit(e)} aria-label="Create the vault">
+        <fieldset>
+          <legend>Protect the vault with</legend>
+          <label>
+            <input type="radio" name="mode" checked={mode === 'keychain'} onChange={() => setMode('keychain')} /> this computer's
+            keychain (recommended)
+          </label>
+          <label>
+            <input type="radio" name="mode" checked={mode === 'passphrase'} onChange={() => setMode('passphrase')} /> a
+            passphrase, asked at every start
+          </label>
+        </fieldset>
+        {mode === 'passphrase' && (
+          <>
+            <label>
+              Passphrase (at least 8 characters)
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={passphrase}
+                onChange={(e) => setPassphrase(e.target.value)}
+              />
+            </label>
+            <label>
+              Repeat it
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={repeat}
+                onChange={(e) => setRepeat(e.target.value)}
+                aria-invalid={mismatch}
+              />
+            </label>
+            {mismatch && <p className="error">The two passphrases differ.</p>}
+          </>
+        )}
+        <button type="submit" disabled={busy || mismatch || (mode === 'passphrase' && passphrase.length < 8)}>
+          {busy ? 'Creating…' : 'Create my vault'}
+        </button>
+      </form>
+      <ErrorMessage message={error} />
+      <p className="hint">Vault folder: {status?.vault_dir}</p>
+    </main>
+  );
+}

@@ -1,0 +1,117 @@
+import { create } from 'zustand';
+import type { FileResult } from '../../../shared/kms-responses.js';
+import type { EventPayloads, JobStartRequest } from '../../../shared/ipc-contract.js';
+import { call, messageOf, on } from '../bridge.js';
+
+/** A file job as the window shows it: what it does, how far it is, and each file's outcome. */
+export interface JobView {
+  id: string;
+  action: JobStartRequest['action'];
+  paths: string[];
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  bytesDone: number;
+  bytesTotal: number;
+  overallDone: number;
+  overallTotal: number;
+  rate: number;
+  etaSeconds: number | null;
+  results: FileResult[];
+  error: string | null;
+}
+
+interface JobsState {
+  jobs: Record<string, JobView>;
+  /** Newest first. */
+  order: string[];
+  error: string | null;
+  start(request: JobStartRequest): Promise<string | null>;
+  cancel(id: string): Promise<void>;
+  /** Subscribes to the bridge's job events; returns the unsubscribe function. */
+  listen(): () => void;
+}
+
+function blank(id: string, request: Pick<JobStartRequest, 'action' | 'paths'>): JobView {
+  return {
+    id,
+    action: request.action,
+    paths: request.paths,
+    state: 'running',
+    file: '',
+    fileIndex: 0,
+    fileCount: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+    overallDone: 0,
+    overallTotal: 0,
+    rate: 0,
+    etaSeconds: null,
+    results: [],
+    error: null,
+  };
+}
+
+export const useJobsStore = create<JobsState>((set, get) => {
+  const patch = (id: string, change: (job: JobView) => Partial<JobView>): void =>
+    set((state) => {
+      const job = state.jobs[id] ?? blank(id, { action: 'encrypt', paths: [] });
+      return {
+        jobs: { ...state.jobs, [id]: { ...job, ...change(job) } },
+        order: state.order.includes(id) ? state.order : [id, ...state.order],
+      };
+    });
+  return {
+    jobs: {},
+    order: [],
+    error: null,
+    async start(request) {
+      try {
+        const { job_id } = await call('jobs:start', request);
+        patch(job_id, () => blank(job_id, request));
+        set({ error: null });
+        return job_id;
+      } catch (error) {
+        set({ error: messageOf(error) });
+        return null;
+      }
+    },
+    async cancel(id) {
+      try {
+        await call('jobs:cancel', { job_id: id });
+      } catch (error) {
+        set({ error: messageOf(error) });
+      }
+    },
+    listen() {
+      const offs = [
+        on('jobs:progress', (p: EventPayloads['jobs:progress']) =>
+          patch(p.job_id, () => ({
+            file: p.file,
+            fileIndex: p.file_index,
+            fileCount: p.file_count,
+            bytesDone: p.bytes_done,
+            bytesTotal: p.bytes_total,
+            overallDone: p.overall_done,
+            overallTotal: p.overall_total,
+            rate: p.rate,
+            etaSeconds: p.eta_seconds,
+          })),
+        ),
+        on('jobs:file-done', (d: EventPayloads['jobs:file-done']) =>
+          patch(d.job_id, (job) => ({ results: [...job.results, d.result] })),
+        ),
+        on('jobs:finished', (f: EventPayloads['jobs:finished']) =>
+          patch(f.job_id, (job) => ({
+            state: f.cancelled ? 'cancelled' : f.results.some((r) => r.status === 'error') ? 'failed' : 'done',
+            results: f.results.length > 0 ? f.results : job.results,
+            overallDone: job.overallTotal,
+          })),
+        ),
+      ];
+      void get;
+      return () => offs.forEach((off) => off());
+    },
+  };
+});
