@@ -28,12 +28,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    files: ['renderer/**/*.{ts,tsx}', 'test/e2e/support/test-bridge.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Test helpers parse the CLI's JSON output, whose shape each test asserts itself.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // Playwright fixtures declare their dependencies with a destructuring pattern, empty or not.
+    files: ['test/e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
   },
 );

@@ -1,0 +1,123 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventChannel, InvokeChannel } from '../../../shared/ipc-channels.js';
+import type { EventPayloads } from '../../../shared/ipc-contract.js';
+import { AppServices } from '../../../electron/app/app-services.js';
+import { registerIpcHandlers, type IpcInvokeEventLike } from '../../../electron/app/ipc.js';
+import { MediaRegistry } from '../../../electron/app/media-protocol.js';
+
+/**
+ * The renderer's end-to-end harness: the built renderer served over HTTP on loopback, and the
+ * REAL main-process code behind it (AppServices, the IPC handlers with their validation, a real
+ * vault in a temporary folder, real files). Only the preload is stood in for, by a few lines
+ * (test-bridge.js) that carry window.coffer's calls here over fetch and events over SSE.
+ */
+const rendererRoot = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export interface BridgeServer {
+  url: string;
+  vaultDir: string;
+  services: AppServices;
+  revealed: string[];
+  close(): Promise<void>;
+}
+
+async function body(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startBridgeServer(): Promise<BridgeServer> {
+  const vaultDir = await mkdtemp(join(tmpdir(), 'coffer-e2e-vault-'));
+  const streams = new Set<ServerResponse>();
+  const revealed: string[] = [];
+  const send = <E extends EventChannel>(event: E, payload: EventPayloads[E]): void => {
+    for (const stream of streams) stream.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
+  };
+  const services = await AppServices.start({
+    vaultDir,
+    version: '0.1.0-e2e',
+    platform: process.platform,
+    poolSize: 2,
+    createMedia: (unwrap) => new MediaRegistry(unwrap),
+    send,
+    choosePaths: async () => [],
+    revealPath: (path) => revealed.push(path),
+  });
+  const handlers = new Map<string, (event: IpcInvokeEventLike, payload: unknown) => Promise<unknown>>();
+  registerIpcHandlers({ handle: (channel, listener) => handlers.set(channel, listener) }, services.handlers);
+
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname === '/__coffer/invoke' && request.method === 'POST') {
+        const { channel, payload } = JSON.parse(await body(request)) as { channel: InvokeChannel; payload: unknown };
+        const handler = handlers.get(channel);
+        const result = handler
+          ? await handler({ senderFrame: { url: 'app://coffer/index.html' } }, payload)
+          : { ok: false, error: { code: 'COFFER.4001', message: `Unknown channel ${channel}` } };
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(result));
+        return;
+      }
+      if (url.pathname === '/__coffer/events') {
+        response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+        response.write(': ready\n\n');
+        streams.add(response);
+        request.on('close', () => streams.delete(response));
+        return;
+      }
+      if (url.pathname.startsWith('/__coffer/media/')) {
+        // The coffer-media: protocol, reached over HTTP here: same handler, same ranges.
+        const token = url.pathname.slice('/__coffer/media/'.length);
+        const headers = new Headers();
+        if (request.headers.range) headers.set('Range', request.headers.range);
+        const answer = await services.media.handle(
+          new Request(`coffer-media://media/${token}`, { method: request.method, headers }),
+        );
+        response.writeHead(answer.status, Object.fromEntries(answer.headers.entries()));
+        response.end(Buffer.from(await answer.arrayBuffer()));
+        return;
+      }
+      const relative = url.pathname === '/' ? '/index.html' : decodeURIComponent(url.pathname);
+      const path = normalize(join(rendererRoot, relative));
+      if (!path.startsWith(normalize(rendererRoot + sep)) && path !== normalize(rendererRoot)) {
+        response.writeHead(404).end();
+        return;
+      }
+      try {
+        const file = await readFile(path);
+        response.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(file);
+      } catch {
+        response.writeHead(404).end();
+      }
+    })().catch((error: unknown) => {
+      response.writeHead(500).end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    vaultDir,
+    services,
+    revealed,
+    close: async () => {
+      for (const stream of streams) stream.end();
+      await new Promise((resolve) => server.close(resolve));
+      await services.close();
+      await rm(vaultDir, { recursive: true, force: true });
+    },
+  };
+}

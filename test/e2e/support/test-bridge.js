@@ -1,0 +1,32 @@
+// Stands in for the Electron preload in the browser specs: window.coffer with the same shape,
+// carried to the real main-process handlers over fetch (calls) and server-sent events (events).
+(() => {
+  const listeners = new Map();
+  const events = new EventSource('/__coffer/events');
+  events.onmessage = (message) => {
+    const { event, payload } = JSON.parse(message.data);
+    for (const listener of listeners.get(event) ?? []) listener(payload);
+  };
+  window.__cofferPaths = window.__cofferPaths ?? {};
+  window.coffer = {
+    invoke: async (channel, payload) => {
+      const response = await fetch('/__coffer/invoke', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ channel, payload }),
+      });
+      const result = await response.json();
+      // Previews come over HTTP here instead of the coffer-media: scheme.
+      if (channel === 'media:open' && result.ok)
+        result.value.url = result.value.url.replace('coffer-media://media/', '/__coffer/media/');
+      return result;
+    },
+    on: (event, listener) => {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+    getPathForFile: (file) => window.__cofferPaths[file.name] ?? '',
+  };
+})();
