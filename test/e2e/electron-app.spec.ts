@@ -43,8 +43,8 @@ test('the app started with a file argument encrypts it and shows the job finish'
       env: { ...process.env, COFFER_HOME: home },
     });
     const window = await app.firstWindow();
-    await expect(window.locator('h1')).toHaveText('Coffer');
-    await expect(window.locator('#jobs li[data-state="finished"]').first()).toContainText('Done: 1 file', { timeout: 30_000 });
+    await expect(window.getByRole('navigation', { name: 'Screens' })).toBeVisible();
+    await expect(window.getByTestId('job-card').first()).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
     expect(existsSync(`${file}.coffer`)).toBe(true);
     await app.close();
   } finally {

@@ -69,7 +69,8 @@ export const useJobsStore = create<JobsState>((set, get) => {
     async start(request) {
       try {
         const { job_id } = await call('jobs:start', request);
-        patch(job_id, () => blank(job_id, request));
+        // A quick job's events can arrive before this answer: keep what they already said.
+        patch(job_id, () => (get().jobs[job_id] ? { action: request.action, paths: request.paths } : blank(job_id, request)));
         set({ error: null });
         return job_id;
       } catch (error) {
@@ -110,7 +111,6 @@ export const useJobsStore = create<JobsState>((set, get) => {
           })),
         ),
       ];
-      void get;
       return () => offs.forEach((off) => off());
     },
   };

@@ -1,6 +1,371 @@
-import type { ReactNode } from 'react';
-import { EmptyState } from '../../ui/controls.js';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import type { KeyInfo } from '../../../../shared/kms-responses.js';
+import { call, messageOf, pathForFile } from '../../bridge.js';
+import { useJobsStore } from '../../state/jobs-store.js';
+import { useKeysStore } from '../../state/keys-store.js';
+import { useSettingsStore } from '../../state/settings-store.js';
+import { EmptyState, ErrorMessage } from '../../ui/controls.js';
+import { baseName, formatBytes } from '../../ui/format.js';
+import { PreviewDialog } from '../preview/PreviewDialog.js';
+import { JobCard, type ResultActions } from './JobCard.js';
+import { isMediaName } from './media.js';
+import { chunk, usePendingStore, type FileAction, type PendingItem } from './pending-store.js';
+import { VirtualList } from './VirtualList.js';
+import './files.css';
 
+const ENABLED = '2';
+const ACTIONS: FileAction[] = ['encrypt', 'decrypt', 'verify'];
+const ACTION_LABEL: Record<FileAction, string> = { encrypt: 'Encrypt', decrypt: 'Decrypt', verify: 'Verify' };
+const PENDING_ROW_HEIGHT = 48;
+const PENDING_ROWS_SHOWN = 8;
+
+function keyLabel(key: KeyInfo): string {
+  return key.key_alias ? `${key.key_alias} (${key.key_id.slice(0, 8)})` : key.key_id;
+}
+
+function isDefaultKey(key: KeyInfo, wanted: string | null): boolean {
+  return !!wanted && (key.key_id === wanted || key.key_alias === wanted || `alias/${key.key_alias}` === wanted);
+}
+
+/** Adds what the OS dialog or a drop gives; both end in files:classify. */
+async function choose(kind: 'files' | 'folder', onError: (message: string) => void): Promise<void> {
+  try {
+    const { paths } = await call('files:choose', { kind });
+    if (paths.length > 0) await usePendingStore.getState().add(paths);
+  } catch (error) {
+    onError(messageOf(error));
+  }
+}
+
+function DropZone({ onError }: { onError: (message: string) => void }): ReactNode {
+  const [dragging, setDragging] = useState(false);
+  const depth = useRef(0);
+  const hintId = useId();
+
+  // A file dropped beside the zone must not make the window navigate to it.
+  useEffect(() => {
+    const refuse = (event: globalThis.DragEvent): void => {
+      if (event.defaultPrevented) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'none';
+    };
+    document.addEventListener('dragover', refuse);
+    document.addEventListener('drop', refuse);
+    return () => {
+      document.removeEventListener('dragover', refuse);
+      document.removeEventListener('drop', refuse);
+    };
+  }, []);
+
+  const over = (event: DragEvent<HTMLElement>): void => {
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+  };
+  const drop = (event: DragEvent<HTMLElement>): void => {
+    event.preventDefault();
+    depth.current = 0;
+    setDragging(false);
+    const files = Array.from(event.dataTransfer?.files ?? []);
+    const paths: string[] = [];
+    const notOnDisk: string[] = [];
+    for (const file of files) {
+      const path = pathForFile(file);
+      if (path) paths.push(path);
+      else notOnDisk.push(file.name);
+    }
+    void usePendingStore.getState().add(paths, notOnDisk);
+  };
+
+  return (
+    <section
+      className={dragging ? 'dropzone dragging' : 'dropzone'}
+      aria-label="Drop files or folders here"
+      aria-describedby={hintId}
+      tabIndex={0}
+      data-testid="drop-zone"
+      data-dragging={dragging ? 'true' : undefined}
+      onKeyDown={(event) => {
+        if (event.target === event.currentTarget && (event.key === 'Enter' || event.key === ' ')) {
+          event.preventDefault();
+          void choose('files', onError);
+        }
+      }}
+      onDragEnter={(event) => {
+        over(event);
+        depth.current += 1;
+        setDragging(true);
+      }}
+      onDragOver={over}
+      onDragLeave={() => {
+        depth.current = Math.max(0, depth.current - 1);
+        if (depth.current === 0) setDragging(false);
+      }}
+      onDrop={drop}
+    >
+      <p className="dropzone-title" aria-hidden="true">
+        {dragging ? 'Release to add them' : 'Drop files or folders here'}
+      </p>
+      <p id={hintId} className="hint">
+        Coffer files are decrypted; anything else is encrypted. Press Enter here to choose files.
+      </p>
+      <div className="dropzone-buttons">
+        <button type="button" onClick={() => void choose('files', onError)}>
+          Choose files
+        </button>
+        <button type="button" className="secondary" onClick={() => void choose('folder', onError)}>
+          Choose folder
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function kindText(item: PendingItem): string {
+  if (item.kind === 'folder') return 'Folder';
+  if (item.kind === 'coffer') return `Coffer file · ${formatBytes(item.size)}`;
+  return formatBytes(item.size);
+}
+
+function PendingRow({
+  item,
+  rowId,
+  onPreview,
+}: {
+  item: PendingItem;
+  rowId: string;
+  onPreview: (path: string) => void;
+}): ReactNode {
+  const name = baseName(item.path) || item.path;
+  const nameId = `${rowId}-name`;
+  const setAction = usePendingStore((s) => s.setAction);
+  const remove = usePendingStore((s) => s.remove);
+  return (
+    <div className="pending-row" data-testid="pending-row" data-action={item.action}>
+      <div className="row-text">
+        <span id={nameId} className="row-name" title={item.path}>
+          {name}
+        </span>
+        <span className="row-detail">{kindText(item)}</span>
+      </div>
+      <select
+        aria-label={`Action for ${name}`}
+        value={item.action}
+        onChange={(event) => setAction(item.path, event.target.value as FileAction)}
+      >
+        {ACTIONS.map((action) => (
+          // A plain file can only be encrypted: decrypting or verifying it would just fail.
+          <option key={action} value={action} disabled={item.kind === 'file' && action !== 'encrypt'}>
+            {ACTION_LABEL[action]}
+          </option>
+        ))}
+      </select>
+      <div className="row-buttons">
+        {item.kind === 'coffer' && isMediaName(item.path) && (
+          <button type="button" className="secondary small" aria-describedby={nameId} onClick={() => onPreview(item.path)}>
+            Preview
+          </button>
+        )}
+        <button type="button" className="secondary small" aria-label={`Remove ${name}`} onClick={() => remove([item.path])}>
+          Remove
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function KeyPicker({
+  keys,
+  value,
+  onChange,
+  needed,
+}: {
+  keys: KeyInfo[];
+  value: string;
+  onChange: (keyId: string) => void;
+  needed: boolean;
+}): ReactNode {
+  const loaded = useKeysStore((s) => s.loaded);
+  if (!loaded) return <p className="hint key-picker">Loading your keys…</p>;
+  if (keys.length === 0) {
+    return (
+      <p className="hint key-picker">No key is enabled, so nothing can be encrypted now. Enable a key on the Keys screen.</p>
+    );
+  }
+  return (
+    <label className="key-picker">
+      Key for encryption
+      <select value={value} onChange={(event) => onChange(event.target.value)} aria-invalid={needed && !value ? true : undefined}>
+        {!value && <option value="">Choose a key…</option>}
+        {keys.map((key) => (
+          <option key={key.key_id} value={key.key_id}>
+            {keyLabel(key)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNode {
+  const { items, checking, notices, error } = usePendingStore();
+  const clear = usePendingStore((s) => s.clear);
+  const keys = useKeysStore((s) => s.keys);
+  const defaultKeyId = useSettingsStore((s) => s.settings.default_key_id);
+  const settings = useSettingsStore((s) => s.settings);
+  const startJob = useJobsStore((s) => s.start);
+  const startError = useJobsStore((s) => s.error);
+  const [chosenKey, setChosenKey] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const baseId = useId();
+
+  const enabled = useMemo(() => keys.filter((k) => k.key_state === ENABLED), [keys]);
+  const preselected = enabled.find((k) => isDefaultKey(k, defaultKeyId)) ?? (enabled.length === 1 ? enabled[0] : undefined);
+  const keyId = chosenKey !== null && enabled.some((k) => k.key_id === chosenKey) ? chosenKey : (preselected?.key_id ?? '');
+
+  const counts = useMemo(() => {
+    const c: Record<FileAction, number> = { encrypt: 0, decrypt: 0, verify: 0 };
+    for (const item of items) c[item.action] += 1;
+    return c;
+  }, [items]);
+  const needsKey = counts.encrypt > 0;
+  const blocked = items.length === 0 || starting || (needsKey && !keyId);
+
+  const start = async (): Promise<void> => {
+    setStarting(true);
+    try {
+      const remove = usePendingStore.getState().remove;
+      for (const action of ACTIONS) {
+        const paths = items.filter((i) => i.action === action).map((i) => i.path);
+        for (const part of chunk(paths)) {
+          const id = await startJob({ action, paths: part, ...(action === 'encrypt' ? { key_id: keyId } : {}) });
+          if (!id) return;
+          remove(part);
+        }
+      }
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const summary = ACTIONS.filter((a) => counts[a] > 0)
+    .map((a) => `${ACTION_LABEL[a].toLowerCase()} ${counts[a]}`)
+    .join(', ');
+
+  return (
+    <section className="pending" aria-labelledby={`${baseId}-title`}>
+      <div className="section-head">
+        <h2 id={`${baseId}-title`}>Ready to start</h2>
+        <span className="hint" role="status">
+          {checking > 0 ? `Checking ${checking} ${checking === 1 ? 'item' : 'items'}…` : ''}
+        </span>
+        {items.length > 0 && (
+          <button type="button" className="secondary small" onClick={clear}>
+            Clear list
+          </button>
+        )}
+      </div>
+      {notices.map((notice) => (
+        <p key={notice} className="notice" role="status">
+          {notice}
+        </p>
+      ))}
+      <ErrorMessage message={error} />
+      {items.length === 0 ? (
+        <EmptyState title="Nothing waiting">
+          <p>Drop files or folders above, or use Choose files. They are listed here before anything happens.</p>
+        </EmptyState>
+      ) : (
+        <VirtualList
+          count={items.length}
+          rowHeight={PENDING_ROW_HEIGHT}
+          maxRows={PENDING_ROWS_SHOWN}
+          label="Files ready to start"
+          testId="pending-list"
+          rowKey={(index) => items[index]?.path ?? index}
+          renderRow={(index) => <PendingRow item={items[index]!} rowId={`${baseId}-${index}`} onPreview={onPreview} />}
+        />
+      )}
+      <div className="start-bar">
+        <KeyPicker keys={enabled} value={keyId} onChange={setChosenKey} needed={needsKey} />
+        <div className="start-action">
+          <button type="button" disabled={blocked} aria-busy={starting || undefined} onClick={() => void start()}>
+            Start
+          </button>
+          <span className="hint start-summary">
+            {items.length === 0 ? '' : needsKey && !keyId ? 'Choose a key to encrypt with.' : `Will ${summary}.`}
+          </span>
+        </div>
+      </div>
+      <p className="hint">
+        {settings.out_dir ? `Results are written to ${settings.out_dir}.` : 'Results are written next to each original.'}{' '}
+        {settings.remove_originals ? 'Originals are removed once their encrypted copy reads back intact.' : ''}
+      </p>
+      <ErrorMessage message={startError} />
+    </section>
+  );
+}
+
+function Jobs({ actions, message }: { actions: ResultActions; message: string | null }): ReactNode {
+  const order = useJobsStore((s) => s.order);
+  const titleId = useId();
+  return (
+    <section className="jobs" aria-labelledby={titleId}>
+      <h2 id={titleId}>Jobs</h2>
+      <ErrorMessage message={message} />
+      {order.length === 0 ? (
+        <EmptyState title="No jobs yet">
+          <p>When you press Start, each job shows its progress here, then what happened to every file.</p>
+        </EmptyState>
+      ) : (
+        order.map((id) => <JobCard key={id} id={id} actions={actions} />)
+      )}
+    </section>
+  );
+}
+
+/** The home screen: drop or choose files, check what will happen to each, start, and follow the jobs. */
 export function FilesScreen(): ReactNode {
-  return <EmptyState title="Coming soon" />;
+  const keys = useKeysStore((s) => s.keys);
+  const keysLoaded = useKeysStore((s) => s.loaded);
+  const keysError = useKeysStore((s) => s.error);
+  const [previewPath, setPreviewPath] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [chooseError, setChooseError] = useState<string | null>(null);
+
+  const showInFolder = useCallback(async (path: string): Promise<void> => {
+    try {
+      const { shown } = await call('files:show-in-folder', { path });
+      setMessage(shown ? null : `Coffer could not show ${baseName(path)}: it may have been moved or deleted.`);
+    } catch (error) {
+      setMessage(messageOf(error));
+    }
+  }, []);
+  const actions = useMemo<ResultActions>(
+    () => ({ showInFolder: (path) => void showInFolder(path), preview: (path) => setPreviewPath(path) }),
+    [showInFolder],
+  );
+
+  const noKeys = keysLoaded && !keysError && keys.length === 0;
+  return (
+    <div className="files-screen">
+      <h1>Files</h1>
+      {noKeys ? (
+        <EmptyState title="Create a key first">
+          <p>
+            Coffer encrypts files under one of your keys, and there is none yet. Create one on the Keys screen, then come back
+            here.
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          <DropZone onError={setChooseError} />
+          <ErrorMessage message={chooseError} />
+          <Pending onPreview={setPreviewPath} />
+        </>
+      )}
+      <ErrorMessage message={keysError} />
+      <Jobs actions={actions} message={message} />
+      {previewPath && <PreviewDialog path={previewPath} onClose={() => setPreviewPath(null)} />}
+    </div>
+  );
 }

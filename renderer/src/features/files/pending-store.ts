@@ -1,0 +1,111 @@
+import { create } from 'zustand';
+import type { JobStartRequest } from '../../../../shared/ipc-contract.js';
+import { call, messageOf } from '../../bridge.js';
+import { baseName } from '../../ui/format.js';
+
+export type FileAction = JobStartRequest['action'];
+export type ItemKind = 'coffer' | 'file' | 'folder';
+
+/** A dropped or chosen item waiting for Start: what it is by its header, and what to do with it. */
+export interface PendingItem {
+  path: string;
+  kind: ItemKind;
+  size: number;
+  action: FileAction;
+}
+
+interface PendingState {
+  items: PendingItem[];
+  /** How many paths are being classified right now. */
+  checking: number;
+  /** Plain-words notes about what could not be added (not on disk, not found). */
+  notices: string[];
+  error: string | null;
+  /** Classifies the paths by their header and lists the new ones; `notOnDisk` counts dropped items without a path. */
+  add(paths: string[], notOnDisk?: string[]): Promise<void>;
+  setAction(path: string, action: FileAction): void;
+  remove(paths: string[]): void;
+  clear(): void;
+  dismissNotices(): void;
+}
+
+/** The most paths one request may carry (the contract's limit). */
+export const MAX_PATHS_PER_REQUEST = 10_000;
+
+export function chunk<T>(list: readonly T[], size = MAX_PATHS_PER_REQUEST): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** A Coffer file decrypts; anything else (a folder too) encrypts. */
+export function defaultAction(kind: ItemKind): FileAction {
+  return kind === 'coffer' ? 'decrypt' : 'encrypt';
+}
+
+function listNames(paths: string[]): string {
+  const names = paths.slice(0, 3).map((p) => `“${baseName(p) || p}”`);
+  const more = paths.length - names.length;
+  return more > 0 ? `${names.join(', ')} and ${more} more` : names.join(names.length === 2 ? ' and ' : ', ');
+}
+
+export const usePendingStore = create<PendingState>((set, get) => ({
+  items: [],
+  checking: 0,
+  notices: [],
+  error: null,
+  async add(paths, notOnDisk = []) {
+    const notices: string[] = [];
+    if (notOnDisk.length > 0) {
+      notices.push(
+        notOnDisk.length === 1
+          ? `${listNames(notOnDisk)} is not a file on disk, so it was left out.`
+          : `${listNames(notOnDisk)} are not files on disk, so they were left out.`,
+      );
+    }
+    const known = new Set(get().items.map((i) => i.path));
+    const fresh = [...new Set(paths)].filter((p) => p && !known.has(p));
+    set({ notices, error: null });
+    if (fresh.length === 0) return;
+    set((s) => ({ checking: s.checking + fresh.length }));
+    try {
+      const classified: { path: string; kind: ItemKind | 'missing'; size: number }[] = [];
+      for (const part of chunk(fresh)) classified.push(...(await call('files:classify', { paths: part })).files);
+      const missing = classified.filter((f) => f.kind === 'missing').map((f) => f.path);
+      if (missing.length > 0) {
+        notices.push(
+          missing.length === 1
+            ? `${listNames(missing)} could not be found: it may have been moved or deleted.`
+            : `${listNames(missing)} could not be found: they may have been moved or deleted.`,
+        );
+      }
+      set((s) => {
+        const present = new Set(s.items.map((i) => i.path));
+        const added: PendingItem[] = [];
+        for (const f of classified) {
+          if (f.kind === 'missing' || present.has(f.path)) continue;
+          present.add(f.path);
+          added.push({ path: f.path, kind: f.kind, size: f.size, action: defaultAction(f.kind) });
+        }
+        return { items: [...s.items, ...added], notices: [...notices] };
+      });
+    } catch (error) {
+      set({ error: messageOf(error) });
+    } finally {
+      set((s) => ({ checking: Math.max(0, s.checking - fresh.length) }));
+    }
+  },
+  setAction(path, action) {
+    set((s) => ({ items: s.items.map((i) => (i.path === path ? { ...i, action } : i)) }));
+  },
+  remove(paths) {
+    const gone = new Set(paths);
+    set((s) => ({ items: s.items.filter((i) => !gone.has(i.path)) }));
+  },
+  clear() {
+    set({ items: [], notices: [], error: null });
+  },
+  dismissNotices() {
+    set({ notices: [] });
+  },
+}));

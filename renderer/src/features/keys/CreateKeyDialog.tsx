@@ -1,0 +1,193 @@
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { InvokeRequest } from '../../../../shared/ipc-contract.js';
+import { call, messageOf } from '../../bridge.js';
+import { ErrorMessage } from '../../ui/controls.js';
+import { Dialog } from './Dialog.js';
+import { aliasProblem, LIMITS, tagsOf, tagsProblem, type TagRow } from './key-format.js';
+
+/** The create-key form, in a dialog. Calls onCreated with the new key's id once the KMS accepts it. */
+export function CreateKeyDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (keyId: string, alias: string) => Promise<void>;
+}): ReactNode {
+  const ids = { alias: useId(), aliasHelp: useId(), aliasError: useId(), exportHelp: useId(), originHelp: useId() };
+  const [alias, setAlias] = useState('');
+  const [description, setDescription] = useState('');
+  const [origin, setOrigin] = useState<'kms' | 'external'>('kms');
+  const [exportable, setExportable] = useState(false);
+  const [tags, setTags] = useState<TagRow[]>([]);
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const nextTag = useRef(1);
+  const aliasRef = useRef<HTMLInputElement>(null);
+  const tagKeyRefs = useRef(new Map<number, HTMLInputElement>());
+
+  const aliasError = alias.length > 0 || submitted ? aliasProblem(alias) : null;
+  const tagError = tagsProblem(tags);
+  const descriptionError =
+    [...description].length > LIMITS.descriptionMax
+      ? `The description is too long: at most ${LIMITS.descriptionMax} characters.`
+      : null;
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setSubmitted(true);
+    if (aliasProblem(alias)) {
+      aliasRef.current?.focus();
+      return;
+    }
+    if (tagError || descriptionError) return;
+    const request: InvokeRequest<'keys:create'> = { key_alias: alias, origin, exportable };
+    if (description !== '') request.key_description = description;
+    const tagMap = tagsOf(tags);
+    if (Object.keys(tagMap).length > 0) request.tags = tagMap;
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await call('keys:create', request);
+      await onCreated(created.key_info.key_id, alias);
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  }
+
+  function addTag(): void {
+    const id = nextTag.current++;
+    setTags((rows) => [...rows, { id, key: '', value: '' }]);
+    // Focus the new row's key field once it exists.
+    setTimeout(() => tagKeyRefs.current.get(id)?.focus(), 0);
+  }
+
+  function updateTag(id: number, field: 'key' | 'value', text: string): void {
+    setTags((rows) => rows.map((row) => (row.id === id ? { ...row, [field]: text } : row)));
+  }
+
+  return (
+    <Dialog title="Create a key" onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <label htmlFor={ids.alias}>Alias</label>
+        <input
+          id={ids.alias}
+          ref={aliasRef}
+          data-autofocus
+          value={alias}
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={aliasError !== null}
+          aria-describedby={aliasError ? `${ids.aliasError} ${ids.aliasHelp}` : ids.aliasHelp}
+          onChange={(e) => setAlias(e.target.value)}
+        />
+        <p className="hint" id={ids.aliasHelp}>
+          The name you will pick the key by, such as <code>photos</code> or <code>work/contracts</code>: 1 to 255 letters, digits,
+          &apos;:&apos;, &apos;/&apos;, &apos;_&apos; or &apos;-&apos;, not ending in &quot;/default&quot;.
+        </p>
+        {aliasError && (
+          <p className="error" id={ids.aliasError}>
+            {aliasError}
+          </p>
+        )}
+
+        <label>
+          Description
+          <input
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            aria-invalid={descriptionError !== null}
+            placeholder="Optional: what this key protects"
+          />
+        </label>
+        {descriptionError && <p className="error">{descriptionError}</p>}
+
+        <fieldset aria-describedby={ids.originHelp}>
+          <legend>Key material</legend>
+          <label>
+            <input type="radio" name="origin" checked={origin === 'kms'} onChange={() => setOrigin('kms')} />
+            Made by Coffer (recommended)
+          </label>
+          <label>
+            <input type="radio" name="origin" checked={origin === 'external'} onChange={() => setOrigin('external')} />
+            Imported: I will bring my own key material
+          </label>
+          <p className="hint" id={ids.originHelp}>
+            {origin === 'kms'
+              ? 'Coffer generates the key material inside the vault; the key is ready at once and can be rotated.'
+              : 'The key waits in the "Pending import" state until you import your wrapped key material. Imported keys cannot be rotated.'}
+          </p>
+        </fieldset>
+
+        <div className="keys-checkbox">
+          <label>
+            <input
+              type="checkbox"
+              checked={exportable}
+              onChange={(e) => setExportable(e.target.checked)}
+              aria-describedby={ids.exportHelp}
+            />
+            Exportable
+          </label>
+          <p className="hint" id={ids.exportHelp}>
+            <strong>A permanent choice:</strong> it cannot be changed once the key exists. An exportable key&apos;s material can
+            be copied out of the vault (for instance to open your data elsewhere); a non-exportable key&apos;s material never
+            leaves it. Leave it off unless you need that.
+          </p>
+        </div>
+
+        <fieldset>
+          <legend>Tags (optional)</legend>
+          {tags.length === 0 && <p className="hint">No tags. Tags are labels such as project = taxes.</p>}
+          {tags.map((row, index) => (
+            <div className="keys-tag-row" key={row.id}>
+              <label>
+                Tag {index + 1} key
+                <input
+                  ref={(el) => {
+                    if (el) tagKeyRefs.current.set(row.id, el);
+                    else tagKeyRefs.current.delete(row.id);
+                  }}
+                  value={row.key}
+                  maxLength={LIMITS.tagKeyMax}
+                  onChange={(e) => updateTag(row.id, 'key', e.target.value)}
+                />
+              </label>
+              <label>
+                Tag {index + 1} value
+                <input
+                  value={row.value}
+                  maxLength={LIMITS.tagValueMax}
+                  onChange={(e) => updateTag(row.id, 'value', e.target.value)}
+                />
+              </label>
+              <button
+                type="button"
+                className="secondary"
+                aria-label={`Remove tag ${index + 1}`}
+                onClick={() => setTags((rows) => rows.filter((r) => r.id !== row.id))}
+              >
+                Remove
+              </button>
+            </div>
+          ))}
+          <button type="button" className="secondary" onClick={addTag} disabled={tags.length >= LIMITS.maxTags}>
+            Add tag
+          </button>
+          {tagError && <p className="error">{tagError}</p>}
+        </fieldset>
+
+        <ErrorMessage message={error} />
+        <div className="keys-actions">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Creating…' : 'Create key'}
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

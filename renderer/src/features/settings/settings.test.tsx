@@ -1,0 +1,145 @@
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/ipc-contract.js';
+import { useKeysStore } from '../../state/keys-store.js';
+import { useSettingsStore } from '../../state/settings-store.js';
+import { useVaultStore } from '../../state/vault-store.js';
+import { installFakeBridge } from '../../test-support/fake-bridge.js';
+import { testKey } from '../text/test-keys.js';
+import { SettingsScreen } from './SettingsScreen.js';
+
+const alpha = testKey('11111111-1111-4111-8111-111111111111', 'alpha');
+const beta = testKey('22222222-2222-4222-8222-222222222222', 'beta');
+const off = testKey('33333333-3333-4333-8333-333333333333', 'switched-off', '1');
+const vault = {
+  state: 'unlocked' as const,
+  protection: 'keychain' as const,
+  vault_dir: '/home/me/.config/Coffer',
+  vault_id: 'v1',
+  problem: null,
+};
+
+/** settings:set merging like main's store; every request kept in `bridge.calls`. */
+function settingsFake(initial: Settings = DEFAULT_SETTINGS) {
+  let current = initial;
+  return installFakeBridge({
+    'settings:get': () => current,
+    'settings:set': (changes) => (current = { ...current, ...changes }),
+    'files:choose': () => ({ paths: ['/home/me/Encrypted'] }),
+  });
+}
+const sets = (bridge: ReturnType<typeof settingsFake>): unknown[] =>
+  bridge.calls.filter((c) => c.channel === 'settings:set').map((c) => c.request);
+
+beforeEach(() => {
+  useKeysStore.setState({ keys: [alpha, beta, off], loaded: true, error: null });
+  useSettingsStore.setState({ settings: DEFAULT_SETTINGS, error: null });
+  useVaultStore.setState({ status: vault, error: null, recoveryCode: null });
+});
+afterEach(() => cleanup());
+
+describe('Settings screen', () => {
+  it('shows the protection and how to recover and back up', () => {
+    settingsFake();
+    render(<SettingsScreen />);
+    expect(screen.getByText(/protected by this computer's keychain/)).toBeTruthy();
+    expect(screen.getByText('coffer recover')).toBeTruthy();
+    expect(screen.getByText(/coffer backup/)).toBeTruthy();
+    cleanup();
+    useVaultStore.setState({ status: { ...vault, protection: 'passphrase' } });
+    render(<SettingsScreen />);
+    expect(screen.getByText(/protected by a passphrase/)).toBeTruthy();
+  });
+
+  it('saves the default key, chosen among enabled keys', async () => {
+    const bridge = settingsFake();
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    const select = screen.getByRole('combobox', { name: 'Default key' }) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['None (ask each time)', 'alpha', 'beta']);
+    await user.selectOptions(select, 'beta');
+    await waitFor(() => expect(select.value).toBe(beta.key_id));
+    expect(sets(bridge)).toEqual([{ default_key_id: beta.key_id }]);
+    expect(useSettingsStore.getState().settings.default_key_id).toBe(beta.key_id);
+    expect(screen.getByRole('status').textContent).toBe('Settings saved.');
+    await user.selectOptions(select, 'None (ask each time)');
+    await waitFor(() => expect(sets(bridge)).toEqual([{ default_key_id: beta.key_id }, { default_key_id: null }]));
+  });
+
+  it('saves the theme', async () => {
+    const bridge = settingsFake();
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    expect(screen.getByRole('radio', { name: 'System' })).toHaveProperty('checked', true);
+    await user.click(screen.getByRole('radio', { name: 'Dark' }));
+    await waitFor(() => expect(screen.getByRole('radio', { name: 'Dark' })).toHaveProperty('checked', true));
+    expect(sets(bridge)).toEqual([{ theme: 'dark' }]);
+    expect(useSettingsStore.getState().settings.theme).toBe('dark');
+  });
+
+  it('saves the frame length, showing 256 KiB when none is set', async () => {
+    const bridge = settingsFake();
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    const select = screen.getByRole('combobox', { name: 'Frame length' }) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['64 KiB', '256 KiB (default)', '1 MiB', '4 MiB']);
+    expect(select.options[select.selectedIndex]?.textContent).toBe('256 KiB (default)');
+    await user.selectOptions(select, '1 MiB');
+    await waitFor(() => expect(select.value).toBe(String(1024 * 1024)));
+    expect(select.options[select.selectedIndex]?.textContent).toBe('1 MiB');
+    expect(sets(bridge)).toEqual([{ frame_length: 1024 * 1024 }]);
+  });
+
+  it('saves "remove originals" and shows its warning', async () => {
+    const bridge = settingsFake();
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    const box = screen.getByRole('checkbox', { name: 'Remove originals after a verified encryption' });
+    expect(box).toHaveProperty('checked', false);
+    const warning = document.getElementById(box.getAttribute('aria-describedby') ?? '');
+    expect(warning?.textContent).toMatch(/^Warning: the original is deleted/);
+    await user.click(box);
+    await waitFor(() => expect(box).toHaveProperty('checked', true));
+    expect(sets(bridge)).toEqual([{ remove_originals: true }]);
+    expect(warning?.className).toMatch(/\bon\b/);
+  });
+
+  it('saves the output folder, empty meaning beside the original', async () => {
+    const bridge = settingsFake({ ...DEFAULT_SETTINGS, out_dir: '/old' });
+    useSettingsStore.setState({ settings: { ...DEFAULT_SETTINGS, out_dir: '/old' } });
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    const field = screen.getByRole('textbox', { name: 'Default output folder' });
+    expect(field).toHaveProperty('value', '/old');
+    await user.clear(field);
+    await user.type(field, '/home/me/Vaulted{Enter}');
+    await waitFor(() => expect(sets(bridge)).toEqual([{ out_dir: '/home/me/Vaulted' }]));
+    await user.clear(field);
+    await user.click(screen.getByRole('button', { name: 'Save folder' }));
+    await waitFor(() => expect(sets(bridge)).toEqual([{ out_dir: '/home/me/Vaulted' }, { out_dir: null }]));
+    await user.click(screen.getByRole('button', { name: 'Choose folder…' }));
+    await waitFor(() => expect(field).toHaveProperty('value', '/home/me/Encrypted'));
+    expect(sets(bridge).at(-1)).toEqual({ out_dir: '/home/me/Encrypted' });
+  });
+
+  it('shows a refused change in plain words', async () => {
+    installFakeBridge({
+      'settings:set': () => {
+        throw { code: 'COFFER.1010', message: 'The settings file could not be written: the disk is full.' };
+      },
+    });
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    await user.click(screen.getByRole('radio', { name: 'Light' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The settings file could not be written: the disk is full.');
+    expect(screen.getByRole('radio', { name: 'System' })).toHaveProperty('checked', true);
+  });
+
+  it('shows right-click integration as not yet available', () => {
+    settingsFake();
+    render(<SettingsScreen />);
+    expect(screen.getByRole('checkbox', { name: /right-click menu/ })).toHaveProperty('disabled', true);
+    expect(screen.getByText(/arrives with the shell-integration work/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,33 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from './support/fixtures.js';
+
+/** Every screen, light and dark, as README shows them (docs/screenshots). */
+const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const screens = ['Files', 'Keys', 'Text', 'Data keys', 'Activity', 'Settings'];
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`every screen in ${scheme}`, async ({ app, server, page }) => {
+    await mkdir(out, { recursive: true });
+    await page.emulateMedia({ colorScheme: scheme });
+    await app.reload();
+    await page.screenshot({ path: join(out, `first-run-${scheme}.png`) });
+    await server.services.handlers['vault:create']({ protection: 'keychain' });
+    for (const alias of ['photos', 'database-dumps', 'certificates'])
+      await server.services.handlers['keys:create']({ key_alias: alias, key_description: `Keys for ${alias}` });
+    await server.services.handlers['keys:disable']({ key_id: 'alias/certificates' });
+    await server.services.handlers['keys:enable-rotation']({ key_id: 'alias/photos', rotation_interval: 90 });
+    const sample = join(server.vaultDir, '..', `shot-${scheme}-${Date.now()}.txt`);
+    await writeFile(sample, 'sample');
+    await server.services.handlers['jobs:start']({ action: 'encrypt', paths: [sample], key_id: 'alias/photos' });
+    await app.reload();
+    for (const name of screens) {
+      await app.getByRole('button', { name, exact: true }).click();
+      await expect(app.getByRole('main', { name })).toBeVisible();
+      if (name === 'Keys') await app.getByRole('table', { name: 'Keys' }).getByRole('button', { name: 'photos' }).click();
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: join(out, `${name.toLowerCase().replace(' ', '-')}-${scheme}.png`), fullPage: true });
+    }
+  });
+}
