@@ -48,7 +48,7 @@ export function appProtocolHandler(root: string): (request: Request) => Promise<
     if (!path.startsWith(base) || relative.includes('\0')) return new Response('Not Found', { status: 404 });
     try {
       const body = await readFile(path);
-      return new Response(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), {
+      return new Response(new Uint8Array(body), {
         status: 200,
         headers: {
           'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',

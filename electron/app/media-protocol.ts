@@ -223,7 +223,7 @@ export class MediaRegistry {
     } catch {
       return plain(502, 'Bad Gateway');
     }
-    if (firstEnd === end) return new Response(new Uint8Array(first.buffer, first.byteOffset, first.byteLength), { status, headers });
+    if (firstEnd === end) return new Response(new Uint8Array(first), { status, headers });
     return new Response(streamBody(reader, first, firstEnd, end, chunkEnd), { status, headers });
   }
 }
