@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './support/fixtures.js';
 
-/** Every screen, light and dark, as README shows them (docs/screenshots). */
-const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/**
+ * Every screen, light and dark. Each e2e run takes them (test-results/screenshots);
+ * `npm run screenshots` writes them to docs/screenshots, which README shows.
+ */
+const out = process.env.COFFER_SCREENSHOTS_DIR ?? fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const screens = ['Files', 'Keys', 'Text', 'Data keys', 'Activity', 'Settings'];
 
 for (const scheme of ['light', 'dark'] as const) {
