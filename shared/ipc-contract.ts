@@ -50,6 +50,16 @@ export const requestSchemas = {
   'vault:status': Empty,
   'vault:create': z.strictObject({ protection: z.enum(['keychain', 'passphrase']), passphrase: z.string().max(1024).optional() }),
   'vault:unlock': z.strictObject({ passphrase: z.string().max(1024) }),
+  'vault:change-protection': z.strictObject({
+    protection: z.enum(['keychain', 'passphrase']),
+    passphrase: z.string().max(1024).optional(),
+  }),
+  'vault:backup': z.strictObject({ path: z.string().min(1).max(4096), passphrase: z.string().max(1024) }),
+  'vault:restore': z.strictObject({
+    path: z.string().min(1).max(4096),
+    passphrase: z.string().max(1024),
+    force: z.boolean().optional(),
+  }),
   'keys:list': kms.ListKeysRequest,
   'keys:create': kms.CreateKeyRequest,
   'keys:describe': kms.KeyIdRequest,
@@ -119,6 +129,9 @@ export interface InvokeResponses {
   'vault:status': VaultStatus;
   'vault:create': { vault_id: string; protection: 'keychain' | 'passphrase'; recovery_code: string };
   'vault:unlock': VaultStatus;
+  'vault:change-protection': VaultStatus;
+  'vault:backup': { backup: string; keys: number; key_versions: number };
+  'vault:restore': { restored: string[]; replaced: string[] };
   'keys:list': ListKeysResponse;
   'keys:create': { key_info: { key_id: string; domain_id: string } };
   'keys:describe': { key_info: KeyInfo };

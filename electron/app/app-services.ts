@@ -174,6 +174,16 @@ export class AppServices {
       this.problem = null;
       return this.status();
     },
+    'vault:change-protection': async (request) => {
+      const choice =
+        request.protection === 'passphrase'
+          ? { mode: 'passphrase' as const, passphrase: request.passphrase ?? '' }
+          : { mode: 'keychain' as const };
+      await this.unlocked().changeProtection(choice);
+      return this.status();
+    },
+    'vault:backup': (r) => this.unlocked().backupTo(r.path, r.passphrase),
+    'vault:restore': (r) => this.unlocked().restoreFrom(r.path, r.passphrase, r.force ?? false),
     'keys:list': (r) => keys.listKeys(this.unlocked(), r),
     'keys:create': (r) => keys.createKey(this.unlocked(), r),
     'keys:describe': (r) => keys.describeKey(this.unlocked(), r),

@@ -1,6 +1,5 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
 import { CofferError } from '../../shared/errors.js';
 import { Vault } from '../vault/vault.js';
 import { action, globalOptions, openVault, vaultEnvironment, wholeNumber, type GlobalOptions } from './cli-context.js';
@@ -99,19 +98,8 @@ export function registerVaultCommands(program: Command): void {
     .action(
       action(async (options: { out: string; backupPassphraseFile?: string }, command: Command) => {
         const global = globalOptions(command);
-        if (
-          await access(options.out).then(
-            () => true,
-            () => false,
-          )
-        ) {
-          throw new CofferError('COFFER.1017', `${options.out} already exists: choose a new file name for the backup.`);
-        }
         const vault = await openVault(global);
-        const passphrase = await backupPassphrase({ ...global, ...options }, true);
-        const { text, keyCount, versionCount } = await vault.backup(passphrase);
-        await writeFileAtomic(options.out, text, { mode: 0o600, fsync: true });
-        return { backup: options.out, keys: keyCount, key_versions: versionCount };
+        return vault.backupTo(options.out, await backupPassphrase({ ...global, ...options }, true));
       }),
     );
 
@@ -124,15 +112,9 @@ export function registerVaultCommands(program: Command): void {
     .action(
       action(async (options: { in: string; force?: boolean; backupPassphraseFile?: string }, command: Command) => {
         const global = globalOptions(command);
-        let text: string;
-        try {
-          text = await readFile(options.in, 'utf8');
-        } catch (error) {
-          throw new CofferError('COFFER.1018', `The backup file ${options.in} cannot be read: ${(error as Error).message}.`);
-        }
         const vault = await openVault(global);
         const passphrase = await backupPassphrase({ ...global, ...options }, false);
-        const result = await vault.restore(text, passphrase, options.force ?? false);
+        const result = await vault.restoreFrom(options.in, passphrase, options.force ?? false);
         return { restored: result.restored.length, replaced: result.replaced.length, key_ids: result.restored };
       }),
     );

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import writeFileAtomic from 'write-file-atomic';
 import { CofferError } from '../../shared/errors.js';
 import { deriveSubkey, openBox, sealBox } from './aes-gcm-box.js';
 import { appendAuditEvents, lastAuditAnchor, readAuditLog, type AuditEvent, type AuditVerification } from './audit-log.js';
@@ -203,12 +204,24 @@ export class Vault {
   private file: VaultFile;
   private readonly keys: VaultKeys;
   private readonly clock: () => number;
+  /** Kept to re-seal the vault (a new passphrase, keychain <-> passphrase) without the recovery code. */
+  private readonly vmk: Buffer;
+  private readonly secrets: SecretStore;
 
-  private constructor(paths: VaultPaths, file: VaultFile, keys: VaultKeys, clock: () => number) {
+  private constructor(
+    paths: VaultPaths,
+    file: VaultFile,
+    keys: VaultKeys,
+    clock: () => number,
+    vmk: Buffer,
+    secrets: SecretStore,
+  ) {
     this.paths = paths;
     this.file = file;
     this.keys = keys;
     this.clock = clock;
+    this.vmk = vmk;
+    this.secrets = secrets;
   }
 
   get vaultId(): string {
@@ -276,7 +289,7 @@ export class Vault {
           state: { generation: 1, updated: now, keys: [], deleted: [], audit_anchor: anchor },
         });
         await replaceKeepingPrevious(paths.vault, paths.previous, serializeVaultFile(file));
-        return { vault: new Vault(paths, file, keys, clock), recoveryCode: recovery.code };
+        return { vault: new Vault(paths, file, keys, clock, vmk, secrets), recoveryCode: recovery.code };
       } catch (error) {
         // Leave nothing half-made behind: no keychain entry or log for a vault that does not exist.
         if (protection.mode === 'keychain') await secrets.delete(protection.service, protection.account).catch(() => false);
@@ -293,7 +306,7 @@ export class Vault {
     const paths = vaultPaths(env.dir);
     const file = await readVaultFile(paths);
     const vmk = await unsealProtection(file, env.secrets ?? osKeychain, env.passphrase ?? noPassphrase);
-    const vault = new Vault(paths, file, verifyWithVmk(paths, file, vmk), env.clock ?? Date.now);
+    const vault = new Vault(paths, file, verifyWithVmk(paths, file, vmk), env.clock ?? Date.now, vmk, env.secrets ?? osKeychain);
     if (hasDueMaintenance(file.state, vault.clock())) await vault.mutate('open', () => ({ result: null, events: [] }));
     return vault;
   }
@@ -310,32 +323,71 @@ export class Vault {
       const file = await readVaultFile(paths);
       const vmk = openWithRecoveryCode(file, recoveryCode);
       const keys = verifyWithVmk(paths, file, vmk);
-      const previousProtection = file.protection;
-      const protection = await sealProtection(vmk, file.vault_id, choice, secrets);
-      const now = clock();
-      const anchor = await appendAuditEvents(
-        paths.audit,
-        keys.audit,
-        [{ operation: 'recover', outcome: 'success', detail: `protection: ${protection.mode}` }],
-        now,
-      );
-      const { mac: _mac, ...unsigned } = file;
-      const next = signVaultFile(keys.mac, {
-        ...unsigned,
-        protection,
-        state: {
-          ...file.state,
-          generation: file.state.generation + 1,
-          updated: now,
-          audit_anchor: anchor ?? file.state.audit_anchor,
-        },
-      });
-      await replaceKeepingPrevious(paths.vault, paths.previous, serializeVaultFile(next));
-      // A passphrase vault must not leave a copy of its master key in the keychain.
-      if (protection.mode === 'passphrase' && previousProtection.mode === 'keychain') {
-        await secrets.delete(previousProtection.service, previousProtection.account).catch(() => false);
+      const next = await Vault.reseal(paths, file, keys, vmk, choice, secrets, clock(), 'recover');
+      return new Vault(paths, next, keys, clock, vmk, secrets);
+    });
+  }
+
+  /**
+   * Seals the same VMK anew (keychain or a new passphrase), records it, and saves. A passphrase
+   * vault must not leave a copy of its master key in the keychain, so that entry is removed.
+   */
+  private static async reseal(
+    paths: VaultPaths,
+    file: VaultFile,
+    keys: VaultKeys,
+    vmk: Buffer,
+    choice: ProtectionChoice,
+    secrets: SecretStore,
+    now: number,
+    operation: string,
+  ): Promise<VaultFile> {
+    const previousProtection = file.protection;
+    const protection = await sealProtection(vmk, file.vault_id, choice, secrets);
+    const anchor = await appendAuditEvents(
+      paths.audit,
+      keys.audit,
+      [{ operation, outcome: 'success', detail: `protection: ${protection.mode}` }],
+      now,
+    );
+    const { mac: _mac, ...unsigned } = file;
+    const next = signVaultFile(keys.mac, {
+      ...unsigned,
+      protection,
+      state: {
+        ...file.state,
+        generation: file.state.generation + 1,
+        updated: now,
+        audit_anchor: anchor ?? file.state.audit_anchor,
+      },
+    });
+    await replaceKeepingPrevious(paths.vault, paths.previous, serializeVaultFile(next));
+    if (protection.mode === 'passphrase' && previousProtection.mode === 'keychain') {
+      await secrets.delete(previousProtection.service, previousProtection.account).catch(() => false);
+    }
+    return next;
+  }
+
+  /** Changes how the open vault's master key is protected: a new passphrase, or keychain <-> passphrase. */
+  async changeProtection(choice: ProtectionChoice): Promise<void> {
+    await withVaultLock(this.paths.dir, this.paths.lock, async () => {
+      const file = await readVaultFile(this.paths);
+      if (file.vault_id !== this.vaultId || !vaultMacMatches(this.keys.mac, file)) {
+        throw new CofferError(
+          'COFFER.1007',
+          damagedMessage(this.paths, 'failed its integrity check: it was changed outside Coffer or damaged'),
+        );
       }
-      return new Vault(paths, next, keys, clock);
+      this.file = await Vault.reseal(
+        this.paths,
+        file,
+        this.keys,
+        this.vmk,
+        choice,
+        this.secrets,
+        this.clock(),
+        'change-protection',
+      );
     });
   }
 
@@ -588,6 +640,31 @@ export class Vault {
         })),
       };
     });
+  }
+
+  /** Writes a backup file; an existing file is never replaced. */
+  async backupTo(path: string, passphrase: string): Promise<{ backup: string; keys: number; key_versions: number }> {
+    if (
+      await fs.access(path).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw new CofferError('COFFER.1017', `${path} already exists: choose a new file name for the backup.`);
+    }
+    const { text, keyCount, versionCount } = await this.backup(passphrase);
+    await writeFileAtomic(path, text, { mode: 0o600, fsync: true });
+    return { backup: path, keys: keyCount, key_versions: versionCount };
+  }
+
+  async restoreFrom(path: string, passphrase: string, force: boolean): Promise<{ restored: string[]; replaced: string[] }> {
+    let text: string;
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch (error) {
+      throw new CofferError('COFFER.1018', `The backup file ${path} cannot be read: ${(error as Error).message}.`);
+    }
+    return this.restore(text, passphrase, force);
   }
 
   async auditLog(): Promise<AuditVerification> {

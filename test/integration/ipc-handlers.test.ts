@@ -249,6 +249,57 @@ describe('the IPC bridge', () => {
     expect((await ok('keys:list', {})).total).toBe(0);
   });
 
+  it('changes the protection (keychain -> passphrase -> new passphrase -> keychain), and backs up and restores every key', async () => {
+    await ok('vault:create', { protection: 'keychain' });
+    const key = (await ok('keys:create', { key_alias: 'kept' })).key_info.key_id;
+    expect(await ok('vault:change-protection', { protection: 'passphrase', passphrase: 'first passphrase' })).toMatchObject({
+      protection: 'passphrase',
+    });
+    await services.close();
+    await boot();
+    expect(await ok('vault:status')).toMatchObject({ state: 'locked', protection: 'passphrase' });
+    await ok('vault:unlock', { passphrase: 'first passphrase' });
+    await ok('vault:change-protection', { protection: 'passphrase', passphrase: 'second passphrase' });
+    expect(await ipc.invoke('vault:change-protection', { protection: 'passphrase', passphrase: 'short' })).toMatchObject({
+      ok: false,
+      error: { code: 'COFFER.1013' },
+    });
+    await services.close();
+    await boot();
+    expect(await ipc.invoke('vault:unlock', { passphrase: 'first passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'COFFER.1005' },
+    });
+    await ok('vault:unlock', { passphrase: 'second passphrase' });
+    await ok('vault:change-protection', { protection: 'keychain' });
+    await services.close();
+    await boot();
+    expect(await ok('vault:status')).toMatchObject({ state: 'unlocked', protection: 'keychain' });
+
+    const file = join(work, 'keys.backup');
+    expect(await ok('vault:backup', { path: file, passphrase: 'backup passphrase' })).toEqual({
+      backup: file,
+      keys: 1,
+      key_versions: 1,
+    });
+    expect(await ipc.invoke('vault:backup', { path: file, passphrase: 'backup passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'COFFER.1017' },
+    });
+    expect(await ipc.invoke('vault:restore', { path: file, passphrase: 'backup passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'COFFER.1011' },
+    });
+    expect(await ok('vault:restore', { path: file, passphrase: 'backup passphrase', force: true })).toEqual({
+      restored: [key],
+      replaced: [key],
+    });
+    expect(await ipc.invoke('vault:restore', { path: file, passphrase: 'wrong' })).toMatchObject({
+      ok: false,
+      error: { code: 'COFFER.1010' },
+    });
+  });
+
   it('files from the OS reach the window and the job queue (decrypt at once, encrypt with the default key)', async () => {
     await ok('vault:create', { protection: 'keychain' });
     await ok('keys:create', { key_alias: 'default' });

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ProtectionActions } from './ProtectionActions.js';
 import type { Settings } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
 import { useKeysStore } from '../../state/keys-store.js';
@@ -101,6 +102,7 @@ export function SettingsScreen(): ReactNode {
           <code>coffer backup --out &lt;file&gt;</code>, and keep the backup and the recovery code away from this computer.
         </p>
         {status?.vault_dir && <p className="hint">Vault folder: {status.vault_dir}</p>}
+        <ProtectionActions />
       </section>
 
       <section className="card" aria-labelledby={ids.files}>

@@ -1,0 +1,151 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { call, messageOf } from '../../bridge.js';
+import { useKeysStore } from '../../state/keys-store.js';
+import { useVaultStore } from '../../state/vault-store.js';
+import { ErrorMessage } from '../../ui/controls.js';
+
+/**
+ * What Settings can do to the vault's protection: set or change the passphrase, go back to the
+ * keychain, and back up or restore every key. Each form reports in plain words.
+ */
+export function ProtectionActions(): ReactNode {
+  const status = useVaultStore((s) => s.status);
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [backupPath, setBackupPath] = useState('');
+  const [backupPassphrase, setBackupPassphrase] = useState('');
+  const [restorePath, setRestorePath] = useState('');
+  const [restorePassphrase, setRestorePassphrase] = useState('');
+  const [force, setForce] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const mismatch = repeat.length > 0 && passphrase !== repeat;
+
+  async function run(work: () => Promise<string>): Promise<void> {
+    setError(null);
+    setMessage(null);
+    try {
+      setMessage(await work());
+    } catch (caught) {
+      setError(messageOf(caught));
+    }
+  }
+
+  function changePassphrase(event: FormEvent): void {
+    event.preventDefault();
+    void run(async () => {
+      useVaultStore.setState({ status: await call('vault:change-protection', { protection: 'passphrase', passphrase }) });
+      setPassphrase('');
+      setRepeat('');
+      return 'The vault is now protected by the new passphrase.';
+    });
+  }
+
+  function backUp(event: FormEvent): void {
+    event.preventDefault();
+    void run(async () => {
+      const done = await call('vault:backup', { path: backupPath, passphrase: backupPassphrase });
+      setBackupPassphrase('');
+      return `Backed up ${done.keys} key(s), ${done.key_versions} version(s), to ${done.backup}.`;
+    });
+  }
+
+  function restore(event: FormEvent): void {
+    event.preventDefault();
+    void run(async () => {
+      const done = await call('vault:restore', { path: restorePath, passphrase: restorePassphrase, force });
+      setRestorePassphrase('');
+      await useKeysStore.getState().load();
+      return `Restored ${done.restored.length} key(s)${done.replaced.length ? `, ${done.replaced.length} replaced` : ''}.`;
+    });
+  }
+
+  return (
+    <div className="settings-protection-actions">
+      <form
+        onSubmit={changePassphrase}
+        aria-label={status?.protection === 'passphrase' ? 'Change the passphrase' : 'Use a passphrase instead'}
+      >
+        <h3>{status?.protection === 'passphrase' ? 'Change the passphrase' : 'Use a passphrase instead of the keychain'}</h3>
+        <label>
+          New passphrase (at least 8 characters)
+          <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+        </label>
+        <label>
+          Repeat the new passphrase
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={repeat}
+            onChange={(e) => setRepeat(e.target.value)}
+            aria-invalid={mismatch}
+          />
+        </label>
+        {mismatch && <p className="error">The two passphrases differ.</p>}
+        <button type="submit" disabled={passphrase.length < 8 || passphrase !== repeat}>
+          Save passphrase
+        </button>
+      </form>
+      {status?.protection === 'passphrase' && (
+        <p>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() =>
+              void run(async () => {
+                useVaultStore.setState({ status: await call('vault:change-protection', { protection: 'keychain' }) });
+                return "The vault is now protected by this computer's keychain.";
+              })
+            }
+          >
+            Use the keychain instead
+          </button>
+        </p>
+      )}
+      <form onSubmit={backUp} aria-label="Back up every key">
+        <h3>Back up every key</h3>
+        <label>
+          Backup file (a new file)
+          <input value={backupPath} onChange={(e) => setBackupPath(e.target.value)} placeholder="/home/me/coffer-keys.backup" />
+        </label>
+        <label>
+          Backup passphrase
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={backupPassphrase}
+            onChange={(e) => setBackupPassphrase(e.target.value)}
+          />
+        </label>
+        <button type="submit" disabled={!backupPath || backupPassphrase.length === 0}>
+          Back up
+        </button>
+      </form>
+      <form onSubmit={restore} aria-label="Restore keys from a backup">
+        <h3>Restore keys from a backup</h3>
+        <label>
+          Backup file
+          <input value={restorePath} onChange={(e) => setRestorePath(e.target.value)} />
+        </label>
+        <label>
+          Passphrase of the backup
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={restorePassphrase}
+            onChange={(e) => setRestorePassphrase(e.target.value)}
+          />
+        </label>
+        <label className="confirm">
+          <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Replace keys that already exist
+          here
+        </label>
+        <button type="submit" disabled={!restorePath || restorePassphrase.length === 0}>
+          Restore
+        </button>
+      </form>
+      {message && <p role="status">{message}</p>}
+      <ErrorMessage message={error} />
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import { cleanup, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useVaultStore } from '../../state/vault-store.js';
+import { installFakeBridge } from '../../test-support/fake-bridge.js';
+import { ProtectionActions } from './ProtectionActions.js';
+
+const keychain = { state: 'unlocked' as const, protection: 'keychain' as const, vault_dir: '/v', vault_id: 'v1', problem: null };
+
+afterEach(() => {
+  cleanup();
+  useVaultStore.setState({ status: null });
+});
+
+describe('protection actions', () => {
+  it('switch a keychain vault to a passphrase, only when both entries match', async () => {
+    useVaultStore.setState({ status: keychain });
+    const bridge = installFakeBridge({ 'vault:change-protection': () => ({ ...keychain, protection: 'passphrase' }) });
+    const user = userEvent.setup();
+    render(<ProtectionActions />);
+    await user.type(screen.getByLabelText(/^New passphrase/), 'a long passphrase');
+    await user.type(screen.getByLabelText('Repeat the new passphrase'), 'a long passphrasE');
+    expect(screen.getByRole('button', { name: 'Save passphrase' })).toHaveProperty('disabled', true);
+    await user.clear(screen.getByLabelText('Repeat the new passphrase'));
+    await user.type(screen.getByLabelText('Repeat the new passphrase'), 'a long passphrase');
+    await user.click(screen.getByRole('button', { name: 'Save passphrase' }));
+    expect(bridge.calls.at(-1)).toEqual({
+      channel: 'vault:change-protection',
+      request: { protection: 'passphrase', passphrase: 'a long passphrase' },
+    });
+    expect((await screen.findByRole('status')).textContent).toMatch(/new passphrase/);
+    expect(useVaultStore.getState().status?.protection).toBe('passphrase');
+  });
+
+  it('backs up and restores, showing refusals in plain words', async () => {
+    useVaultStore.setState({ status: keychain });
+    const bridge = installFakeBridge({
+      'vault:backup': () => ({ backup: '/b/keys.backup', keys: 3, key_versions: 5 }),
+      'vault:restore': () => {
+        throw {
+          code: 'COFFER.1011',
+          message:
+            'The backup holds 2 key(s) that already exist in this vault. Nothing was restored; add --force to replace them.',
+        };
+      },
+      'keys:list': () => ({ keys: [], key_details: [], total: 0, truncated: 'false', next_marker: '' }),
+    });
+    const user = userEvent.setup();
+    render(<ProtectionActions />);
+    await user.type(screen.getByLabelText('Backup file (a new file)'), '/b/keys.backup');
+    await user.type(screen.getByLabelText('Backup passphrase'), 'backup pass');
+    await user.click(screen.getByRole('button', { name: 'Back up' }));
+    expect((await screen.findByRole('status')).textContent).toBe('Backed up 3 key(s), 5 version(s), to /b/keys.backup.');
+    await user.type(screen.getByLabelText('Backup file'), '/b/keys.backup');
+    await user.type(screen.getByLabelText('Passphrase of the backup'), 'backup pass');
+    await user.click(screen.getByRole('checkbox'));
+    await user.click(screen.getByRole('button', { name: 'Restore' }));
+    expect(bridge.calls.at(-1)).toEqual({
+      channel: 'vault:restore',
+      request: { path: '/b/keys.backup', passphrase: 'backup pass', force: true },
+    });
+    expect((await screen.findByRole('alert')).textContent).toMatch(/already exist/);
+  });
+});
