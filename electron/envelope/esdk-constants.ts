@@ -19,3 +19,19 @@ export const MIN_FRAME_LENGTH = 1024;
 export const MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 /** Namespace (provider id) of the EDKs Coffer's CMKs make. */
 export const COFFER_PROVIDER_ID = 'coffer';
+
+/**
+ * Where a framed body's frames lie, from the file size alone (unauthenticated until the final
+ * frame is opened): regular frames are all F + 32 bytes, the final one length + 40.
+ */
+export function frameLayout(
+  fileSize: number,
+  headerLength: number,
+  frameLength: number,
+): { regularFrames: number; finalLength: number } | null {
+  const body = fileSize - headerLength;
+  const frameSize = frameLength + REGULAR_FRAME_OVERHEAD;
+  const regularFrames = Math.max(0, Math.floor((body - FINAL_FRAME_OVERHEAD) / frameSize));
+  const finalLength = body - FINAL_FRAME_OVERHEAD - regularFrames * frameSize;
+  return body < FINAL_FRAME_OVERHEAD || finalLength < 0 || finalLength > frameLength ? null : { regularFrames, finalLength };
+}

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
-import { FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD, SUITE_ID } from './esdk-constants.js';
+import { FINAL_FRAME_MARKER, frameLayout, REGULAR_FRAME_OVERHEAD, SUITE_ID } from './esdk-constants.js';
 import { readHeader } from './header-reader.js';
 import { edkReference } from './raw-aes-keyring.js';
 
@@ -27,10 +27,10 @@ export async function inspectMessage(path: string): Promise<MessageInfo> {
   try {
     const { size } = await handle.stat();
     const header = await readHeader(handle, size);
-    const body = size - header.length;
+    const layout = frameLayout(size, header.length, header.frameLength);
+    const regular = layout?.regularFrames ?? 0;
+    const finalLength = layout?.finalLength ?? -1;
     const frameSize = header.frameLength + REGULAR_FRAME_OVERHEAD;
-    const regular = Math.max(0, Math.floor((body - FINAL_FRAME_OVERHEAD) / frameSize));
-    const finalLength = body - FINAL_FRAME_OVERHEAD - regular * frameSize;
     const marker = Buffer.alloc(24);
     await handle.read(marker, 0, 24, header.length + regular * frameSize);
     if (

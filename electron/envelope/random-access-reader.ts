@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
-import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from './esdk-constants.js';
+import { FINAL_FRAME_OVERHEAD, frameLayout, REGULAR_FRAME_OVERHEAD } from './esdk-constants.js';
 import { openFrames, type FrameSpan } from './frame-codec.js';
 import { authenticateHeader, readHeader } from './header-reader.js';
 import type { EncryptedDataKey, ParsedHeader } from './message-header.js';
@@ -38,16 +38,14 @@ export class RandomAccessReader {
       const dek = await unwrap(header.edks, header.contextBytes);
       const { dataKey } = authenticateHeader(header, dek);
       dek.fill(0);
-      const frameSize = header.frameLength + REGULAR_FRAME_OVERHEAD;
-      const body = size - header.length;
-      const regular = Math.max(0, Math.floor((body - FINAL_FRAME_OVERHEAD) / frameSize));
-      const finalLength = body - FINAL_FRAME_OVERHEAD - regular * frameSize;
-      if (body < FINAL_FRAME_OVERHEAD || finalLength > header.frameLength) {
+      const layout = frameLayout(size, header.length, header.frameLength);
+      if (!layout) {
         throw new CofferError(
           'COFFER.2004',
           `${path} does not end with a whole final frame: it is cut short or has bytes appended.`,
         );
       }
+      const { regularFrames: regular, finalLength } = layout;
       const reader = new RandomAccessReader(handle, header, dataKey, regular, regular * header.frameLength + finalLength);
       // Authenticate the end now: it fixes the plaintext length and proves nothing was cut off.
       await reader.openFrameRange(regular, regular);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { JobProgressEvent } from '../../shared/ipc-contract.js';
 import type { FileResult } from '../../shared/kms-responses.js';
 import type { EncryptionContext } from '../crypto/encryption-context.js';
 import { runFileBatch, type FileAction } from './file-batch.js';
@@ -23,18 +24,8 @@ export interface JobRequest {
   removeOriginals?: boolean;
 }
 
-export interface JobProgress {
-  job_id: string;
-  file: string;
-  file_index: number;
-  file_count: number;
-  bytes_done: number;
-  bytes_total: number;
-  rate: number;
-  eta_seconds: number | null;
-  overall_done: number;
-  overall_total: number;
-}
+/** Progress of a job, per file and overall: the payload of the jobs:progress event. */
+export type JobProgress = JobProgressEvent;
 
 export interface JobSummary {
   job_id: string;
