@@ -1,6 +1,7 @@
 // Runs Doyensec's Electronegativity over the Electron shell and fails on any finding that is not
 // suppressed inline with a reason (`/* eng-disable CHECK_NAME -- why */`). The tool itself exits 0
-// even with findings, so this reads the CSV it writes.
+// even with findings, so this reads the report it writes: SARIF, because its CSV writer races two
+// unawaited writes (the header can truncate the findings), and only once the file is complete.
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,7 @@ for (const dir of sources) {
   }
 }
 
-const report = join(out, 'electronegativity.csv');
+const report = join(out, 'electronegativity.sarif');
 const log = console.log;
 console.log = () => undefined; // the runner prints a banner and tables; the CSV is what counts
 try {
@@ -42,7 +43,7 @@ try {
     {
       input: target,
       output: report,
-      isSarif: false,
+      isSarif: true,
       customScan: [],
       // Needs the network to list Electron releases; the version is pinned in package.json instead.
       excludeFromScan: ['availablesecurityfixesglobalcheck'],
@@ -59,9 +60,24 @@ try {
 } finally {
   console.log = log;
 }
-const csv = (await readFile(report, 'utf8')).trim().split('\n');
+// The tool does not await its own write: wait until the report is there and whole.
+let sarif;
+for (let attempt = 0; attempt < 200 && sarif === undefined; attempt += 1) {
+  try {
+    sarif = JSON.parse(await readFile(report, 'utf8'));
+  } catch {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 await rm(out, { recursive: true, force: true });
-const findings = csv.slice(1).filter((line) => line.trim() !== '');
+if (sarif === undefined) {
+  console.error('Electronegativity wrote no report: the scan did not complete.');
+  process.exit(1);
+}
+const findings = (sarif.runs?.[0]?.results ?? []).map((r) => {
+  const where = r.locations?.[0]?.physicalLocation;
+  return `${r.ruleId} ${where?.artifactLocation?.uri ?? ''}:${where?.region?.startLine ?? ''} ${r.message?.text ?? ''}`;
+});
 for (const line of findings) console.error(`finding: ${line}`);
 for (const line of unexplained) console.error(`suppression without a reason: ${line}`);
 if (findings.length > 0 || unexplained.length > 0) {
@@ -70,4 +86,4 @@ if (findings.length > 0 || unexplained.length > 0) {
   );
   process.exit(1);
 }
-console.log(`Electronegativity: no findings in electron/app and renderer (${csv[0] ? 'report read' : 'empty report'}).`);
+console.log('Electronegativity: no findings in electron/app and renderer.');
