@@ -76,6 +76,8 @@ export const ERROR_CODES = {
   'COFFER.4001': 'The request did not come from the Coffer window.',
   'COFFER.4002': 'The vault is locked.',
   'COFFER.4003': 'That file was not opened for preview in this session.',
+  'COFFER.5001': 'Right-click integration is not available on this system.',
+  'COFFER.5002': 'Coffer does not know where the desktop app is installed.',
   'COFFER.3001': 'The key has no key material yet (Pending import).',
   'COFFER.3002': 'Keys with imported material cannot be rotated.',
   'COFFER.3003': 'The key material cannot be exported.',

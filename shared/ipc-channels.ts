@@ -43,6 +43,9 @@ export const INVOKE_CHANNELS = [
   'jobs:cancel',
   'jobs:list',
   'media:open',
+  'shell:status',
+  'shell:install',
+  'shell:uninstall',
   'settings:get',
   'settings:set',
 ] as const;

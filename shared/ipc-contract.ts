@@ -96,6 +96,9 @@ export const requestSchemas = {
   'jobs:cancel': z.strictObject({ job_id: z.string().uuid() }),
   'jobs:list': Empty,
   'media:open': z.strictObject({ path: z.string().min(1).max(4096) }),
+  'shell:status': Empty,
+  'shell:install': Empty,
+  'shell:uninstall': Empty,
   'settings:get': Empty,
   'settings:set': SettingsSchema.partial(),
 } satisfies Record<InvokeChannel, z.ZodType>;
@@ -109,6 +112,15 @@ export interface VaultStatus {
   vault_id: string | null;
   /** Why an existing vault could not be opened (keychain unreachable, damaged file...). */
   problem: ErrorValue | null;
+}
+
+/** What the right-click integration wrote, removed, or found. */
+export interface ShellReport {
+  platform: 'linux' | 'win32' | 'darwin';
+  installed: boolean;
+  written: string[];
+  removed: string[];
+  notes: string[];
 }
 
 export interface JobProgressEvent {
@@ -177,6 +189,9 @@ export interface InvokeResponses {
   'jobs:cancel': { cancelled: boolean };
   'jobs:list': { jobs: { job_id: string; action: string; state: string; paths: string[] }[] };
   'media:open': { url: string; mime_type: string; size: number };
+  'shell:status': ShellReport;
+  'shell:install': ShellReport;
+  'shell:uninstall': ShellReport;
   'settings:get': Settings;
   'settings:set': Settings;
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { CofferError, toErrorValue } from '../../shared/errors.js';
-import type { VaultStatus } from '../../shared/ipc-contract.js';
+import type { ShellReport, VaultStatus } from '../../shared/ipc-contract.js';
 import * as data from '../kms/data-operations.js';
 import * as keyImport from '../kms/key-import.js';
 import * as keys from '../kms/key-operations.js';
@@ -34,6 +34,8 @@ export interface AppServicesOptions {
   choosePaths?: (kind: 'files' | 'folder') => Promise<string[]>;
   /** Shows a file in the OS file manager. */
   revealPath?: (path: string) => void;
+  /** The right-click integration for this user (main passes the real one for the running app). */
+  shellIntegration?: (action: 'install' | 'uninstall' | 'status') => Promise<ShellReport>;
 }
 
 /**
@@ -266,9 +268,19 @@ export class AppServices {
       const opened = await this.media.open(r.path);
       return { url: opened.url, mime_type: opened.mimeType, size: opened.size };
     },
+    'shell:status': () => this.shell('status'),
+    'shell:install': () => this.shell('install'),
+    'shell:uninstall': () => this.shell('uninstall'),
     'settings:get': async () => this.settings.get(),
     'settings:set': (r) => this.settings.update(r),
   };
+
+  private shell(action: 'install' | 'uninstall' | 'status'): Promise<ShellReport> {
+    if (!this.options.shellIntegration) {
+      return Promise.reject(new CofferError('COFFER.5001', 'Right-click integration is set up by the installed desktop app.'));
+    }
+    return this.options.shellIntegration(action);
+  }
 
   /** A file is a Coffer file by its header (version 2, suite 0x0478), not by its name. */
   private async looksLikeCoffer(path: string): Promise<boolean> {

@@ -21,6 +21,7 @@ import {
   routeSecondInstance,
   type LaunchRequest,
 } from '../shell/launch-args.js';
+import { desktopAppCommand, runShellIntegration } from '../shell/shell-integration.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { AppServices } from './app-services.js';
 import { APP_HOST, APP_SCHEME, isAppUrl, registerIpcHandlers } from './ipc.js';
@@ -166,6 +167,11 @@ async function start(): Promise<void> {
       return result.canceled ? [] : result.filePaths;
     },
     revealPath: (path) => shell.showItemInFolder(path),
+    shellIntegration: (action) =>
+      runShellIntegration(action, {
+        platform: process.platform,
+        command: desktopAppCommand(process.execPath, app.isPackaged, app.getAppPath()),
+      }),
   });
   const media = services.media;
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererRoot));

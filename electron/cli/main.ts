@@ -3,6 +3,7 @@ import { printError } from './cli-output.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerFileCommands } from './file-commands.js';
 import { registerKeyCommands } from './key-commands.js';
+import { registerShellCommands } from './shell-commands.js';
 import { registerVaultCommands } from './vault-commands.js';
 
 /** Exit codes of the contract: 0 success, 1 a refused or failed operation, 2 a usage error. */
@@ -23,7 +24,12 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerDataCommands(program);
   registerFileCommands(program);
-  for (const command of program.commands) command.exitOverride();
+  registerShellCommands(program);
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ShellIntegrationSection } from './ShellIntegrationSection.js';
 import { ProtectionActions } from './ProtectionActions.js';
 import type { Settings } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
@@ -201,20 +202,7 @@ export function SettingsScreen(): ReactNode {
         </fieldset>
       </section>
 
-      <section className="card settings-disabled" aria-labelledby={ids.shell}>
-        <h2 id={ids.shell}>Right-click integration</h2>
-        <fieldset disabled>
-          <legend>File manager</legend>
-          <label>
-            <input type="checkbox" disabled checked={false} readOnly />
-            Add “Encrypt with Coffer” and “Decrypt with Coffer” to the right-click menu
-          </label>
-        </fieldset>
-        <p className="hint">
-          Not available yet: this arrives with the shell-integration work. Until then, drop files on the Files screen or use{' '}
-          <code>coffer encrypt-file</code>.
-        </p>
-      </section>
+      <ShellIntegrationSection headingId={ids.shell} />
     </div>
   );
 }

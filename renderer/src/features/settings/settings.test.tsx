@@ -20,6 +20,8 @@ const vault = {
   problem: null,
 };
 
+const notInstalled = { platform: 'linux' as const, installed: false, written: [], removed: [], notes: [] };
+
 /** settings:set merging like main's store; every request kept in `bridge.calls`. */
 function settingsFake(initial: Settings = DEFAULT_SETTINGS) {
   let current = initial;
@@ -27,6 +29,7 @@ function settingsFake(initial: Settings = DEFAULT_SETTINGS) {
     'settings:get': () => current,
     'settings:set': (changes) => (current = { ...current, ...changes }),
     'files:choose': () => ({ paths: ['/home/me/Encrypted'] }),
+    'shell:status': () => notInstalled,
   });
 }
 const sets = (bridge: ReturnType<typeof settingsFake>): unknown[] =>
@@ -62,7 +65,7 @@ describe('Settings screen', () => {
     await waitFor(() => expect(select.value).toBe(beta.key_id));
     expect(sets(bridge)).toEqual([{ default_key_id: beta.key_id }]);
     expect(useSettingsStore.getState().settings.default_key_id).toBe(beta.key_id);
-    expect(screen.getByRole('status').textContent).toBe('Settings saved.');
+    expect(screen.getByText('Settings saved.')).toBeTruthy();
     await user.selectOptions(select, 'None (ask each time)');
     await waitFor(() => expect(sets(bridge)).toEqual([{ default_key_id: beta.key_id }, { default_key_id: null }]));
   });
@@ -128,6 +131,7 @@ describe('Settings screen', () => {
       'settings:set': () => {
         throw { code: 'COFFER.1010', message: 'The settings file could not be written: the disk is full.' };
       },
+      'shell:status': () => notInstalled,
     });
     const user = userEvent.setup();
     render(<SettingsScreen />);
@@ -136,10 +140,10 @@ describe('Settings screen', () => {
     expect(screen.getByRole('radio', { name: 'System' })).toHaveProperty('checked', true);
   });
 
-  it('shows right-click integration as not yet available', () => {
+  it('offers the right-click integration with its current state', async () => {
     settingsFake();
     render(<SettingsScreen />);
-    expect(screen.getByRole('checkbox', { name: /right-click menu/ })).toHaveProperty('disabled', true);
-    expect(screen.getByText(/arrives with the shell-integration work/)).toBeTruthy();
+    expect(await screen.findByText('Not installed.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Add to the right-click menu' })).toHaveProperty('disabled', false);
   });
 });
