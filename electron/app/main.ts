@@ -21,6 +21,7 @@ import {
   routeSecondInstance,
   type LaunchRequest,
 } from '../shell/launch-args.js';
+import { LaunchBatcher } from '../shell/launch-batcher.js';
 import { desktopAppCommand, runShellIntegration } from '../shell/shell-integration.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { AppServices } from './app-services.js';
@@ -55,10 +56,15 @@ let mainWindow: BrowserWindow | null = null;
 let rendererReady = false;
 let quitting = false;
 
-function deliver(request: LaunchRequest): void {
-  if (isEmptyLaunchRequest(request)) return;
+// Files from the OS (several launches for one multi-selection) gather into one batch.
+const launches = new LaunchBatcher((request) => {
   if (services && rendererReady) services.acceptLaunch(request);
   else pending = mergeLaunchRequests(pending, request);
+});
+
+function deliver(request: LaunchRequest): void {
+  if (isEmptyLaunchRequest(request)) return;
+  launches.add(request);
 }
 
 function openExternalIfVetted(url: string): void {
@@ -130,7 +136,8 @@ async function createWindow(): Promise<BrowserWindow> {
     rendererReady = true;
     const request = pending;
     pending = { encrypt: [], decrypt: [] };
-    deliver(request);
+    launches.add(request);
+    launches.release();
   });
   await window.loadURL(APP_URL);
   return window;
