@@ -1,6 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useVaultStore } from '../../state/vault-store.js';
 import { ErrorMessage } from '../../ui/controls.js';
+import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
 
 /** First run: create the vault, sealed by the OS keychain or, where there is none, a passphrase. */
 export function FirstRun(): ReactNode {
@@ -38,28 +39,7 @@ export function FirstRun(): ReactNode {
           </label>
         </fieldset>
         {mode === 'passphrase' && (
-          <>
-            <label>
-              Passphrase (at least 8 characters)
-              <input
-                type="password"
-                autoComplete="new-password"
-                value={passphrase}
-                onChange={(e) => setPassphrase(e.target.value)}
-              />
-            </label>
-            <label>
-              Repeat it
-              <input
-                type="password"
-                autoComplete="new-password"
-                value={repeat}
-                onChange={(e) => setRepeat(e.target.value)}
-                aria-invalid={mismatch}
-              />
-            </label>
-            {mismatch && <p className="error">The two passphrases differ.</p>}
-          </>
+          <NewPassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} />
         )}
         <button type="submit" disabled={busy || mismatch || (mode === 'passphrase' && passphrase.length < 8)}>
           {busy ? 'Creating…' : 'Create my vault'}

@@ -3,6 +3,7 @@ import { call, messageOf } from '../../bridge.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useVaultStore } from '../../state/vault-store.js';
 import { ErrorMessage } from '../../ui/controls.js';
+import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
 
 /**
  * What Settings can do to the vault's protection: set or change the passphrase, go back to the
@@ -19,7 +20,6 @@ export function ProtectionActions(): ReactNode {
   const [force, setForce] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const mismatch = repeat.length > 0 && passphrase !== repeat;
 
   async function run(work: () => Promise<string>): Promise<void> {
     setError(null);
@@ -67,21 +67,14 @@ export function ProtectionActions(): ReactNode {
         aria-label={status?.protection === 'passphrase' ? 'Change the passphrase' : 'Use a passphrase instead'}
       >
         <h3>{status?.protection === 'passphrase' ? 'Change the passphrase' : 'Use a passphrase instead of the keychain'}</h3>
-        <label>
-          New passphrase (at least 8 characters)
-          <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
-        </label>
-        <label>
-          Repeat the new passphrase
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-            aria-invalid={mismatch}
-          />
-        </label>
-        {mismatch && <p className="error">The two passphrases differ.</p>}
+        <NewPassphraseFields
+          passphrase={passphrase}
+          repeat={repeat}
+          onPassphrase={setPassphrase}
+          onRepeat={setRepeat}
+          label="New passphrase (at least 8 characters)"
+          repeatLabel="Repeat the new passphrase"
+        />
         <button type="submit" disabled={passphrase.length < 8 || passphrase !== repeat}>
           Save passphrase
         </button>
