@@ -21,7 +21,7 @@ test('create a key, drop a real 50 MB file, watch it encrypt, find the .coffer o
   await expect(app.getByRole('table', { name: 'Keys' }).getByRole('button', { name: 'holiday-videos' })).toBeVisible();
 
   await app.getByRole('button', { name: 'Files', exact: true }).click();
-  const folder = join(server.vaultDir, '..', `e2e-files-${Date.now()}`);
+  const folder = join(server.workDir, `e2e-files-${Date.now()}`);
   await mkdir(folder);
   const movie = join(folder, 'movie.mp4');
   await randomFile(movie, 50 * 1024 * 1024);
@@ -58,14 +58,17 @@ test('create a key, drop a real 50 MB file, watch it encrypt, find the .coffer o
   await dropFiles(app, [{ name: 'movie.mp4.coffer', path: `${movie}.coffer` }]);
   await expect(app.getByTestId('pending-row')).toHaveAttribute('data-action', 'decrypt');
   await app.getByRole('button', { name: 'Start' }).click();
+  // The decrypt job's card is the newest (first) once there are two.
+  await expect(app.getByTestId('job-card')).toHaveCount(2);
   await expect(app.getByTestId('job-card').first()).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect.poll(() => existsSync(movie)).toBe(true);
   expect(await sha256(movie)).toBe(original);
 });
 
 test('a key disabled elsewhere refuses encryption with a clear message', async ({ app, server }) => {
   const { key_info } = await server.services.handlers['keys:create']({ key_alias: 'documents' });
   await app.reload();
-  const file = join(server.vaultDir, '..', `e2e-doc-${Date.now()}.txt`);
+  const file = join(server.workDir, `e2e-doc-${Date.now()}.txt`);
   await writeFile(file, 'quarterly figures');
   await dropFiles(app, [{ name: 'report.txt', path: file }]);
   await expect(app.getByLabel('Key for encryption')).toHaveValue(/.+/);
@@ -81,7 +84,7 @@ test('a key disabled elsewhere refuses encryption with a clear message', async (
 
 test('a .coffer picture opens in the preview, decrypted on the fly', async ({ app, server }) => {
   await server.services.handlers['keys:create']({ key_alias: 'pictures' });
-  const folder = join(server.vaultDir, '..', `e2e-png-${Date.now()}`);
+  const folder = join(server.workDir, `e2e-png-${Date.now()}`);
   await mkdir(folder);
   const picture = join(folder, 'sunset.png');
   await writeFile(picture, pngBytes());

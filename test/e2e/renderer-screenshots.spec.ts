@@ -21,7 +21,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await server.services.handlers['keys:create']({ key_alias: alias, key_description: `Keys for ${alias}` });
     await server.services.handlers['keys:disable']({ key_id: 'alias/certificates' });
     await server.services.handlers['keys:enable-rotation']({ key_id: 'alias/photos', rotation_interval: 90 });
-    const sample = join(server.vaultDir, '..', `shot-${scheme}-${Date.now()}.txt`);
+    const sample = join(server.workDir, `shot-${scheme}-${Date.now()}.txt`);
     await writeFile(sample, 'sample');
     await server.services.handlers['jobs:start']({ action: 'encrypt', paths: [sample], key_id: 'alias/photos' });
     await app.reload();

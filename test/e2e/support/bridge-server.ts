@@ -28,6 +28,8 @@ const TYPES: Record<string, string> = {
 export interface BridgeServer {
   url: string;
   vaultDir: string;
+  /** A folder for the spec's own files, removed with the server. */
+  workDir: string;
   services: AppServices;
   revealed: string[];
   close(): Promise<void>;
@@ -41,6 +43,7 @@ async function body(request: IncomingMessage): Promise<string> {
 
 export async function startBridgeServer(): Promise<BridgeServer> {
   const vaultDir = await mkdtemp(join(tmpdir(), 'coffer-e2e-vault-'));
+  const workDir = await mkdtemp(join(tmpdir(), 'coffer-e2e-files-'));
   const streams = new Set<ServerResponse>();
   const revealed: string[] = [];
   const send = <E extends EventChannel>(event: E, payload: EventPayloads[E]): void => {
@@ -111,6 +114,7 @@ export async function startBridgeServer(): Promise<BridgeServer> {
   return {
     url: `http://127.0.0.1:${port}/`,
     vaultDir,
+    workDir,
     services,
     revealed,
     close: async () => {
@@ -118,6 +122,7 @@ export async function startBridgeServer(): Promise<BridgeServer> {
       await new Promise((resolve) => server.close(resolve));
       await services.close();
       await rm(vaultDir, { recursive: true, force: true });
+      await rm(workDir, { recursive: true, force: true });
     },
   };
 }
