@@ -1,4 +1,5 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { testKey } from '../../test-support/key-info.js';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type JobProgressEvent } from '../../../../shared/ipc-contract.js';
@@ -13,29 +14,7 @@ import { usePendingStore } from './pending-store.js';
 const JOB = '0b6c7a9e-1f3d-4c2a-9b8e-2d4f6a8c0e11';
 
 function key(key_id: string, key_alias: string, key_state = '2'): KeyInfo {
-  return {
-    key_id,
-    domain_id: 'd',
-    key_alias,
-    realm: 'local',
-    key_description: '',
-    creation_date: '1700000000000',
-    scheduled_deletion_date: '',
-    key_state,
-    key_state_name: key_state === '2' ? 'Enabled' : 'Disabled',
-    default_key_flag: '0',
-    key_spec: 'AES_256',
-    key_usage: 'ENCRYPT_DECRYPT',
-    origin: 'kms',
-    exportable: false,
-    key_rotation_enabled: 'false',
-    rotation_interval: 365,
-    last_rotation_time: '',
-    number_of_rotations: 0,
-    key_version: 1,
-    key_versions: [1],
-    tags: {},
-  };
+  return testKey(key_id, key_alias, key_state, { domain_id: 'd' });
 }
 
 const KEYS = [

@@ -1,6 +1,7 @@
 import type { KeyInfo, ListKeysResponse, RotationStatus } from '../../../../shared/kms-responses.js';
 import { KEY_STATE_NAMES, type KeyState } from '../../../../shared/key-types.js';
 import { useKeysStore } from '../../state/keys-store.js';
+import { testKey } from '../../test-support/key-info.js';
 
 /** Test data for the Keys screen: keys as list-keys gives them. */
 let counter = 0;
@@ -8,30 +9,10 @@ let counter = 0;
 export function keyInfo(over: Partial<KeyInfo> = {}): KeyInfo {
   counter += 1;
   const state = over.key_state ?? '2';
-  return {
-    key_id: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-    domain_id: 'local',
-    key_alias: `key-${counter}`,
-    realm: 'local',
-    key_description: '',
+  return testKey(`00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`, `key-${counter}`, state, {
     creation_date: String(Date.UTC(2025, 0, 15)),
-    scheduled_deletion_date: '',
-    key_state: state,
-    key_state_name: KEY_STATE_NAMES[Number(state) as KeyState],
-    default_key_flag: '0',
-    key_spec: 'AES_256',
-    key_usage: 'ENCRYPT_DECRYPT',
-    origin: 'kms',
-    exportable: false,
-    key_rotation_enabled: 'false',
-    rotation_interval: 365,
-    last_rotation_time: '',
-    number_of_rotations: 0,
-    key_version: state === '5' ? null : 1,
-    key_versions: state === '5' ? [] : [1],
-    tags: {},
     ...over,
-  };
+  });
 }
 
 export function listOf(keys: KeyInfo[]): ListKeysResponse {

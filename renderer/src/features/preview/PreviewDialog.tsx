@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { call, messageOf } from '../../bridge.js';
 import { ErrorMessage } from '../../ui/controls.js';
+import { trapTab } from '../../ui/focus-trap.js';
 import { formatBytes } from '../../ui/format.js';
 import { isVideoName, plainName } from '../files/media.js';
 import './preview.css';
@@ -67,22 +68,6 @@ export function PreviewDialog({ path, onClose }: { path: string; onClose: () => 
     };
   }, []);
 
-  /** Keeps Tab and Shift+Tab inside the dialog. */
-  const trapTab = (event: KeyboardEvent<HTMLDivElement>): void => {
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    const focusable = [...dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = focusable[0];
-    const last = focusable.at(-1);
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
-
   return createPortal(
     <div
       className="preview-backdrop"
@@ -96,7 +81,7 @@ export function PreviewDialog({ path, onClose }: { path: string; onClose: () => 
         aria-modal="true"
         aria-labelledby={titleId}
         className="preview-dialog"
-        onKeyDown={trapTab}
+        onKeyDown={(event) => trapTab(event, dialogRef.current, FOCUSABLE)}
         data-testid="preview-dialog"
       >
         <header className="preview-header">
