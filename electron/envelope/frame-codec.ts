@@ -48,7 +48,9 @@ function checkSeq(seq: number): void {
 }
 
 /**
- * Seals `plaintext` as consecutive frames from `firstSeq`. With `endsMessage`, the last frame is
+ * Seals `plaintext` as consecutive frames from `firstSeq`, returned as the pieces (frame header,
+ * ciphertext, tag, ...) that laid end to end make the frames: a caller writes them with one
+ * gathered write instead of copying each ciphertext again. With `endsMessage`, the last frame is
  * the final frame (a full one when the length is a multiple of the frame length; an empty one
  * for an empty message).
  */
@@ -59,40 +61,36 @@ export function sealFrames(
   firstSeq: number,
   plaintext: Buffer,
   endsMessage: boolean,
-  spare?: ArrayBuffer,
-): Buffer {
+): Buffer[] {
   const frames = Math.max(endsMessage ? 1 : 0, Math.ceil(plaintext.length / frameLength));
   if (!endsMessage && plaintext.length % frameLength !== 0) throw new RangeError('only the last batch may hold a partial frame');
-  const finalLength = endsMessage ? plaintext.length - (frames - 1) * frameLength : 0;
-  const size = endsMessage
-    ? (frames - 1) * (frameLength + REGULAR_FRAME_OVERHEAD) + finalLength + FINAL_FRAME_OVERHEAD
-    : frames * (frameLength + REGULAR_FRAME_OVERHEAD);
-  const out = outputBuffer(size, spare);
-  let offset = 0;
+  const parts: Buffer[] = [];
   for (let i = 0; i < frames; i += 1) {
     const seq = firstSeq + i;
     checkSeq(seq);
     const final = endsMessage && i === frames - 1;
     const chunk = plaintext.subarray(i * frameLength, final ? plaintext.length : (i + 1) * frameLength);
     const iv = frameIv(seq);
-    if (final) {
-      out.writeUInt32BE(FINAL_FRAME_MARKER, offset);
-      offset += 4;
-    }
-    out.writeUInt32BE(seq, offset);
-    iv.copy(out, offset + 4);
-    offset += 16;
-    if (final) {
-      out.writeUInt32BE(chunk.length, offset);
-      offset += 4;
-    }
+    const head = Buffer.allocUnsafe(final ? 24 : 16);
+    let offset = 0;
+    if (final) offset = head.writeUInt32BE(FINAL_FRAME_MARKER, 0);
+    head.writeUInt32BE(seq, offset);
+    iv.copy(head, offset + 4);
+    if (final) head.writeUInt32BE(chunk.length, offset + 16);
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
     cipher.setAAD(frameAad(messageId, final, seq, chunk.length));
-    offset += cipher.update(chunk).copy(out, offset);
-    offset += cipher.final().copy(out, offset);
-    offset += cipher.getAuthTag().copy(out, offset);
+    parts.push(head, cipher.update(chunk));
+    const rest = cipher.final(); // always empty for GCM; kept so no byte is ever dropped
+    if (rest.length > 0) parts.push(rest);
+    parts.push(cipher.getAuthTag());
   }
-  return out;
+  return parts;
+}
+
+/** The byte size of the frames that seal `plaintextLength` bytes (see sealFrames). */
+export function sealedSize(plaintextLength: number, frameLength: number, endsMessage: boolean): number {
+  const frames = Math.max(endsMessage ? 1 : 0, Math.ceil(plaintextLength / frameLength));
+  return plaintextLength + frames * REGULAR_FRAME_OVERHEAD + (endsMessage ? FINAL_FRAME_OVERHEAD - REGULAR_FRAME_OVERHEAD : 0);
 }
 
 export interface FrameSpan {
@@ -134,19 +132,19 @@ export function scanFrames(bytes: Buffer, frameLength: number): { frames: FrameS
   return { frames, consumed: offset, sawFinal: false };
 }
 
-/** Opens frames found by scanFrames, checking each one's sequence number and IV. */
-export function openFrames(
+/**
+ * Opens frames found by scanFrames, checking each one's sequence number and IV, and returns each
+ * frame's plaintext. Nothing is returned unless every frame authenticated.
+ */
+export function openFrameParts(
   key: Buffer,
   messageId: Buffer,
   frameLength: number,
   firstSeq: number,
   bytes: Buffer,
   frames: readonly FrameSpan[],
-  spare?: ArrayBuffer,
-): Buffer {
-  const plaintextSize = frames.reduce((n, f) => n + f.size - (f.final ? FINAL_FRAME_OVERHEAD : REGULAR_FRAME_OVERHEAD), 0);
-  const out = outputBuffer(plaintextSize, spare);
-  let written = 0;
+): Buffer[] {
+  const parts: Buffer[] = [];
   frames.forEach((frame, i) => {
     const seq = firstSeq + i;
     let offset = frame.start + (frame.final ? 4 : 0);
@@ -175,8 +173,9 @@ export function openFrames(
     decipher.setAAD(frameAad(messageId, frame.final, seq, length));
     decipher.setAuthTag(tag);
     try {
-      written += decipher.update(ciphertext).copy(out, written);
-      written += decipher.final().copy(out, written);
+      parts.push(decipher.update(ciphertext));
+      const rest = decipher.final();
+      if (rest.length > 0) parts.push(rest);
     } catch {
       throw new FrameError(
         'COFFER.2003',
@@ -184,5 +183,25 @@ export function openFrames(
       );
     }
   });
+  return parts;
+}
+
+/** openFrameParts, laid out in one buffer (a recycled one when it is big enough). */
+export function openFrames(
+  key: Buffer,
+  messageId: Buffer,
+  frameLength: number,
+  firstSeq: number,
+  bytes: Buffer,
+  frames: readonly FrameSpan[],
+  spare?: ArrayBuffer,
+): Buffer {
+  const parts = openFrameParts(key, messageId, frameLength, firstSeq, bytes, frames);
+  const out = outputBuffer(
+    parts.reduce((n, part) => n + part.length, 0),
+    spare,
+  );
+  let written = 0;
+  for (const part of parts) written += part.copy(out, written);
   return out;
 }

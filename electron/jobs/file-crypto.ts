@@ -1,20 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, type Stats } from 'node:fs';
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
 import { serializeEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
 import {
+  FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
+  frameLayout,
   MAX_FRAME_LENGTH,
+  MAX_FRAMES,
   MESSAGE_ID_BYTES,
   MIN_FRAME_LENGTH,
   REGULAR_FRAME_OVERHEAD,
 } from '../envelope/esdk-constants.js';
-import { scanFrames } from '../envelope/frame-codec.js';
+import { scanFrames, sealedSize } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerTag, readHeader } from '../envelope/header-reader.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
 import { serializeHeaderBody, type ParsedHeader } from '../envelope/message-header.js';
 import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
+import { runRanges, type RangeTask } from './range-runner.js';
 import type { DataKeyProvider } from './vault-keyring.js';
 import type { WorkerPool, WorkerResult } from './worker-pool.js';
 
@@ -114,6 +118,9 @@ class OrderedResults {
   next(): Promise<WorkerResult> {
     return this.pending.shift()!;
   }
+  async settleAll(): Promise<void> {
+    await Promise.allSettled(this.pending.splice(0));
+  }
 }
 
 /**
@@ -137,15 +144,30 @@ class BufferRecycler {
   }
 }
 
-async function writeAll(handle: fs.FileHandle, data: Buffer): Promise<void> {
+async function writeAllAt(handle: fs.FileHandle, data: Buffer, position: number): Promise<void> {
   let written = 0;
   while (written < data.length) {
-    const { bytesWritten } = await handle.write(data, written, data.length - written);
+    const { bytesWritten } = await handle.write(data, written, data.length - written, position + written);
     written += bytesWritten;
   }
 }
 
-/** Encrypts `input` to a temporary file beside `target`, then gives it `target` (or "target (n)"). */
+/** The SHA-256 of a file, read on its own (to verify an encryption before its original goes). */
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function batchFramesOf(frameLength: number): number {
+  return Math.max(1, Math.floor(BATCH_BYTES / frameLength));
+}
+
+/**
+ * Encrypts `input` to a temporary file beside `target`, then gives it `target` (or "target (n)").
+ * Frames have a fixed size, so every batch's place in the output is known in advance: workers
+ * read their plaintext and write their frames themselves, and this thread only hands out ranges.
+ */
 export async function encryptFile(
   input: string,
   target: string,
@@ -165,61 +187,57 @@ export async function encryptFile(
     const body = serializeHeaderBody({ messageId, contextBytes, edks, frameLength, commitment });
     checkAborted(context.signal);
     temp = await createTempBeside(target);
-    await writeAll(temp.handle, Buffer.concat([body, headerTag(dataKey, body)]));
+    const header = Buffer.concat([body, headerTag(dataKey, body)]);
+    await writeAllAt(temp.handle, header, 0);
+    // Hashed on its own read, alongside the workers; a file that changes meanwhile fails the check.
+    const hashing = options.hashPlaintext ? hashFile(input) : undefined;
+    hashing?.catch(() => undefined);
 
-    const hash = options.hashPlaintext ? createHash('sha256') : undefined;
     const meter = new ProgressMeter(stats.size, context.onProgress);
-    const batchFrames = Math.max(1, Math.floor(BATCH_BYTES / frameLength));
-    const batchBytes = batchFrames * frameLength;
-    const window = context.window ?? context.pool.size * 2;
-    const results = new OrderedResults();
-    const sizes: number[] = [];
-    // Room for a batch of plaintext and, in the same buffer size, the frames it becomes.
-    const recycler = new BufferRecycler(batchBytes + batchFrames * FINAL_FRAME_OVERHEAD + 64, window * 3);
-    const drainOne = async (): Promise<void> => {
-      const sealed = await results.next();
-      recycler.give(sealed.returned);
-      await writeAll(temp!.handle, sealed.data);
-      recycler.give([sealed.data.buffer as ArrayBuffer]);
-      meter.add(sizes.shift()!);
-    };
-
-    let position = 0;
-    let seq = 1;
-    let current = await readChunk(handle, batchBytes, position, recycler);
-    for (;;) {
-      checkAborted(context.signal);
-      position += current.length;
-      // Read one batch ahead: a batch is the last one when nothing follows it.
-      const next = current.length < batchBytes ? null : await readChunk(handle, batchBytes, position, recycler);
-      const endsMessage = next === null || next.length === 0;
-      hash?.update(current);
-      const frames = endsMessage ? Math.max(1, Math.ceil(current.length / frameLength)) : current.length / frameLength;
-      // Transferring the batch to a worker detaches `current`: take its length first.
-      sizes.push(current.length);
-      const spare = recycler.take();
-      results.push(
-        context.pool.run({ op: 'seal', key: dataKey, messageId, frameLength, firstSeq: seq, data: current, endsMessage, spare }, [
-          current.buffer as ArrayBuffer,
-          spare,
-        ]),
-      );
-      seq += frames;
-      while (results.size >= window) await drainOne();
-      if (endsMessage) break;
-      current = next!;
+    const batchBytes = batchFramesOf(frameLength) * frameLength;
+    const inputFd = handle.fd;
+    const outputFd = temp.handle.fd;
+    function* ranges(): Generator<RangeTask> {
+      let position = 0;
+      do {
+        const length = Math.min(batchBytes, stats.size - position);
+        const endsMessage = position + length >= stats.size;
+        yield {
+          bytes: length,
+          request: {
+            op: 'seal-range',
+            key: dataKey,
+            messageId,
+            frameLength,
+            firstSeq: position / frameLength + 1,
+            inputFd,
+            inputPosition: position,
+            length,
+            endsMessage,
+            outputFd,
+            outputPosition: header.length + sealedSize(position, frameLength, false),
+          },
+        };
+        position += length;
+      } while (position < stats.size);
     }
-    while (results.size > 0) await drainOne();
-    if (position !== stats.size || (await handle.stat()).size !== stats.size) {
-      throw new CofferError(
-        'COFFER.2011',
-        `${input} changed while it was being encrypted (it was ${stats.size} bytes, now ${position}); encrypt it again once it is stable.`,
-      );
+    try {
+      await runRanges(context.pool, ranges(), {
+        window: context.window ?? context.pool.size * 2,
+        ...(context.signal ? { signal: context.signal } : {}),
+        onDone: (bytes) => meter.add(bytes),
+      });
+    } catch (error) {
+      if (error instanceof CofferError && error.code === 'COFFER.2011') throw changedWhileReading(input, stats.size);
+      throw error;
     }
+    checkAborted(context.signal);
+    if ((await handle.stat()).size !== stats.size) throw changedWhileReading(input, stats.size);
+    const sha256 = await hashing;
     meter.finish();
     const output = await commitTemp(temp, target);
     temp = undefined;
-    return { bytes: position, output, ...(hash ? { sha256: hash.digest('hex') } : {}) };
+    return { bytes: stats.size, output, ...(sha256 ? { sha256 } : {}) };
   } finally {
     dek.fill(0);
     await handle.close();
@@ -227,10 +245,17 @@ export async function encryptFile(
   }
 }
 
+function changedWhileReading(input: string, size: number): CofferError {
+  return new CofferError(
+    'COFFER.2011',
+    `${input} changed while it was being encrypted (it was ${size} bytes when the job started); encrypt it again once it is stable.`,
+  );
+}
+
 /**
  * Authenticates and decrypts a whole file. With `target`, the plaintext goes to a temporary file
- * that gets the target's name only after the final frame authenticated; without, it is only
- * hashed (verify-file).
+ * that gets the target's name only after every frame authenticated; without, nothing is written
+ * (verify-file).
  */
 export async function decryptFile(
   input: string,
@@ -246,33 +271,134 @@ export async function decryptFile(
     const { dataKey } = authenticateHeader(header, dek);
     dek.fill(0);
     checkAborted(context.signal);
+    // A hash needs the plaintext in order, and a body that does not fit the fixed layout needs the
+    // frame-by-frame scan to say what is wrong with it: both take the ordered path.
+    const layout = options.hashPlaintext ? null : await rangedLayout(handle, header, stats.size);
     if (target !== null) temp = await createTempBeside(target);
+    const job: DecryptJob = { input, handle, size: stats.size, header, dataKey, output: temp?.handle ?? null, context };
+    const outcome: JobOutcome = layout
+      ? { bytes: await openRanges(job, layout), header }
+      : { header, ...(await openInOrder(job, options.hashPlaintext === true)) };
+    checkAborted(context.signal);
+    if (temp) {
+      outcome.output = await commitTemp(temp, target!);
+      temp = undefined;
+    }
+    return outcome;
+  } finally {
+    await handle.close();
+    if (temp) await discardTemp(temp);
+  }
+}
 
-    const frameLength = header.frameLength;
-    const hash = options.hashPlaintext ? createHash('sha256') : undefined;
-    const bodySize = stats.size - header.length;
-    const meter = new ProgressMeter(bodySize, context.onProgress);
-    const rawBatch = Math.max(1, Math.floor(BATCH_BYTES / frameLength)) * (frameLength + REGULAR_FRAME_OVERHEAD);
-    const window = context.window ?? context.pool.size * 2;
-    const results = new OrderedResults();
-    const sizes: number[] = [];
-    let plaintextBytes = 0;
-    const recycler = new BufferRecycler(rawBatch + frameLength + 64 * 1024, window * 3);
-    const drainOne = async (): Promise<void> => {
-      const opened = await results.next();
-      recycler.give(opened.returned);
-      const plain = opened.data;
-      hash?.update(plain);
-      plaintextBytes += plain.length;
-      if (temp) await writeAll(temp.handle, plain);
-      recycler.give([plain.buffer as ArrayBuffer]);
-      meter.add(sizes.shift()!);
-    };
+interface DecryptJob {
+  input: string;
+  handle: fs.FileHandle;
+  size: number;
+  header: ParsedHeader;
+  dataKey: Buffer;
+  output: fs.FileHandle | null;
+  context: EngineContext;
+}
 
-    let position = header.length;
-    let carry = Buffer.alloc(0);
-    let seq = 1;
-    let sawFinal = false;
+interface BodyLayout {
+  regularFrames: number;
+  finalLength: number;
+}
+
+/**
+ * The body's frames as the file size places them, if the final frame really starts where they
+ * end: marked final, numbered next, and as long as the size says (authenticated later with the
+ * rest). Anything else is left to the ordered scan.
+ */
+async function rangedLayout(handle: fs.FileHandle, header: ParsedHeader, size: number): Promise<BodyLayout | null> {
+  const layout = frameLayout(size, header.length, header.frameLength);
+  if (!layout || layout.regularFrames + 1 > MAX_FRAMES) return null;
+  const start = header.length + layout.regularFrames * (header.frameLength + REGULAR_FRAME_OVERHEAD);
+  const head = Buffer.alloc(24);
+  const { bytesRead } = await handle.read(head, 0, head.length, start);
+  const fits =
+    bytesRead === head.length &&
+    head.readUInt32BE(0) === FINAL_FRAME_MARKER &&
+    head.readUInt32BE(4) === layout.regularFrames + 1 &&
+    head.readUInt32BE(20) === layout.finalLength;
+  return fits ? layout : null;
+}
+
+/** Workers open batches of frames where the layout puts them and write the plaintext where it goes. */
+async function openRanges(job: DecryptJob, layout: BodyLayout): Promise<number> {
+  const { header, context } = job;
+  const frameLength = header.frameLength;
+  const batchFrames = batchFramesOf(frameLength);
+  const meter = new ProgressMeter(job.size - header.length, context.onProgress);
+  const inputFd = job.handle.fd;
+  const outputFd = job.output?.fd ?? null;
+  function* ranges(): Generator<RangeTask> {
+    let frame = 0;
+    do {
+      const count = Math.min(batchFrames, layout.regularFrames - frame);
+      const includesFinal = frame + count === layout.regularFrames;
+      yield {
+        bytes: count * (frameLength + REGULAR_FRAME_OVERHEAD) + (includesFinal ? layout.finalLength + FINAL_FRAME_OVERHEAD : 0),
+        request: {
+          op: 'open-range',
+          key: job.dataKey,
+          messageId: header.messageId,
+          frameLength,
+          firstSeq: frame + 1,
+          inputFd,
+          inputPosition: header.length + frame * (frameLength + REGULAR_FRAME_OVERHEAD),
+          regularFrames: count,
+          finalLength: includesFinal ? layout.finalLength : null,
+          outputFd,
+          outputPosition: frame * frameLength,
+        },
+      };
+      frame += count;
+    } while (frame < layout.regularFrames);
+  }
+  await runRanges(context.pool, ranges(), {
+    window: context.window ?? context.pool.size * 2,
+    ...(context.signal ? { signal: context.signal } : {}),
+    onDone: (bytes) => meter.add(bytes),
+  });
+  checkAborted(context.signal);
+  meter.finish();
+  return layout.regularFrames * frameLength + layout.finalLength;
+}
+
+/**
+ * Reads the body in order, finding each frame as it goes, and hands batches to the workers; the
+ * plaintext comes back in order, to be hashed and appended. Damaged bodies get their precise
+ * diagnosis here (cut short, bytes appended, a frame of the wrong size).
+ */
+async function openInOrder(job: DecryptJob, hashPlaintext: boolean): Promise<{ bytes: number; sha256?: string }> {
+  const { input, handle, header, context } = job;
+  const frameLength = header.frameLength;
+  const hash = hashPlaintext ? createHash('sha256') : undefined;
+  const meter = new ProgressMeter(job.size - header.length, context.onProgress);
+  const rawBatch = batchFramesOf(frameLength) * (frameLength + REGULAR_FRAME_OVERHEAD);
+  const window = context.window ?? context.pool.size * 2;
+  const results = new OrderedResults();
+  const sizes: number[] = [];
+  let plaintextBytes = 0;
+  const recycler = new BufferRecycler(rawBatch + frameLength + 64 * 1024, window * 3);
+  const drainOne = async (): Promise<void> => {
+    const opened = await results.next();
+    recycler.give(opened.returned);
+    const plain = opened.data;
+    hash?.update(plain);
+    if (job.output) await writeAllAt(job.output, plain, plaintextBytes);
+    plaintextBytes += plain.length;
+    recycler.give([plain.buffer as ArrayBuffer]);
+    meter.add(sizes.shift()!);
+  };
+
+  let position = header.length;
+  let carry = Buffer.alloc(0);
+  let seq = 1;
+  let sawFinal = false;
+  try {
     while (!sawFinal) {
       checkAborted(context.signal);
       const chunk = await readChunk(handle, rawBatch, position, recycler);
@@ -292,10 +418,10 @@ export async function decryptFile(
         );
       }
       sawFinal = scan.sawFinal;
-      if (sawFinal && (scan.consumed !== data.length || position !== stats.size)) {
+      if (sawFinal && (scan.consumed !== data.length || position !== job.size)) {
         throw new CofferError(
           'COFFER.2005',
-          `${input} has ${stats.size - position + data.length - scan.consumed} byte(s) after its final frame: it was altered. Nothing was written.`,
+          `${input} has ${job.size - position + data.length - scan.consumed} byte(s) after its final frame: it was altered. Nothing was written.`,
         );
       }
       carry = Buffer.from(data.subarray(scan.consumed));
@@ -305,7 +431,7 @@ export async function decryptFile(
           context.pool.run(
             {
               op: 'open',
-              key: dataKey,
+              key: job.dataKey,
               messageId: header.messageId,
               frameLength,
               firstSeq: seq,
@@ -322,15 +448,10 @@ export async function decryptFile(
       while (results.size >= window) await drainOne();
     }
     while (results.size > 0) await drainOne();
-    meter.finish();
-    const outcome: JobOutcome = { bytes: plaintextBytes, header, ...(hash ? { sha256: hash.digest('hex') } : {}) };
-    if (temp) {
-      outcome.output = await commitTemp(temp, target!);
-      temp = undefined;
-    }
-    return outcome;
   } finally {
-    await handle.close();
-    if (temp) await discardTemp(temp);
+    // Batches still in flight hold no descriptor, but must not outlive the job unobserved.
+    await results.settleAll();
   }
+  meter.finish();
+  return { bytes: plaintextBytes, ...(hash ? { sha256: hash.digest('hex') } : {}) };
 }

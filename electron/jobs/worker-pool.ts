@@ -81,7 +81,7 @@ export class WorkerPool {
       if (response.ok) {
         task.resolve({
           data: Buffer.from(response.data.buffer, response.data.byteOffset, response.data.byteLength),
-          returned: [response.input, ...(response.unusedSpare ? [response.unusedSpare] : [])],
+          returned: response.returned,
         });
       } else
         task.reject(new CofferError(isErrorCode(response.error.code) ? response.error.code : 'KMS.0101', response.error.message));
