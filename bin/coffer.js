@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The `coffer` command. The TypeScript sources are compiled by `npm install` (its prepare step).
+// The `coffer` command: the bundle `npm install` builds (its prepare step; see scripts/bundle.js).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/electron/cli/main.js', import.meta.url);
+const entry = new URL('../dist/electron/cli/coffer.bundle.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('coffer: the CLI is not built yet. Run `npm install` (or `npm run build`) in the Coffer folder first.\n');
   process.exit(1);

@@ -36,12 +36,13 @@ function cancelOnInterrupt(controller: AbortController): () => void {
 async function runFiles(action: FileAction, paths: string[], options: FileCommandOptions, command: Command): Promise<void> {
   if (action === 'encrypt' && !options.keyId)
     throw new CofferError('KMS.0204', "encrypt-file needs --key-id: the CMK that wraps each file's data key.");
-  const vault = await openVault(globalOptions(command));
+  // The workers start up while the vault opens (each loads its script: tens of milliseconds).
   const pool = new WorkerPool(options.workers);
   const controller = new AbortController();
   const stopListening = cancelOnInterrupt(controller);
   const bar = FileProgressBar.forTerminal();
   try {
+    const vault = await openVault(globalOptions(command));
     const operation = action === 'verify' ? 'verify-file' : 'decrypt-file';
     const files = await runFileBatch(
       {
