@@ -53,8 +53,7 @@ export type WorkerRequest = SealRangeRequest | OpenRangeRequest | OpenRequest;
 
 /** The output (empty for ranges, which wrote their own), and transferred buffers handed back for reuse. */
 export type WorkerResponse =
-  | { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[] }
-  | { id: number; ok: false; error: ErrorValue };
+  { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[] } | { id: number; ok: false; error: ErrorValue };
 
 /** A request before the pool numbers it (Omit that keeps the union apart). */
 export type UnnumberedRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;

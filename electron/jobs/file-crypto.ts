@@ -23,9 +23,13 @@ import type { DataKeyProvider } from './vault-keyring.js';
 import type { WorkerPool, WorkerResult } from './worker-pool.js';
 
 /**
- * The envelope engine's streaming core. The calling thread only reads, hands batches of frames
- * to the worker pool and writes the results in order; at most `window` batches are in flight,
- * so memory stays bounded whatever the file size, and the event loop never waits on crypto.
+ * The envelope engine's streaming core. Frames have a fixed size, so where each batch of frames
+ * lies in the input and in the output is known before any byte is read: the calling thread only
+ * hands out ranges, and each worker reads its range, seals or opens it and writes the result in
+ * place, with positional I/O on the job's descriptors. No batch crosses between threads (each
+ * crossing cost a copy and a libuv round trip: 1 GiB took 1.3 s that way, 0.6 s this way); at most
+ * `window` ranges are in flight, so memory stays bounded whatever the file size, and the event
+ * loop never waits on crypto or disk.
  */
 /**
  * Measured here (2 cores, 512 MiB, median of 3): 64 KiB frames encrypt at ~600 MiB/s, 256 KiB

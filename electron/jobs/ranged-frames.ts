@@ -55,14 +55,7 @@ export function sealRange(request: Omit<SealRangeRequest, 'id'>, key: Buffer): v
   if (readAt(request.inputFd, plaintext, request.inputPosition) !== request.length) {
     throw new CofferError('COFFER.2011', 'The input became shorter while it was being encrypted.');
   }
-  const pieces = sealFrames(
-    key,
-    view(request.messageId),
-    request.frameLength,
-    request.firstSeq,
-    plaintext,
-    request.endsMessage,
-  );
+  const pieces = sealFrames(key, view(request.messageId), request.frameLength, request.firstSeq, plaintext, request.endsMessage);
   writeAllAt(request.outputFd, pieces, request.outputPosition);
 }
 
@@ -71,14 +64,18 @@ export function openRange(request: Omit<OpenRangeRequest, 'id'>, key: Buffer): v
   const spans: FrameSpan[] = [];
   for (let i = 0; i < request.regularFrames; i += 1) spans.push({ start: i * frameSize, size: frameSize, final: false });
   const finalStart = request.regularFrames * frameSize;
-  if (request.finalLength !== null) spans.push({ start: finalStart, size: request.finalLength + FINAL_FRAME_OVERHEAD, final: true });
+  if (request.finalLength !== null)
+    spans.push({ start: finalStart, size: request.finalLength + FINAL_FRAME_OVERHEAD, final: true });
   const size = finalStart + (request.finalLength === null ? 0 : request.finalLength + FINAL_FRAME_OVERHEAD);
   const bytes = scratchOf(size);
   if (readAt(request.inputFd, bytes, request.inputPosition) !== size) {
     throw new FrameError('COFFER.2004', 'The file is cut short: it became shorter while it was being read.');
   }
   if (request.finalLength !== null && bytes.readUInt32BE(finalStart) !== FINAL_FRAME_MARKER) {
-    throw new FrameError('COFFER.2003', `The file is damaged: frame ${request.firstSeq + request.regularFrames} is not marked final.`);
+    throw new FrameError(
+      'COFFER.2003',
+      `The file is damaged: frame ${request.firstSeq + request.regularFrames} is not marked final.`,
+    );
   }
   const plaintext = openFrameParts(key, view(request.messageId), request.frameLength, request.firstSeq, bytes, spans);
   if (request.outputFd !== null) writeAllAt(request.outputFd, plaintext, request.outputPosition);

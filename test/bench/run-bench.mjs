@@ -1,7 +1,7 @@
 // Coffer's file-encryption benchmark: the same random file through cp (the I/O floor), Coffer's
 // CLI, age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
 // under GNU time, plus Coffer's engine in-process for event-loop stalls.
-//   node test/bench/run-bench.mjs [--size 1G] [--json] [--dir TMPDIR] [--rss-check 4G]
+//   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--json] [--dir TMPDIR] [--rss-check 4G]
 // Needs the build and a Secret Service (`npm run bench` provides both). Missed targets only
 // report FAIL: timings are noisy. The exit code is non-zero only when something broke.
 import { spawn } from 'node:child_process';
@@ -95,7 +95,7 @@ function run(command, args, { env, label = command } = {}) {
 }
 
 /** One measured run: a fresh child under GNU time, whose last stderr line is "%e %M". */
-async function timed(command, args, options = {}) {
+async function timedOnce(command, args, options) {
   // Flush the previous run's dirty pages first, so its write-back is not charged to this one.
   await run('sync', []);
   const start = process.hrtime.bigint();
@@ -110,6 +110,29 @@ async function timed(command, args, options = {}) {
   const elapsed = Number(match[1]);
   // %e has 10 ms resolution: a tiny --size could read 0.00, so fall back to our own clock.
   return { seconds: elapsed > 0 ? elapsed : wall, rssKiB: Number(match[2]), stdout };
+}
+
+let RUNS = 3;
+
+/**
+ * RUNS measured runs of one command: the median time and the highest peak RSS. One run on this
+ * shared, virtualised machine can take twice as long as the next (a fresh gigabyte of memory is
+ * slow to touch the first time), for every tool alike; the median of each tool is what compares.
+ * `before` runs ahead of each run, untimed (to remove the previous run's output).
+ */
+async function timed(command, args, options = {}) {
+  const runs = [];
+  for (let i = 0; i < (options.runs ?? RUNS); i += 1) {
+    await options.before?.();
+    runs.push(await timedOnce(command, args, options));
+  }
+  const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b);
+  return {
+    seconds: seconds[Math.floor((seconds.length - 1) / 2)],
+    all_seconds: runs.map((r) => r.seconds),
+    rssKiB: Math.max(...runs.map((r) => r.rssKiB)),
+    stdout: runs.at(-1).stdout,
+  };
 }
 
 function coffer(vault, args) {
@@ -137,6 +160,7 @@ function row(id, tool, operation, bytes, measurement) {
     status: 'ok',
     bytes,
     seconds: measurement.seconds,
+    ...(measurement.all_seconds ? { all_seconds: measurement.all_seconds } : {}),
     mib_per_s: bytes / MiB / measurement.seconds,
     peak_rss_mib: measurement.rssKiB / 1024,
   };
@@ -153,8 +177,12 @@ async function main() {
       json: { type: 'boolean', default: false },
       dir: { type: 'string' },
       'rss-check': { type: 'string' },
+      runs: { type: 'string', default: '3' },
     },
   });
+  RUNS = Number(values.runs);
+  if (!Number.isInteger(RUNS) || RUNS < 1)
+    throw new BenchError(`--runs takes a whole number of at least 1, not "${values.runs}".`);
   const size = parseSize(values.size);
   const rssCheckSize = values['rss-check'] === undefined ? undefined : parseSize(values['rss-check']);
   await access(GNU_TIME, constants.X_OK).catch(() => {
@@ -202,7 +230,8 @@ async function main() {
     log('cp ...');
     {
       const out = join(work, 'cp.out');
-      rows.push(row('cp/copy', 'cp', 'copy', size, await timed('cp', ['--reflink=never', input, out])));
+      const before = () => rm(out, { force: true });
+      rows.push(row('cp/copy', 'cp', 'copy', size, await timed('cp', ['--reflink=never', input, out], { before })));
       await rm(out);
     }
 
@@ -212,13 +241,19 @@ async function main() {
     const cofferDec = join(work, 'coffer-dec');
     {
       const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', cofferEnc, input]);
-      const enc = await timed(cmd, args, { label: 'coffer encrypt-file' });
+      const enc = await timed(cmd, args, {
+        label: 'coffer encrypt-file',
+        before: () => rm(cofferEnc, { recursive: true, force: true }),
+      });
       const encrypted = cofferOutput(enc.stdout, 'encrypt-file');
       rows.push(row('coffer/encrypt', 'Coffer', 'encrypt', size, enc));
       // The default frame length is the engine's to choose: record what this run measured.
       cofferFrameLength = (await cofferJson(vault, ['inspect-file', encrypted])).frame_length;
       const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', cofferDec, encrypted]);
-      const dec = await timed(dcmd, dargs, { label: 'coffer decrypt-file' });
+      const dec = await timed(dcmd, dargs, {
+        label: 'coffer decrypt-file',
+        before: () => rm(cofferDec, { recursive: true, force: true }),
+      });
       rows.push(row('coffer/decrypt', 'Coffer', 'decrypt', size, dec));
       await mustMatch(cofferOutput(dec.stdout, 'decrypt-file'), 'coffer_roundtrip');
       await rm(cofferDec, { recursive: true });
@@ -238,12 +273,18 @@ async function main() {
       log(`${tool} ...`);
       const enc = join(work, `${id}.enc`);
       const dec = join(work, `${id}.dec`);
-      rows.push(
-        row(`${id}/encrypt`, tool, 'encrypt', size, await timed(...encrypt(input, enc), { env, label: `${tool} encrypt` })),
-      );
-      rows.push(
-        row(`${id}/decrypt`, tool, 'decrypt', size, await timed(...decrypt(enc, dec), { env, label: `${tool} decrypt` })),
-      );
+      const encrypted = await timed(...encrypt(input, enc), {
+        env,
+        label: `${tool} encrypt`,
+        before: () => rm(enc, { force: true }),
+      });
+      rows.push(row(`${id}/encrypt`, tool, 'encrypt', size, encrypted));
+      const decrypted = await timed(...decrypt(enc, dec), {
+        env,
+        label: `${tool} decrypt`,
+        before: () => rm(dec, { force: true }),
+      });
+      rows.push(row(`${id}/decrypt`, tool, 'decrypt', size, decrypted));
       await rm(enc);
       await mustMatch(dec, `${id}_roundtrip`);
       await rm(dec);
@@ -334,11 +375,11 @@ async function main() {
       await (await open(big, 'wx')).close();
       await truncate(big, rssCheckSize);
       const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', cofferEnc, big]);
-      const enc = await timed(cmd, args, { label: 'coffer encrypt-file (RSS check)' });
+      const enc = await timed(cmd, args, { label: 'coffer encrypt-file (RSS check)', runs: 1 });
       const encrypted = cofferOutput(enc.stdout, 'encrypt-file');
       await rm(big);
       const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', cofferDec, encrypted]);
-      const dec = await timed(dcmd, dargs, { label: 'coffer decrypt-file (RSS check)' });
+      const dec = await timed(dcmd, dargs, { label: 'coffer decrypt-file (RSS check)', runs: 1 });
       const decrypted = cofferOutput(dec.stdout, 'decrypt-file');
       await rm(cofferEnc, { recursive: true });
       // The sparse input was all zeros: check the round trip by size and hash of zeros.
@@ -407,6 +448,7 @@ function buildReport({ size, cofferFrameLength, rows, verified, eventLoop, rssCh
 
   return {
     size_bytes: size,
+    runs: RUNS,
     coffer_frame_length: cofferFrameLength,
     platform: { node: process.version, cpus: availableParallelism(), os: `${process.platform} ${process.arch}` },
     rows,
@@ -447,7 +489,8 @@ function renderMarkdown(report) {
   return [
     `## Coffer benchmark: ${formatBytes(report.size_bytes)} random file (${platform.os}, ${platform.cpus} cores, Node ${platform.node})`,
     '',
-    `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}); the JS SDK at 4 KiB and 1 MiB frames.`,
+    `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}); the JS SDK at 4 KiB and 1 MiB frames. ` +
+      `Seconds are the median of ${report.runs} run(s) of each command (startup included), peak RSS the highest.`,
     '',
     format(lines[0]),
     rule,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, truncateSync } from 'node:fs';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -253,6 +253,45 @@ describe('batches', () => {
     );
     expect(refused[0]!.status).toBe('error');
     expect(existsSync(kept)).toBe(true);
+  });
+});
+
+describe('workers on ranges of one file', () => {
+  /** Offset of frame `seq`'s ciphertext in an encrypted file whose header is `headerLength` long. */
+  const ciphertextOf = (headerLength: number, seq: number): number => headerLength + (seq - 1) * (F + 32) + 16;
+
+  it('a file damaged at the end of one range and the start of the next names the first damaged frame', async () => {
+    // 4096 frames of 1 KiB per 4 MiB range: the worker on range 2 meets frame 4097 at once,
+    // long before the worker on range 1 reaches frame 4096. The report must not depend on that race.
+    const { encrypted } = await roundTrip(randomBytes(9 * 1024 * 1024));
+    const info = await inspectMessage(join(dir, 'plain.bin.coffer'));
+    const finalLength = info.plaintext_length - (info.frames - 1) * F;
+    const headerLength = encrypted.length - (info.frames - 1) * (F + 32) - (finalLength + 40);
+    encrypted[ciphertextOf(headerLength, 4096)]! ^= 1;
+    encrypted[ciphertextOf(headerLength, 4097)]! ^= 1;
+    const damaged = join(dir, 'damaged.coffer');
+    await writeFile(damaged, encrypted);
+    for (let i = 0; i < 3; i += 1) {
+      await expect(decryptFile(damaged, join(dir, 'out'), { pool, keys })).rejects.toMatchObject({
+        code: 'COFFER.2003',
+        message: expect.stringContaining('frame 4096 does not authenticate'),
+      });
+    }
+    expect((await readdir(dir)).sort()).toEqual(['damaged.coffer', 'out.bin', 'plain.bin', 'plain.bin.coffer']);
+  });
+
+  it('an input that shrinks while it is encrypted fails with COFFER.2011 and leaves no output', async () => {
+    const input = join(dir, 'growing.log');
+    await writeFile(input, randomBytes(12 * 1024 * 1024));
+    const job = encryptFile(
+      input,
+      `${input}.coffer`,
+      { frameLength: F },
+      // One range at a time: the file is cut right after the first one is sealed.
+      { pool, keys, window: 1, onProgress: () => truncateSync(input, 5 * 1024 * 1024) },
+    );
+    await expect(job).rejects.toMatchObject({ code: 'COFFER.2011', message: expect.stringContaining(input) });
+    expect((await readdir(dir)).sort()).toEqual(['growing.log']);
   });
 });
 
