@@ -42,16 +42,33 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
 
+  private readonly script: URL;
+
   constructor(size = availableParallelism()) {
     this.size = Math.max(1, Math.min(64, Math.floor(size)));
-    const script = workerScript();
-    for (let i = 0; i < this.size; i += 1) {
-      const worker = new Worker(script);
-      worker.unref();
-      worker.on('message', (response: WorkerResponse) => this.settle(worker, response));
-      worker.on('error', (error) => this.fail(worker, error));
-      this.idle.push(worker);
-    }
+    this.script = workerScript();
+    for (let i = 0; i < this.size; i += 1) this.idle.push(this.spawn());
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(this.script);
+    worker.unref();
+    worker.on('message', (response: WorkerResponse) => this.settle(worker, response));
+    worker.on('error', (error) => this.fail(worker, error));
+    // A worker that dies (out of memory, a crash) must not leave its task waiting for ever, nor
+    // the pool a thread short: its task fails and a fresh worker takes its place.
+    worker.on('exit', (code) => {
+      if (this.closed) return;
+      this.fail(
+        worker,
+        new CofferError('COFFER.2014', `A crypto worker stopped unexpectedly (exit code ${code}); run the job again.`),
+      );
+      const index = this.idle.indexOf(worker);
+      if (index >= 0) this.idle.splice(index, 1);
+      this.idle.push(this.spawn());
+      this.pump();
+    });
+    return worker;
   }
 
   run(request: UnnumberedRequest, transfer: ArrayBuffer[]): Promise<WorkerResult> {

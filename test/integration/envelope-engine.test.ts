@@ -280,6 +280,46 @@ describe('workers on ranges of one file', () => {
     expect((await readdir(dir)).sort()).toEqual(['damaged.coffer', 'out.bin', 'plain.bin', 'plain.bin.coffer']);
   });
 
+  it('a worker that dies mid-job fails that job with COFFER.2014, and the pool carries on with a fresh worker', async () => {
+    const own = new WorkerPool(1);
+    try {
+      const input = join(dir, 'video.mp4');
+      const data = randomBytes(24 * 1024 * 1024);
+      await writeFile(input, data);
+      // Stands in for a crash (out of memory, a native fault): the thread busy with a range is
+      // stopped, as soon as one is (the first range is done when the first progress comes).
+      const busy = (own as unknown as { busy: Map<{ terminate(): Promise<number> }, unknown> }).busy;
+      let hunter: NodeJS.Timeout | undefined;
+      const job = encryptFile(
+        input,
+        `${input}.coffer`,
+        { frameLength: F },
+        {
+          pool: own,
+          keys,
+          window: 1,
+          onProgress: () => {
+            hunter ??= setInterval(() => {
+              const worker = busy.keys().next().value;
+              if (!worker) return;
+              void worker.terminate();
+              clearInterval(hunter);
+            }, 0);
+          },
+        },
+      );
+      await job.catch(() => undefined);
+      clearInterval(hunter);
+      await expect(job).rejects.toMatchObject({ code: 'COFFER.2014' });
+      expect((await readdir(dir)).sort()).toEqual(['video.mp4']);
+      const again = await encryptFile(input, `${input}.coffer`, { frameLength: F }, { pool: own, keys });
+      const back = await decryptFile(again.output!, join(dir, 'back.mp4'), { pool: own, keys });
+      expect((await readFile(back.output!)).equals(data)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('an input that shrinks while it is encrypted fails with COFFER.2011 and leaves no output', async () => {
     const input = join(dir, 'growing.log');
     await writeFile(input, randomBytes(12 * 1024 * 1024));
