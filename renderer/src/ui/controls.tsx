@@ -45,3 +45,36 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
     </button>
   );
 }
+
+/**
+ * A form's submit button, disabled while busy or while `reason` says what is missing; the reason
+ * is shown beside it unless the form already shows it elsewhere under `reasonId`.
+ */
+export function SubmitRow({
+  label,
+  busyLabel,
+  busy,
+  reason,
+  reasonId,
+  reasonShownElsewhere = false,
+}: {
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  reason: string | null;
+  reasonId: string;
+  reasonShownElsewhere?: boolean;
+}): ReactNode {
+  return (
+    <div className="text-actions">
+      <button type="submit" disabled={reason !== null || busy} aria-describedby={reason ? reasonId : undefined}>
+        {busy ? busyLabel : label}
+      </button>
+      {reason && !reasonShownElsewhere && (
+        <span id={reasonId} className="hint">
+          {reason}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,43 +1,15 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { InvokeResponses } from '../../../../shared/ipc-contract.js';
-import { call, messageOf } from '../../bridge.js';
-import { CopyButton, ErrorMessage } from '../../ui/controls.js';
+import { call } from '../../bridge.js';
+import { CopyButton, ErrorMessage, SubmitRow } from '../../ui/controls.js';
+import { useOperation } from '../../ui/use-operation.js';
 import { ContextEditor } from '../text/ContextEditor.js';
-import { readContext, type ContextPair } from '../text/context.js';
+import { readContext, withContext, type ContextPair } from '../text/context.js';
 import { KeyPicker, keyLabel, useEnabledKeyChoice } from '../text/KeyPicker.js';
 import { wholeNumber } from './encoding.js';
 import { HexResult } from './HexResult.js';
 import './datakeys.css';
 import '../text/text.css';
-
-/** An async operation's busy flag, last result and error sentence. */
-function useOperation<T>(): {
-  busy: boolean;
-  result: T | null;
-  error: string | null;
-  run: (operation: () => Promise<T>) => Promise<void>;
-} {
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  return {
-    busy,
-    result,
-    error,
-    async run(operation) {
-      setBusy(true);
-      setError(null);
-      try {
-        setResult(await operation());
-      } catch (e) {
-        setResult(null);
-        setError(messageOf(e));
-      } finally {
-        setBusy(false);
-      }
-    },
-  };
-}
 
 /**
  * Envelope encryption by hand: data keys made, wrapped and unwrapped under a CMK, and random
@@ -87,16 +59,75 @@ interface SharedProps {
   contextProblem: string | null;
 }
 
-function withContext(context: Record<string, string> | undefined): { encryption_context?: Record<string, string> } {
-  return context ? { encryption_context: context } : {};
+/** What stops a section that wraps under the chosen key, before its own fields are read. */
+function keyAndContextReason(keyId: string, contextProblem: string | null): string | null {
+  return !keyId ? 'Choose a key first.' : contextProblem ? 'Fix the encryption context first.' : null;
 }
 
-function Reason({ id, text }: { id: string; text: string | null }): ReactNode {
-  return text ? (
-    <span id={id} className="hint">
-      {text}
-    </span>
-  ) : null;
+function BitsField({ label, bits, onChange }: { label: string; bits: string; onChange: (bits: string) => void }): ReactNode {
+  return (
+    <label>
+      {label}
+      <input
+        type="number"
+        inputMode="numeric"
+        min={8}
+        max={8192}
+        step={8}
+        value={bits}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
+function HexInput({
+  label,
+  rows,
+  value,
+  onChange,
+}: {
+  label: string;
+  rows: number;
+  value: string;
+  onChange: (hex: string) => void;
+}): ReactNode {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        className="text-mono"
+        rows={rows}
+        spellCheck={false}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </>
+  );
+}
+
+/** A data key shown in hex and Base64 under the key and version that wrap it and its length. */
+function WrappedDataKey({
+  wrap,
+  keyName,
+  label,
+  hex,
+}: {
+  wrap: { key_id: string; key_version: number; datakey_length: string };
+  keyName: (id: string) => string;
+  label: string;
+  hex: string;
+}): ReactNode {
+  return (
+    <>
+      <p className="hint">
+        Wrapped by {keyName(wrap.key_id)}, version {wrap.key_version}; {wrap.datakey_length} bytes.
+      </p>
+      <HexResult label={label} hex={hex} />
+    </>
+  );
 }
 
 function CreateSection({
@@ -111,13 +142,7 @@ function CreateSection({
   const [withPlaintext, setWithPlaintext] = useState(true);
   const op = useOperation<InvokeResponses['datakey:create']>();
   const length = wholeNumber(bits);
-  const reason = !keyId
-    ? 'Choose a key first.'
-    : contextProblem
-      ? 'Fix the encryption context first.'
-      : length === null
-        ? 'Give the length in bits, such as 256.'
-        : null;
+  const reason = keyAndContextReason(keyId, contextProblem) ?? (length === null ? 'Give the length in bits, such as 256.' : null);
 
   function submit(event: FormEvent): void {
     event.preventDefault();
@@ -130,29 +155,13 @@ function CreateSection({
     <section className="card" aria-labelledby={ids.heading}>
       <h2 id={ids.heading}>Create a data key</h2>
       <form onSubmit={submit} aria-labelledby={ids.heading}>
-        <label>
-          Data key length in bits
-          <input
-            type="number"
-            inputMode="numeric"
-            min={8}
-            max={8192}
-            step={8}
-            value={bits}
-            onChange={(e) => setBits(e.target.value)}
-          />
-        </label>
+        <BitsField label="Data key length in bits" bits={bits} onChange={setBits} />
         <label className="datakeys-check">
           <input type="checkbox" checked={withPlaintext} onChange={(e) => setWithPlaintext(e.target.checked)} />
           Also return the plaintext data key
         </label>
         <p className="hint">Without it, you get only the encrypted data key, to decrypt later where the data is used.</p>
-        <div className="text-actions">
-          <button type="submit" disabled={reason !== null || op.busy} aria-describedby={reason ? ids.reason : undefined}>
-            {op.busy ? 'Creating…' : 'Create data key'}
-          </button>
-          <Reason id={ids.reason} text={reason} />
-        </div>
+        <SubmitRow label="Create data key" busyLabel="Creating…" busy={op.busy} reason={reason} reasonId={ids.reason} />
       </form>
       <ErrorMessage message={op.error} />
       {op.result && (
@@ -180,7 +189,7 @@ function DecryptSection({
   onCiphertext,
   keyName,
 }: SharedProps & { ciphertext: string; onCiphertext: (hex: string) => void; keyName: (id: string) => string }): ReactNode {
-  const ids = { heading: useId(), input: useId(), reason: useId(), digest: useId() };
+  const ids = { heading: useId(), reason: useId(), digest: useId() };
   const op = useOperation<InvokeResponses['datakey:decrypt']>();
   const reason = contextProblem
     ? 'Fix the encryption context first.'
@@ -198,30 +207,14 @@ function DecryptSection({
     <section className="card" aria-labelledby={ids.heading}>
       <h2 id={ids.heading}>Decrypt a data key</h2>
       <form onSubmit={submit} aria-labelledby={ids.heading}>
-        <label htmlFor={ids.input}>Encrypted data key to decrypt (hex)</label>
-        <textarea
-          id={ids.input}
-          className="text-mono"
-          rows={4}
-          spellCheck={false}
-          value={ciphertext}
-          onChange={(e) => onCiphertext(e.target.value)}
-        />
+        <HexInput label="Encrypted data key to decrypt (hex)" rows={4} value={ciphertext} onChange={onCiphertext} />
         <p className="hint">The key is read from the encrypted data key; give the encryption context it was made with.</p>
-        <div className="text-actions">
-          <button type="submit" disabled={reason !== null || op.busy} aria-describedby={reason ? ids.reason : undefined}>
-            {op.busy ? 'Decrypting…' : 'Decrypt data key'}
-          </button>
-          <Reason id={ids.reason} text={reason} />
-        </div>
+        <SubmitRow label="Decrypt data key" busyLabel="Decrypting…" busy={op.busy} reason={reason} reasonId={ids.reason} />
       </form>
       <ErrorMessage message={op.error} />
       {op.result && (
         <>
-          <p className="hint">
-            Wrapped by {keyName(op.result.key_id)}, version {op.result.key_version}; {op.result.datakey_length} bytes.
-          </p>
-          <HexResult label="Decrypted data key" hex={op.result.data_key} />
+          <WrappedDataKey wrap={op.result} keyName={keyName} label="Decrypted data key" hex={op.result.data_key} />
           <label htmlFor={ids.digest}>SHA-256 of the data key (hex)</label>
           <div className="datakeys-hex-row">
             <textarea id={ids.digest} className="text-mono" rows={2} readOnly value={op.result.datakey_dgst} />
@@ -239,24 +232,22 @@ function EncryptSection({
   contextProblem,
   keyName,
 }: SharedProps & { keyName: (id: string) => string }): ReactNode {
-  const ids = { heading: useId(), input: useId(), lengthHint: useId(), reason: useId() };
+  const ids = { heading: useId(), lengthHint: useId(), reason: useId() };
   const [hex, setHex] = useState('');
   const [bytes, setBytes] = useState('');
   const op = useOperation<InvokeResponses['datakey:encrypt']>();
   const compact = hex.trim();
   const explicit = bytes.trim() === '' ? null : wholeNumber(bytes);
   const length = bytes.trim() === '' ? compact.length / 2 : explicit;
-  const reason = !keyId
-    ? 'Choose a key first.'
-    : contextProblem
-      ? 'Fix the encryption context first.'
-      : compact === ''
-        ? 'Paste the data key in hex.'
-        : length === null
-          ? 'Give the data key length as a whole number of bytes, or leave it empty.'
-          : !Number.isInteger(length)
-            ? 'The hex has an odd number of digits: each byte takes two.'
-            : null;
+  const reason =
+    keyAndContextReason(keyId, contextProblem) ??
+    (compact === ''
+      ? 'Paste the data key in hex.'
+      : length === null
+        ? 'Give the data key length as a whole number of bytes, or leave it empty.'
+        : !Number.isInteger(length)
+          ? 'The hex has an odd number of digits: each byte takes two.'
+          : null);
 
   function submit(event: FormEvent): void {
     event.preventDefault();
@@ -270,15 +261,7 @@ function EncryptSection({
     <section className="card" aria-labelledby={ids.heading}>
       <h2 id={ids.heading}>Encrypt a data key</h2>
       <form onSubmit={submit} aria-labelledby={ids.heading}>
-        <label htmlFor={ids.input}>Data key to encrypt (hex)</label>
-        <textarea
-          id={ids.input}
-          className="text-mono"
-          rows={3}
-          spellCheck={false}
-          value={hex}
-          onChange={(e) => setHex(e.target.value)}
-        />
+        <HexInput label="Data key to encrypt (hex)" rows={3} value={hex} onChange={setHex} />
         <label>
           Data key length in bytes
           <input
@@ -295,22 +278,10 @@ function EncryptSection({
         <p id={ids.lengthHint} className="hint">
           Leave it empty to wrap the whole hex. Give it when the key is followed by its SHA-256, which is then checked.
         </p>
-        <div className="text-actions">
-          <button type="submit" disabled={reason !== null || op.busy} aria-describedby={reason ? ids.reason : undefined}>
-            {op.busy ? 'Encrypting…' : 'Encrypt data key'}
-          </button>
-          <Reason id={ids.reason} text={reason} />
-        </div>
+        <SubmitRow label="Encrypt data key" busyLabel="Encrypting…" busy={op.busy} reason={reason} reasonId={ids.reason} />
       </form>
       <ErrorMessage message={op.error} />
-      {op.result && (
-        <>
-          <p className="hint">
-            Wrapped by {keyName(op.result.key_id)}, version {op.result.key_version}; {op.result.datakey_length} bytes.
-          </p>
-          <HexResult label="Wrapped data key" hex={op.result.cipher_text} />
-        </>
-      )}
+      {op.result && <WrappedDataKey wrap={op.result} keyName={keyName} label="Wrapped data key" hex={op.result.cipher_text} />}
     </section>
   );
 }
@@ -332,25 +303,9 @@ function RandomSection(): ReactNode {
     <section className="card" aria-labelledby={ids.heading}>
       <h2 id={ids.heading}>Random bytes</h2>
       <form onSubmit={submit} aria-labelledby={ids.heading}>
-        <label>
-          Random length in bits
-          <input
-            type="number"
-            inputMode="numeric"
-            min={8}
-            max={8192}
-            step={8}
-            value={bits}
-            onChange={(e) => setBits(e.target.value)}
-          />
-        </label>
+        <BitsField label="Random length in bits" bits={bits} onChange={setBits} />
         <p className="hint">Random bytes from the operating system's secure generator, for salts, nonces or keys.</p>
-        <div className="text-actions">
-          <button type="submit" disabled={reason !== null || op.busy} aria-describedby={reason ? ids.reason : undefined}>
-            {op.busy ? 'Generating…' : 'Generate random bytes'}
-          </button>
-          <Reason id={ids.reason} text={reason} />
-        </div>
+        <SubmitRow label="Generate random bytes" busyLabel="Generating…" busy={op.busy} reason={reason} reasonId={ids.reason} />
       </form>
       <ErrorMessage message={op.error} />
       {op.result && <HexResult label="Random bytes" hex={op.result.random_data} />}

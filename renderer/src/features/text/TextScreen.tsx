@@ -1,9 +1,10 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { InvokeResponses } from '../../../../shared/ipc-contract.js';
-import { call, messageOf } from '../../bridge.js';
-import { CopyButton, EmptyState, ErrorMessage } from '../../ui/controls.js';
+import { call } from '../../bridge.js';
+import { CopyButton, EmptyState, ErrorMessage, SubmitRow } from '../../ui/controls.js';
+import { useOperation } from '../../ui/use-operation.js';
 import { ContextEditor } from './ContextEditor.js';
-import { MAX_PLAINTEXT_BYTES, readContext, utf8Length, type ContextPair } from './context.js';
+import { MAX_PLAINTEXT_BYTES, readContext, utf8Length, withContext, type ContextPair } from './context.js';
 import { KeyPicker, keyLabel, useEnabledKeyChoice } from './KeyPicker.js';
 import './text.css';
 
@@ -45,9 +46,7 @@ function EncryptPanel({ context, contextProblem, onDecryptIt }: PanelProps & { o
   const ids = { heading: useId(), plaintext: useId(), counter: useId(), reason: useId(), output: useId() };
   const { keyId, setKeyId, enabled } = useEnabledKeyChoice();
   const [plaintext, setPlaintext] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<InvokeResponses['data:encrypt'] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, result, error, run } = useOperation<InvokeResponses['data:encrypt']>();
   const bytes = utf8Length(plaintext);
   const over = bytes > MAX_PLAINTEXT_BYTES;
 
@@ -61,21 +60,10 @@ function EncryptPanel({ context, contextProblem, onDecryptIt }: PanelProps & { o
           ? 'Type or paste the text to encrypt.'
           : null;
 
-  async function submit(event: FormEvent): Promise<void> {
+  function submit(event: FormEvent): void {
     event.preventDefault();
     if (reason || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(
-        await call('data:encrypt', { key_id: keyId, plain_text: plaintext, ...(context ? { encryption_context: context } : {}) }),
-      );
-    } catch (e) {
-      setResult(null);
-      setError(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
+    void run(() => call('data:encrypt', { key_id: keyId, plain_text: plaintext, ...withContext(context) }));
   }
 
   const usedKey = result ? enabled.find((k) => k.key_id === result.key_id) : undefined;
@@ -87,7 +75,7 @@ function EncryptPanel({ context, contextProblem, onDecryptIt }: PanelProps & { o
           <p>Create a key on the Keys screen, or enable one, to encrypt text. Decrypting works without one.</p>
         </EmptyState>
       ) : (
-        <form onSubmit={(e) => void submit(e)} aria-labelledby={ids.heading}>
+        <form onSubmit={submit} aria-labelledby={ids.heading}>
           <KeyPicker keyId={keyId} enabled={enabled} onChange={setKeyId} />
           <label htmlFor={ids.plaintext}>Plaintext</label>
           <textarea
@@ -106,16 +94,14 @@ function EncryptPanel({ context, contextProblem, onDecryptIt }: PanelProps & { o
               {reason}
             </p>
           )}
-          <div className="text-actions">
-            <button type="submit" disabled={reason !== null || busy} aria-describedby={reason ? ids.reason : undefined}>
-              {busy ? 'Encrypting…' : 'Encrypt'}
-            </button>
-            {reason && !over && (
-              <span id={ids.reason} className="hint">
-                {reason}
-              </span>
-            )}
-          </div>
+          <SubmitRow
+            label="Encrypt"
+            busyLabel="Encrypting…"
+            busy={busy}
+            reason={reason}
+            reasonId={ids.reason}
+            reasonShownElsewhere={over}
+          />
         </form>
       )}
       <ErrorMessage message={error} />
@@ -145,36 +131,23 @@ function DecryptPanel({
   onCiphertext,
 }: PanelProps & { ciphertext: string; onCiphertext: (c: string) => void }): ReactNode {
   const ids = { heading: useId(), input: useId(), reason: useId(), output: useId(), binary: useId() };
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<InvokeResponses['data:decrypt'] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, result, error, run } = useOperation<InvokeResponses['data:decrypt']>();
   const reason = contextProblem
     ? 'Fix the encryption context first.'
     : ciphertext.trim() === ''
       ? 'Paste the ciphertext to decrypt.'
       : null;
 
-  async function submit(event: FormEvent): Promise<void> {
+  function submit(event: FormEvent): void {
     event.preventDefault();
     if (reason || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(
-        await call('data:decrypt', { cipher_text: ciphertext.trim(), ...(context ? { encryption_context: context } : {}) }),
-      );
-    } catch (e) {
-      setResult(null);
-      setError(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
+    void run(() => call('data:decrypt', { cipher_text: ciphertext.trim(), ...withContext(context) }));
   }
 
   return (
     <section className="card text-panel" aria-labelledby={ids.heading}>
       <h2 id={ids.heading}>Decrypt</h2>
-      <form onSubmit={(e) => void submit(e)} aria-labelledby={ids.heading}>
+      <form onSubmit={submit} aria-labelledby={ids.heading}>
         <label htmlFor={ids.input}>Ciphertext to decrypt</label>
         <textarea
           id={ids.input}
@@ -185,16 +158,7 @@ function DecryptPanel({
           onChange={(e) => onCiphertext(e.target.value)}
         />
         <p className="hint">The key is read from the ciphertext; give the same encryption context it was made with.</p>
-        <div className="text-actions">
-          <button type="submit" disabled={reason !== null || busy} aria-describedby={reason ? ids.reason : undefined}>
-            {busy ? 'Decrypting…' : 'Decrypt'}
-          </button>
-          {reason && (
-            <span id={ids.reason} className="hint">
-              {reason}
-            </span>
-          )}
-        </div>
+        <SubmitRow label="Decrypt" busyLabel="Decrypting…" busy={busy} reason={reason} reasonId={ids.reason} />
       </form>
       <ErrorMessage message={error} />
       {result &&

@@ -42,3 +42,8 @@ const encoder = new TextEncoder();
 export function utf8Length(text: string): number {
   return encoder.encode(text).length;
 }
+
+/** The request fields for an encryption context: none at all when there is no context. */
+export function withContext(context: Record<string, string> | undefined): { encryption_context?: Record<string, string> } {
+  return context ? { encryption_context: context } : {};
+}
