@@ -1,7 +1,7 @@
 // Coffer's file-encryption benchmark: the same random file through cp (the I/O floor), Coffer's
 // CLI, age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
 // under GNU time, plus Coffer's engine in-process for event-loop stalls.
-//   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--json] [--dir TMPDIR] [--rss-check 4G]
+//   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--warmup 1] [--json] [--dir TMPDIR] [--rss-check 4G]
 // Needs the build and a Secret Service (`npm run bench` provides both). Missed targets only
 // report FAIL: timings are noisy. The exit code is non-zero only when something broke.
 import { spawn } from 'node:child_process';
@@ -113,14 +113,20 @@ async function timedOnce(command, args, options) {
 }
 
 let RUNS = 3;
+let WARMUP = 1;
 
 /**
- * RUNS measured runs of one command: the median time and the highest peak RSS. One run on this
- * shared, virtualised machine can take twice as long as the next (a fresh gigabyte of memory is
- * slow to touch the first time), for every tool alike; the median of each tool is what compares.
- * `before` runs ahead of each run, untimed (to remove the previous run's output).
+ * WARMUP unmeasured runs, then RUNS measured runs of one command: the median time and the highest
+ * peak RSS. The first run after a gigabyte was freed can take twice as long as the next on this
+ * shared, virtualised machine (memory it has not used lately is slow to touch), for every tool
+ * alike, which is why benchmark tools such as hyperfine warm up first; the median of each tool is
+ * what compares. `before` runs ahead of each run, untimed (to remove the previous run's output).
  */
 async function timed(command, args, options = {}) {
+  for (let i = 0; i < (options.warmup ?? WARMUP); i += 1) {
+    await options.before?.();
+    await timedOnce(command, args, options);
+  }
   const runs = [];
   for (let i = 0; i < (options.runs ?? RUNS); i += 1) {
     await options.before?.();
@@ -178,11 +184,14 @@ async function main() {
       dir: { type: 'string' },
       'rss-check': { type: 'string' },
       runs: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '1' },
     },
   });
   RUNS = Number(values.runs);
   if (!Number.isInteger(RUNS) || RUNS < 1)
     throw new BenchError(`--runs takes a whole number of at least 1, not "${values.runs}".`);
+  WARMUP = Number(values.warmup);
+  if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new BenchError(`--warmup takes a whole number, not "${values.warmup}".`);
   const size = parseSize(values.size);
   const rssCheckSize = values['rss-check'] === undefined ? undefined : parseSize(values['rss-check']);
   await access(GNU_TIME, constants.X_OK).catch(() => {
@@ -375,11 +384,11 @@ async function main() {
       await (await open(big, 'wx')).close();
       await truncate(big, rssCheckSize);
       const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', cofferEnc, big]);
-      const enc = await timed(cmd, args, { label: 'coffer encrypt-file (RSS check)', runs: 1 });
+      const enc = await timed(cmd, args, { label: 'coffer encrypt-file (RSS check)', runs: 1, warmup: 0 });
       const encrypted = cofferOutput(enc.stdout, 'encrypt-file');
       await rm(big);
       const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', cofferDec, encrypted]);
-      const dec = await timed(dcmd, dargs, { label: 'coffer decrypt-file (RSS check)', runs: 1 });
+      const dec = await timed(dcmd, dargs, { label: 'coffer decrypt-file (RSS check)', runs: 1, warmup: 0 });
       const decrypted = cofferOutput(dec.stdout, 'decrypt-file');
       await rm(cofferEnc, { recursive: true });
       // The sparse input was all zeros: check the round trip by size and hash of zeros.
@@ -449,6 +458,7 @@ function buildReport({ size, cofferFrameLength, rows, verified, eventLoop, rssCh
   return {
     size_bytes: size,
     runs: RUNS,
+    warmup: WARMUP,
     coffer_frame_length: cofferFrameLength,
     platform: { node: process.version, cpus: availableParallelism(), os: `${process.platform} ${process.arch}` },
     rows,
@@ -490,7 +500,7 @@ function renderMarkdown(report) {
     `## Coffer benchmark: ${formatBytes(report.size_bytes)} random file (${platform.os}, ${platform.cpus} cores, Node ${platform.node})`,
     '',
     `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}); the JS SDK at 4 KiB and 1 MiB frames. ` +
-      `Seconds are the median of ${report.runs} run(s) of each command (startup included), peak RSS the highest.`,
+      `Seconds are the median of ${report.runs} run(s) of each command after ${report.warmup} unmeasured one(s) (startup included), peak RSS the highest.`,
     '',
     format(lines[0]),
     rule,
