@@ -333,6 +333,18 @@ describe('workers on ranges of one file', () => {
     await expect(job).rejects.toMatchObject({ code: 'COFFER.2011', message: expect.stringContaining(input) });
     expect((await readdir(dir)).sort()).toEqual(['growing.log']);
   });
+
+  it('an encrypted file cut short while it is decrypted fails with COFFER.2004 and leaves no output', async () => {
+    const { output } = await roundTrip(randomBytes(12 * 1024 * 1024));
+    const job = decryptFile(
+      output,
+      join(dir, 'again.bin'),
+      // The layout was read from the full file; the cut comes after the first range is opened.
+      { pool, keys, window: 1, onProgress: () => truncateSync(output, 5 * 1024 * 1024) },
+    );
+    await expect(job).rejects.toMatchObject({ code: 'COFFER.2004' });
+    expect((await readdir(dir)).sort()).toEqual(['out.bin', 'plain.bin', 'plain.bin.coffer']);
+  });
 });
 
 describe('with the vault', () => {
