@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
-import { FINAL_FRAME_MARKER, frameLayout, REGULAR_FRAME_OVERHEAD, SUITE_ID } from './esdk-constants.js';
+import { SUITE_ID } from './esdk-constants.js';
 import { readHeader } from './header-reader.js';
+import { locateFrames, openReadableFile } from './message-file.js';
 import { edkReference } from './raw-aes-keyring.js';
 
 export interface MessageInfo {
@@ -18,32 +18,17 @@ export interface MessageInfo {
 
 /** What a file's header says, without any key (nothing here is authenticated). */
 export async function inspectMessage(path: string): Promise<MessageInfo> {
-  let handle: fs.FileHandle;
+  const { handle, stats } = await openReadableFile(path);
   try {
-    handle = await fs.open(path, 'r');
-  } catch (error) {
-    throw new CofferError('COFFER.2008', `${path} cannot be read: ${(error as Error).message}.`);
-  }
-  try {
-    const { size } = await handle.stat();
-    const header = await readHeader(handle, size);
-    const layout = frameLayout(size, header.length, header.frameLength);
-    const regular = layout?.regularFrames ?? 0;
-    const finalLength = layout?.finalLength ?? -1;
-    const frameSize = header.frameLength + REGULAR_FRAME_OVERHEAD;
-    const marker = Buffer.alloc(24);
-    await handle.read(marker, 0, 24, header.length + regular * frameSize);
-    if (
-      finalLength < 0 ||
-      finalLength > header.frameLength ||
-      marker.readUInt32BE(0) !== FINAL_FRAME_MARKER ||
-      marker.readUInt32BE(20) !== finalLength
-    ) {
+    const header = await readHeader(handle, stats.size);
+    const layout = await locateFrames(handle, header, stats.size);
+    if (!layout) {
       throw new CofferError(
         'COFFER.2004',
         `${path} does not end with a whole final frame: it is cut short or has bytes appended.`,
       );
     }
+    const { regularFrames: regular, finalLength } = layout;
     return {
       version: 2,
       suite_id: `0x${SUITE_ID.toString(16).padStart(4, '0')}`,

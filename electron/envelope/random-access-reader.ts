@@ -3,6 +3,7 @@ import { CofferError } from '../../shared/errors.js';
 import { FINAL_FRAME_OVERHEAD, frameLayout, REGULAR_FRAME_OVERHEAD } from './esdk-constants.js';
 import { openFrames, type FrameSpan } from './frame-codec.js';
 import { authenticateHeader, readHeader } from './header-reader.js';
+import { openReadableFile } from './message-file.js';
 import type { EncryptedDataKey, ParsedHeader } from './message-header.js';
 
 /** Recovers a file's data key from its EDKs (the vault's keyring, in the app). */
@@ -26,14 +27,9 @@ export class RandomAccessReader {
   ) {}
 
   static async open(path: string, unwrap: DataKeyUnwrapper): Promise<RandomAccessReader> {
-    let handle: fs.FileHandle;
+    const { handle, stats } = await openReadableFile(path);
     try {
-      handle = await fs.open(path, 'r');
-    } catch (error) {
-      throw new CofferError('COFFER.2008', `${path} cannot be read: ${(error as Error).message}.`);
-    }
-    try {
-      const { size } = await handle.stat();
+      const size = stats.size;
       const header = await readHeader(handle, size);
       const dek = await unwrap(header.edks, header.contextBytes);
       const { dataKey } = authenticateHeader(header, dek);

@@ -1,13 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { createReadStream, type promises as fs } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
 import { serializeEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
 import {
-  FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
-  frameLayout,
   MAX_FRAME_LENGTH,
-  MAX_FRAMES,
   MESSAGE_ID_BYTES,
   MIN_FRAME_LENGTH,
   REGULAR_FRAME_OVERHEAD,
@@ -15,6 +12,7 @@ import {
 import { scanFrames, sealedSize } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerTag, readHeader } from '../envelope/header-reader.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
+import { locateFrames, openReadableFile, type BodyLayout } from '../envelope/message-file.js';
 import { serializeHeaderBody, type ParsedHeader } from '../envelope/message-header.js';
 import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
@@ -76,25 +74,6 @@ export function validateFrameLength(frameLength: number): number {
 
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CofferError('COFFER.2010', 'The job was cancelled; nothing was written under the output name.');
-}
-
-async function openInput(path: string): Promise<{ handle: fs.FileHandle; stats: Stats }> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(path, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CofferError(
-      'COFFER.2008',
-      code === 'ENOENT' ? `${path} does not exist.` : `${path} cannot be read: ${(error as Error).message}.`,
-    );
-  }
-  const stats = await handle.stat();
-  if (!stats.isFile()) {
-    await handle.close();
-    throw new CofferError('COFFER.2008', `${path} is not a regular file.`);
-  }
-  return { handle, stats };
 }
 
 /** Reads up to `size` bytes into a buffer of its own (so it can be transferred to a worker). */
@@ -180,7 +159,7 @@ export async function encryptFile(
 ): Promise<JobOutcome> {
   const frameLength = validateFrameLength(options.frameLength ?? DEFAULT_FRAME_LENGTH);
   const encryptionContext = options.encryptionContext ?? {};
-  const { handle, stats } = await openInput(input);
+  const { handle, stats } = await openReadableFile(input);
   let temp: TempOutput | undefined;
   const dek = randomBytes(32);
   try {
@@ -267,7 +246,7 @@ export async function decryptFile(
   context: EngineContext,
   options: { hashPlaintext?: boolean } = {},
 ): Promise<JobOutcome> {
-  const { handle, stats } = await openInput(input);
+  const { handle, stats } = await openReadableFile(input);
   let temp: TempOutput | undefined;
   try {
     const header = await readHeader(handle, stats.size);
@@ -277,7 +256,7 @@ export async function decryptFile(
     checkAborted(context.signal);
     // A hash needs the plaintext in order, and a body that does not fit the fixed layout needs the
     // frame-by-frame scan to say what is wrong with it: both take the ordered path.
-    const layout = options.hashPlaintext ? null : await rangedLayout(handle, header, stats.size);
+    const layout = options.hashPlaintext ? null : await locateFrames(handle, header, stats.size);
     if (target !== null) temp = await createTempBeside(target);
     const job: DecryptJob = { input, handle, size: stats.size, header, dataKey, output: temp?.handle ?? null, context };
     const outcome: JobOutcome = layout
@@ -303,30 +282,6 @@ interface DecryptJob {
   dataKey: Buffer;
   output: fs.FileHandle | null;
   context: EngineContext;
-}
-
-interface BodyLayout {
-  regularFrames: number;
-  finalLength: number;
-}
-
-/**
- * The body's frames as the file size places them, if the final frame really starts where they
- * end: marked final, numbered next, and as long as the size says (authenticated later with the
- * rest). Anything else is left to the ordered scan.
- */
-async function rangedLayout(handle: fs.FileHandle, header: ParsedHeader, size: number): Promise<BodyLayout | null> {
-  const layout = frameLayout(size, header.length, header.frameLength);
-  if (!layout || layout.regularFrames + 1 > MAX_FRAMES) return null;
-  const start = header.length + layout.regularFrames * (header.frameLength + REGULAR_FRAME_OVERHEAD);
-  const head = Buffer.alloc(24);
-  const { bytesRead } = await handle.read(head, 0, head.length, start);
-  const fits =
-    bytesRead === head.length &&
-    head.readUInt32BE(0) === FINAL_FRAME_MARKER &&
-    head.readUInt32BE(4) === layout.regularFrames + 1 &&
-    head.readUInt32BE(20) === layout.finalLength;
-  return fits ? layout : null;
 }
 
 /** Workers open batches of frames where the layout puts them and write the plaintext where it goes. */
