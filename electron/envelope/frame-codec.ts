@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { CofferError } from '../../shared/errors.js';
+import { frameCipher, type FrameCipher } from '../crypto/frame-cipher.js';
 import {
   FINAL_FRAME_AAD,
   FINAL_FRAME_MARKER,
@@ -52,7 +52,8 @@ function checkSeq(seq: number): void {
  * ciphertext, tag, ...) that laid end to end make the frames: a caller writes them with one
  * gathered write instead of copying each ciphertext again. With `endsMessage`, the last frame is
  * the final frame (a full one when the length is a multiple of the frame length; an empty one
- * for an empty message).
+ * for an empty message). `plaintext` is consumed: with the in-place cipher it holds the
+ * ciphertext afterwards.
  */
 export function sealFrames(
   key: Buffer,
@@ -61,28 +62,27 @@ export function sealFrames(
   firstSeq: number,
   plaintext: Buffer,
   endsMessage: boolean,
+  cipher: FrameCipher = frameCipher,
 ): Buffer[] {
   const frames = Math.max(endsMessage ? 1 : 0, Math.ceil(plaintext.length / frameLength));
   if (!endsMessage && plaintext.length % frameLength !== 0) throw new RangeError('only the last batch may hold a partial frame');
   const parts: Buffer[] = [];
+  // Every frame's header (at most 24 bytes) and tag (16), in one allocation for the whole batch.
+  const meta = Buffer.allocUnsafe(frames * 40);
   for (let i = 0; i < frames; i += 1) {
     const seq = firstSeq + i;
     checkSeq(seq);
     const final = endsMessage && i === frames - 1;
     const chunk = plaintext.subarray(i * frameLength, final ? plaintext.length : (i + 1) * frameLength);
     const iv = frameIv(seq);
-    const head = Buffer.allocUnsafe(final ? 24 : 16);
+    const head = meta.subarray(i * 40, i * 40 + (final ? 24 : 16));
+    const tag = meta.subarray(i * 40 + 24, i * 40 + 40);
     let offset = 0;
     if (final) offset = head.writeUInt32BE(FINAL_FRAME_MARKER, 0);
     head.writeUInt32BE(seq, offset);
     iv.copy(head, offset + 4);
     if (final) head.writeUInt32BE(chunk.length, offset + 16);
-    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-    cipher.setAAD(frameAad(messageId, final, seq, chunk.length));
-    parts.push(head, cipher.update(chunk));
-    const rest = cipher.final(); // always empty for GCM; kept so no byte is ever dropped
-    if (rest.length > 0) parts.push(rest);
-    parts.push(cipher.getAuthTag());
+    parts.push(head, cipher.seal(key, iv, frameAad(messageId, final, seq, chunk.length), chunk, tag), tag);
   }
   return parts;
 }
@@ -134,7 +134,8 @@ export function scanFrames(bytes: Buffer, frameLength: number): { frames: FrameS
 
 /**
  * Opens frames found by scanFrames, checking each one's sequence number and IV, and returns each
- * frame's plaintext. Nothing is returned unless every frame authenticated.
+ * frame's plaintext. Nothing is returned unless every frame authenticated. The frames' bytes are
+ * consumed: with the in-place cipher, the plaintext parts are views of `bytes`.
  */
 export function openFrameParts(
   key: Buffer,
@@ -143,6 +144,7 @@ export function openFrameParts(
   firstSeq: number,
   bytes: Buffer,
   frames: readonly FrameSpan[],
+  cipher: FrameCipher = frameCipher,
 ): Buffer[] {
   const parts: Buffer[] = [];
   frames.forEach((frame, i) => {
@@ -169,19 +171,14 @@ export function openFrameParts(
     }
     const ciphertext = bytes.subarray(offset, offset + length);
     const tag = bytes.subarray(offset + length, offset + length + 16);
-    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-    decipher.setAAD(frameAad(messageId, frame.final, seq, length));
-    decipher.setAuthTag(tag);
-    try {
-      parts.push(decipher.update(ciphertext));
-      const rest = decipher.final();
-      if (rest.length > 0) parts.push(rest);
-    } catch {
+    const plaintext = cipher.open(key, iv, frameAad(messageId, frame.final, seq, length), ciphertext, tag);
+    if (!plaintext) {
       throw new FrameError(
         'COFFER.2003',
         `The file is damaged or was altered: frame ${seq} does not authenticate. Nothing of it was written.`,
       );
     }
+    parts.push(plaintext);
   });
   return parts;
 }

@@ -56,8 +56,11 @@ describe('a file over 4 GiB', () => {
   }, 600_000);
 });
 
-function startCli(args: string[]): { exited: Promise<number | null>; kill: () => void } {
-  const child = spawn(process.execPath, [COFFER_BIN, '--vault', fx.dir, ...args], { stdio: 'ignore' });
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { exited: Promise<number | null>; kill: () => void } {
+  const child = spawn(process.execPath, [COFFER_BIN, '--vault', fx.dir, ...args], {
+    stdio: 'ignore',
+    env: { ...process.env, ...env },
+  });
   return { exited: new Promise((resolve) => child.on('close', (code) => resolve(code))), kill: () => child.kill('SIGKILL') };
 }
 
@@ -105,4 +108,29 @@ describe('a job killed with SIGKILL', () => {
     expect(await sha256File(input)).toBe(inputHash);
     expect((await readdir(dir)).sort()).toEqual(['database.dump', 'database.dump.coffer']);
   }, 300_000);
+});
+
+describe('the two frame ciphers, through the CLI and its workers', () => {
+  it('files sealed with node:crypto (COFFER_AES_GCM=node) open with the OpenSSL addon, and the other way round', async () => {
+    await kms.createKey(fx.vault, { key_alias: 'ciphers' });
+    const dir = join(fx.dir, 'ciphers');
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    const input = join(dir, 'video.mp4');
+    const data = randomBytes(9 * 1024 * 1024 + 123);
+    await writeFile(input, data);
+    const node = { COFFER_AES_GCM: 'node' };
+    for (const [sealWith, openWith] of [
+      [node, {}],
+      [{}, node],
+    ] as const) {
+      const sealed = startCli(['encrypt-file', '--key-id', 'alias/ciphers', '--frame-length', '65536', input], sealWith);
+      expect(await sealed.exited).toBe(0);
+      await rm(input);
+      const opened = startCli(['decrypt-file', `${input}.coffer`], openWith);
+      expect(await opened.exited).toBe(0);
+      expect((await readdir(dir)).sort()).toEqual(['video.mp4', 'video.mp4.coffer']);
+      expect(await sha256File(input)).toBe(createHash('sha256').update(data).digest('hex'));
+      await rm(`${input}.coffer`);
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gcmOpen, gcmSeal } from '../../electron/crypto/aes-gcm.js';
+import { nodeFrameCipher, opensslFrameCipher, type FrameCipher } from '../../electron/crypto/frame-cipher.js';
 
 /**
  * Project Wycheproof's AES-GCM vectors (vendored in test/fixtures/vectors/wycheproof) through
@@ -67,5 +68,41 @@ describe('Wycheproof AES-GCM vectors', () => {
       refused += 1;
     }
     expect(refused).toBe(250);
+  });
+});
+
+/** The file frames' ciphers, in the caller's buffer: each must give every vector's exact result. */
+const frameCiphers: [string, FrameCipher | null][] = [
+  ['node-crypto', nodeFrameCipher],
+  ['openssl-in-place', opensslFrameCipher],
+];
+
+describe.each(frameCiphers)('Wycheproof AES-GCM vectors through the %s frame cipher', (_name, cipher) => {
+  it.skipIf(cipher === null).each(ours.map((v) => [v.tcId, v.comment || v.result, v] as const))(
+    'tcId %i (%s)',
+    (_id, _comment, v) => {
+      const frame = cipher!;
+      const opened = frame.open(hex(v.key), hex(v.iv), hex(v.aad), hex(v.ct), hex(v.tag));
+      if (v.result !== 'valid') {
+        expect(opened).toBeNull();
+        return;
+      }
+      expect(opened?.toString('hex')).toBe(v.msg);
+      const tag = Buffer.alloc(16);
+      expect(frame.seal(hex(v.key), hex(v.iv), hex(v.aad), hex(v.msg), tag).toString('hex')).toBe(v.ct);
+      expect(tag.toString('hex')).toBe(v.tag);
+    },
+  );
+
+  it.skipIf(cipher === null)('refuses every vector with another key, IV or tag size', () => {
+    for (const v of others) {
+      let opened: Buffer | null = null;
+      try {
+        opened = cipher!.open(hex(v.key), hex(v.iv), hex(v.aad), hex(v.ct), hex(v.tag));
+      } catch (error) {
+        expect(error).toBeInstanceOf(RangeError);
+      }
+      expect(opened, `tcId ${v.tcId}`).toBeNull();
+    }
   });
 });
