@@ -1,10 +1,12 @@
 // esbuild bundles, made after tsc:
 // - the sandboxed preload, one CommonJS file ('electron' left to the runtime), as a sandboxed
 //   preload must be (the renderer is built by Vite, renderer/vite.config.ts);
-// - the `coffer` CLI and its crypto worker, each one ES module: Node loads one file far faster
-//   than the ~200 modules tsc emits (measured: `coffer --version` 0.18 s -> 0.10 s), and every
-//   file command pays that at startup. They sit beside the tsc output of electron/cli so the
-//   paths they compute from import.meta.url (the repo root, the worker beside the pool) hold.
+// - the `coffer` CLI and its crypto worker, one file each: Node loads one file far faster than
+//   the ~200 modules tsc emits (measured: `coffer --version` 0.18 s -> 0.10 s), and every file
+//   command pays that at startup. They sit beside the tsc output of electron/cli so the paths
+//   they compute from import.meta.url (the repo root, the worker beside the pool, dist/native)
+//   hold.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -18,8 +20,8 @@ await build({
   logLevel: 'warning',
 });
 
-// CommonJS dependencies (commander, proper-lockfile, write-file-atomic) use require() and
-// __filename: give the ES module both.
+// The crypto worker: one ES module. CommonJS dependencies use require() and __filename: give the
+// ES module both.
 const requireShim = [
   "import { createRequire as __cofferRequire } from 'node:module';",
   "import { fileURLToPath as __cofferPath } from 'node:url';",
@@ -27,20 +29,33 @@ const requireShim = [
   'const __filename = __cofferPath(import.meta.url);',
   "const __dirname = __cofferPath(new URL('.', import.meta.url));",
 ].join(' ');
-for (const [entry, outfile] of [
-  ['electron/cli/main.ts', 'dist/electron/cli/coffer.bundle.js'],
-  ['electron/jobs/crypto-worker.ts', 'dist/electron/cli/crypto-worker.js'],
-]) {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // A native addon, loaded from node_modules at run time.
-    external: ['keytar'],
-    banner: { js: requireShim },
-    logLevel: 'warning',
-  });
-}
+await build({
+  entryPoints: ['electron/jobs/crypto-worker.ts'],
+  outfile: 'dist/electron/cli/crypto-worker.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: requireShim },
+  logLevel: 'warning',
+});
+
+// The CLI: one CommonJS script, because bin/coffer.js runs it through node:vm with V8's code
+// cache (Node 20 caches no ES module). The sources' import.meta.url becomes the bundle's URL.
+const cli = 'dist/electron/cli/coffer.bundle.cjs';
+await build({
+  entryPoints: ['electron/cli/main.ts'],
+  outfile: cli,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // A native addon, loaded from node_modules at run time.
+  external: ['keytar'],
+  define: { 'import.meta.url': '__cofferModuleUrl' },
+  banner: { js: "var __cofferModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+// The cache of the previous bundle (bin/coffer.js would refuse it anyway: it checks a digest).
+rmSync(cli.replace(/\.cjs$/, '.v8-cache'), { force: true });
+rmSync('dist/electron/cli/coffer.bundle.js', { force: true });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { CofferError } from '../../shared/errors.js';
 
 /** Where a vault's master key lives when the vault is in keychain mode. */
@@ -41,8 +42,10 @@ type Keytar = typeof import('keytar');
 let keytarModule: Promise<Keytar> | undefined;
 
 // Loaded on first use so passphrase mode works even where the native module cannot load.
+// keytar is CommonJS: require() loads it from the ES modules and from the CLI's CommonJS bundle,
+// which runs from V8's code cache where import() has no module loader.
 function loadKeytar(): Promise<Keytar> {
-  keytarModule ??= import('keytar').then((m: { default?: Keytar } & Keytar) => m.default ?? m);
+  keytarModule ??= new Promise((resolve) => resolve(createRequire(import.meta.url)('keytar') as Keytar));
   return keytarModule;
 }
 

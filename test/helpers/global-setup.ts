@@ -6,7 +6,7 @@ import { osKeychain } from '../../electron/vault/keychain.js';
  * Secret Service (npm test provides a throwaway one through scripts/with-test-keyring.sh).
  */
 export default async function setup(): Promise<void> {
-  if (!existsSync(new URL('../../dist/electron/cli/coffer.bundle.js', import.meta.url))) {
+  if (!existsSync(new URL('../../dist/electron/cli/coffer.bundle.cjs', import.meta.url))) {
     throw new Error('The CLI is not built: run `npm run build` (npm test does it for you).');
   }
   try {
