@@ -408,7 +408,10 @@ async function main() {
       };
     }
 
-    const report = buildReport({ size, cofferFrameLength, rows, verified, eventLoop, rssCheck });
+    // The bench's Node and environment are the CLI's, so this is the cipher the CLI's workers ran.
+    const { frameCipherStatus } = await import(new URL('../../dist/electron/crypto/frame-cipher.js', import.meta.url).href);
+    const cofferFrameCipher = frameCipherStatus();
+    const report = buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck });
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
   } finally {
     process.off('SIGINT', onSignal);
@@ -418,7 +421,7 @@ async function main() {
 }
 
 /** Ratios and targets from the measured rows. */
-function buildReport({ size, cofferFrameLength, rows, verified, eventLoop, rssCheck }) {
+function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck }) {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ok = (id) => (byId.get(id)?.status === 'ok' ? byId.get(id) : undefined);
   const coffer = { encrypt: ok('coffer/encrypt'), decrypt: ok('coffer/decrypt') };
@@ -460,6 +463,7 @@ function buildReport({ size, cofferFrameLength, rows, verified, eventLoop, rssCh
     runs: RUNS,
     warmup: WARMUP,
     coffer_frame_length: cofferFrameLength,
+    coffer_frame_cipher: cofferFrameCipher,
     platform: { node: process.version, cpus: availableParallelism(), os: `${process.platform} ${process.arch}` },
     rows,
     verified,
@@ -499,7 +503,7 @@ function renderMarkdown(report) {
   return [
     `## Coffer benchmark: ${formatBytes(report.size_bytes)} random file (${platform.os}, ${platform.cpus} cores, Node ${platform.node})`,
     '',
-    `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}); the JS SDK at 4 KiB and 1 MiB frames. ` +
+    `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}) with its ${report.coffer_frame_cipher.name} frame cipher; the JS SDK at 4 KiB and 1 MiB frames. ` +
       `Seconds are the median of ${report.runs} run(s) of each command after ${report.warmup} unmeasured one(s) (startup included), peak RSS the highest.`,
     '',
     format(lines[0]),
