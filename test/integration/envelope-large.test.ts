@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as kms from '../../electron/kms/key-operations.js';
@@ -74,14 +74,20 @@ async function waitForTemp(dir: string, timeoutMs = 30_000): Promise<string> {
   throw new Error('the job never started writing');
 }
 
+/** A CMK named `alias` and a folder of that name holding one file of random bytes. */
+async function keyAndFile(alias: string, name: string, size: number): Promise<{ dir: string; input: string; data: Buffer }> {
+  await kms.createKey(fx.vault, { key_alias: alias });
+  const dir = join(fx.dir, alias);
+  await mkdir(dir);
+  const input = join(dir, name);
+  const data = randomBytes(size);
+  await writeFile(input, data);
+  return { dir, input, data };
+}
+
 describe('a job killed with SIGKILL', () => {
   it('leaves the input intact and nothing under the output name; the next run cleans up and succeeds', async () => {
-    await kms.createKey(fx.vault, { key_alias: 'kill' });
-    const dir = join(fx.dir, 'kill');
-    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-    const input = join(dir, 'database.dump');
-    const data = randomBytes(256 * 1024 * 1024);
-    await writeFile(input, data);
+    const { dir, input, data } = await keyAndFile('kill', 'database.dump', 256 * 1024 * 1024);
     const inputHash = createHash('sha256').update(data).digest('hex');
 
     const encrypting = startCli(['encrypt-file', '--key-id', 'alias/kill', '--frame-length', '65536', input]);
@@ -112,12 +118,7 @@ describe('a job killed with SIGKILL', () => {
 
 describe('the two frame ciphers, through the CLI and its workers', () => {
   it('files sealed with node:crypto (COFFER_AES_GCM=node) open with the OpenSSL addon, and the other way round', async () => {
-    await kms.createKey(fx.vault, { key_alias: 'ciphers' });
-    const dir = join(fx.dir, 'ciphers');
-    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-    const input = join(dir, 'video.mp4');
-    const data = randomBytes(9 * 1024 * 1024 + 123);
-    await writeFile(input, data);
+    const { dir, input, data } = await keyAndFile('ciphers', 'video.mp4', 9 * 1024 * 1024 + 123);
     const node = { COFFER_AES_GCM: 'node' };
     for (const [sealWith, openWith] of [
       [node, {}],
