@@ -354,8 +354,19 @@ async function main() {
     log('Coffer in-process (event loop) ...');
     await run('sync', []);
     const loop = JSON.parse(
-      (await run(process.execPath, [EVENT_LOOP, '--vault', vault, '--key-id', KEY_ALIAS, input, join(work, 'in-process')]))
-        .stdout,
+      (
+        await run(process.execPath, [
+          EVENT_LOOP,
+          '--vault',
+          vault,
+          '--key-id',
+          KEY_ALIAS,
+          '--warmup',
+          String(WARMUP),
+          input,
+          join(work, 'in-process'),
+        ])
+      ).stdout,
     );
     await mustMatch(loop.decrypt.output, 'in_process_roundtrip');
     await rm(join(work, 'in-process'), { recursive: true });
