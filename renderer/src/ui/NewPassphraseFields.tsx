@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { PasswordField } from './controls.js';
 
 /** A new passphrase asked twice, saying at once when the two differ (first run, Settings). */
 export function NewPassphraseFields(props: {
@@ -12,25 +13,19 @@ export function NewPassphraseFields(props: {
   const mismatch = props.repeat.length > 0 && props.passphrase !== props.repeat;
   return (
     <>
-      <label>
-        {props.label ?? 'Passphrase (at least 8 characters)'}
-        <input
-          type="password"
-          autoComplete="new-password"
-          value={props.passphrase}
-          onChange={(e) => props.onPassphrase(e.target.value)}
-        />
-      </label>
-      <label>
-        {props.repeatLabel ?? 'Repeat it'}
-        <input
-          type="password"
-          autoComplete="new-password"
-          value={props.repeat}
-          onChange={(e) => props.onRepeat(e.target.value)}
-          aria-invalid={mismatch}
-        />
-      </label>
+      <PasswordField
+        label={props.label ?? 'Passphrase (at least 8 characters)'}
+        value={props.passphrase}
+        onChange={props.onPassphrase}
+        fresh
+      />
+      <PasswordField
+        label={props.repeatLabel ?? 'Repeat it'}
+        value={props.repeat}
+        onChange={props.onRepeat}
+        fresh
+        invalid={mismatch}
+      />
       {mismatch && <p className="error">The two passphrases differ.</p>}
     </>
   );

@@ -78,3 +78,34 @@ export function SubmitRow({
     </div>
   );
 }
+
+/** A labelled password input: new passphrases ask the browser for a fresh one, others fill. */
+export function PasswordField({
+  label,
+  value,
+  onChange,
+  fresh,
+  invalid,
+  autoFocus,
+}: {
+  label: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  fresh: boolean;
+  invalid?: boolean;
+  autoFocus?: boolean;
+}): ReactNode {
+  return (
+    <label>
+      {label}
+      <input
+        type="password"
+        autoComplete={fresh ? 'new-password' : 'current-password'}
+        autoFocus={autoFocus}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={invalid}
+      />
+    </label>
+  );
+}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useVaultStore } from '../../state/vault-store.js';
-import { ErrorMessage } from '../../ui/controls.js';
+import { ErrorMessage, PasswordField } from '../../ui/controls.js';
 
 /** A passphrase vault, or one whose keychain could not be reached, waits here. */
 export function UnlockScreen(): ReactNode {
@@ -27,16 +27,7 @@ export function UnlockScreen(): ReactNode {
     <main className="centered narrow">
       <h1>Unlock your vault</h1>
       <form onSubmit={(e) => void submit(e)} aria-label="Unlock the vault">
-        <label>
-          Passphrase
-          <input
-            type="password"
-            autoComplete="current-password"
-            autoFocus
-            value={passphrase}
-            onChange={(e) => setPassphrase(e.target.value)}
-          />
-        </label>
+        <PasswordField label="Passphrase" value={passphrase} onChange={setPassphrase} fresh={false} autoFocus />
         <button type="submit" disabled={busy || passphrase.length === 0}>
           {busy ? 'Unlocking…' : 'Unlock'}
         </button>

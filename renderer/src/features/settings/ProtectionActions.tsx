@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { call, messageOf } from '../../bridge.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useVaultStore } from '../../state/vault-store.js';
-import { ErrorMessage } from '../../ui/controls.js';
+import { ErrorMessage, PasswordField } from '../../ui/controls.js';
 import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
 
 /**
@@ -101,15 +101,7 @@ export function ProtectionActions(): ReactNode {
           Backup file (a new file)
           <input value={backupPath} onChange={(e) => setBackupPath(e.target.value)} placeholder="/home/me/coffer-keys.backup" />
         </label>
-        <label>
-          Backup passphrase
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={backupPassphrase}
-            onChange={(e) => setBackupPassphrase(e.target.value)}
-          />
-        </label>
+        <PasswordField label="Backup passphrase" value={backupPassphrase} onChange={setBackupPassphrase} fresh />
         <button type="submit" disabled={!backupPath || backupPassphrase.length === 0}>
           Back up
         </button>
@@ -120,15 +112,7 @@ export function ProtectionActions(): ReactNode {
           Backup file
           <input value={restorePath} onChange={(e) => setRestorePath(e.target.value)} />
         </label>
-        <label>
-          Passphrase of the backup
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={restorePassphrase}
-            onChange={(e) => setRestorePassphrase(e.target.value)}
-          />
-        </label>
+        <PasswordField label="Passphrase of the backup" value={restorePassphrase} onChange={setRestorePassphrase} fresh={false} />
         <label className="confirm">
           <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Replace keys that already exist
           here
