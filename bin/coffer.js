@@ -17,8 +17,9 @@ if (!existsSync(bundle)) {
   process.stderr.write('coffer: the CLI is not built yet. Run `npm install` (or `npm run build`) in the Coffer folder first.\n');
   process.exit(1);
 }
-const source = readFileSync(bundle, 'utf8');
-const digest = createHash('sha256').update(source).digest();
+const bytes = readFileSync(bundle);
+const source = bytes.toString('utf8');
+const digest = createHash('sha256').update(bytes).digest();
 let cachedData;
 try {
   const cache = readFileSync(cacheFile);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorValue } from './errors.js';
 import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import * as kms from './kms-schemas.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The main window's bounds, remembered between runs (a damaged file means the defaults). */
 export const MIN_WIDTH = 760;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the OS asked Coffer to do at launch: files and folders to encrypt or decrypt, as absolute

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from './canonical-json.js';
 import { CofferError } from '../../shared/errors.js';
 import { openBox, sealBox } from './aes-gcm-box.js';

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CofferError } from '../../shared/errors.js';
 
 /**

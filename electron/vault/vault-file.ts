@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from './canonical-json.js';
 import { KEY_LIMITS } from '../../shared/key-types.js';
 import { ScryptParamsSchema } from './passphrase-kdf.js';

@@ -47,3 +47,10 @@ describe("the CLI's code cache", () => {
     expect(cache.length).not.toBe(32 + 200_000);
   });
 });
+
+describe('the CLI bundle', () => {
+  it('is pure ASCII, so V8 holds its source as one-byte text (a single non-ASCII character doubles the cost of decoding it)', async () => {
+    const bytes = await readFile(bundle);
+    expect(bytes.findIndex((byte) => byte > 0x7f)).toBe(-1);
+  });
+});
