@@ -40,9 +40,21 @@ async function runFiles(action: FileAction, paths: string[], options: FileComman
   const pool = new WorkerPool(options.workers);
   const controller = new AbortController();
   const stopListening = cancelOnInterrupt(controller);
-  const bar = FileProgressBar.forTerminal();
+  // The bar waits for the vault, whose passphrase prompt may be on the terminal.
+  let bar: FileProgressBar | undefined;
+  let started: [input: string, index: number, count: number] | undefined;
+  const opening = openVault(globalOptions(command));
+  opening.then(
+    () => {
+      bar = FileProgressBar.forTerminal();
+      if (started) bar?.fileStarted(...started);
+    },
+    () => controller.abort(),
+  );
   try {
-    const vault = await openVault(globalOptions(command));
+    // Encryption seals a file's body while the vault opens (the data key is wrapped last);
+    // decryption needs the key first.
+    if (action !== 'encrypt') await opening;
     const operation = action === 'verify' ? 'verify-file' : 'decrypt-file';
     const files = await runFileBatch(
       {
@@ -56,12 +68,17 @@ async function runFiles(action: FileAction, paths: string[], options: FileComman
       {
         pool,
         signal: controller.signal,
-        encryptKeys: vaultKeyring(vault, [options.keyId ?? '', ...(options.alsoKeyId ?? [])].filter(Boolean), 'encrypt-file'),
-        decryptKeys: vaultKeyring(vault, [], operation),
-        onFileStart: (input, index, count) => bar?.fileStarted(input, index, count),
+        encryptKeys: vaultKeyring(opening, [options.keyId ?? '', ...(options.alsoKeyId ?? [])].filter(Boolean), 'encrypt-file'),
+        decryptKeys: vaultKeyring(opening, [], operation),
+        onFileStart: (input, index, count) => {
+          started = [input, index, count];
+          bar?.fileStarted(input, index, count);
+        },
         onProgress: (_input, progress) => bar?.update(progress),
       },
     );
+    // A vault that did not open stopped the batch: its error is the command's.
+    await opening;
     bar?.stop();
     printResult({ files });
     if (files.some((f) => f.status === 'error')) process.exitCode = 1;

@@ -43,6 +43,18 @@ export function wrapDataKey(material: Buffer, reference: CmkReference, dek: Buff
   };
 }
 
+/**
+ * An EDK of the size every wrapDataKey() result has (the key name has one width), with zero
+ * bytes: what a header's length is computed from before any key is used.
+ */
+export function wrappedKeyPlaceholder(): EncryptedDataKey {
+  return {
+    providerId: COFFER_PROVIDER_ID,
+    providerInfo: Buffer.alloc(KEY_NAME_BYTES + 8 + GCM_IV_BYTES),
+    ciphertext: Buffer.alloc(32 + GCM_TAG_BYTES),
+  };
+}
+
 /** Which CMK version an EDK names, or null when it is not one of Coffer's raw AES EDKs. */
 export function edkReference(edk: EncryptedDataKey): CmkReference | null {
   if (edk.providerId !== COFFER_PROVIDER_ID || edk.providerInfo.length !== KEY_NAME_BYTES + 8 + GCM_IV_BYTES) return null;

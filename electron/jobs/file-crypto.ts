@@ -4,6 +4,7 @@ import { CofferError } from '../../shared/errors.js';
 import { serializeEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
 import {
   FINAL_FRAME_OVERHEAD,
+  HEADER_TAG_BYTES,
   MAX_FRAME_LENGTH,
   MESSAGE_ID_BYTES,
   MIN_FRAME_LENGTH,
@@ -13,7 +14,8 @@ import { scanFrames, sealedSize } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerTag, readHeader } from '../envelope/header-reader.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
 import { locateFrames, openReadableFile, type BodyLayout } from '../envelope/message-file.js';
-import { serializeHeaderBody, type ParsedHeader } from '../envelope/message-header.js';
+import { serializeHeaderBody, type EncryptedDataKey, type ParsedHeader } from '../envelope/message-header.js';
+import { wrappedKeyPlaceholder } from '../envelope/raw-aes-keyring.js';
 import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import { runRanges, type RangeTask } from './range-runner.js';
@@ -150,6 +152,8 @@ function batchFramesOf(frameLength: number): number {
  * Encrypts `input` to a temporary file beside `target`, then gives it `target` (or "target (n)").
  * Frames have a fixed size, so every batch's place in the output is known in advance: workers
  * read their plaintext and write their frames themselves, and this thread only hands out ranges.
+ * The header's size is known in advance too (every EDK has one size), so the body is sealed
+ * while the data key is wrapped, and the header is written once it is.
  */
 export async function encryptFile(
   input: string,
@@ -162,16 +166,22 @@ export async function encryptFile(
   const { handle, stats } = await openReadableFile(input);
   let temp: TempOutput | undefined;
   const dek = randomBytes(32);
+  // Stops the body when wrapping fails (a disabled key, a locked keychain) or the job is cancelled.
+  const stop = new AbortController();
+  const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+  let body: Promise<void> | undefined;
   try {
     const messageId = randomBytes(MESSAGE_ID_BYTES);
     const contextBytes = serializeEncryptionContext(encryptionContext);
-    const edks = await context.keys.wrap(dek, contextBytes);
     const { dataKey, commitment } = deriveMessageKeys(dek, messageId);
-    const body = serializeHeaderBody({ messageId, contextBytes, edks, frameLength, commitment });
+    const headerFields = { messageId, contextBytes, frameLength, commitment };
+    const headerLength =
+      serializeHeaderBody({ ...headerFields, edks: Array.from({ length: context.keys.wrapCount }, wrappedKeyPlaceholder) })
+        .length + HEADER_TAG_BYTES;
+    const wrapping = context.keys.wrap(dek, contextBytes);
+    wrapping.catch(() => undefined); // awaited below, once the body is under way
     checkAborted(context.signal);
     temp = await createTempBeside(target);
-    const header = Buffer.concat([body, headerTag(dataKey, body)]);
-    await writeAllAt(temp.handle, header, 0);
     // Hashed on its own read, alongside the workers; a file that changes meanwhile fails the check.
     const hashing = options.hashPlaintext ? hashFile(input) : undefined;
     hashing?.catch(() => undefined);
@@ -198,21 +208,42 @@ export async function encryptFile(
             length,
             endsMessage,
             outputFd,
-            outputPosition: header.length + sealedSize(position, frameLength, false),
+            outputPosition: headerLength + sealedSize(position, frameLength, false),
           },
         };
         position += length;
       } while (position < stats.size);
     }
+    body = runRanges(context.pool, ranges(), {
+      window: context.window ?? context.pool.size * 2,
+      signal,
+      onDone: (bytes) => meter.add(bytes),
+    });
+    body.catch(() => undefined); // awaited below, after the header
+    let edks: EncryptedDataKey[];
     try {
-      await runRanges(context.pool, ranges(), {
-        window: context.window ?? context.pool.size * 2,
-        ...(context.signal ? { signal: context.signal } : {}),
-        onDone: (bytes) => meter.add(bytes),
-      });
+      edks = await wrapping;
+    } catch (error) {
+      stop.abort();
+      throw error;
+    }
+    const headerBody = serializeHeaderBody({ ...headerFields, edks });
+    const header = Buffer.concat([headerBody, headerTag(dataKey, headerBody)]);
+    if (header.length !== headerLength) {
+      stop.abort();
+      throw new CofferError(
+        'KMS.0101',
+        `A wrapped data key had an unexpected size (header ${header.length} bytes, not ${headerLength}).`,
+      );
+    }
+    await writeAllAt(temp.handle, header, 0);
+    try {
+      await body;
     } catch (error) {
       if (error instanceof CofferError && error.code === 'COFFER.2011') throw changedWhileReading(input, stats.size);
       throw error;
+    } finally {
+      body = undefined;
     }
     checkAborted(context.signal);
     if ((await handle.stat()).size !== stats.size) throw changedWhileReading(input, stats.size);
@@ -223,6 +254,8 @@ export async function encryptFile(
     return { bytes: stats.size, output, ...(sha256 ? { sha256 } : {}) };
   } finally {
     dek.fill(0);
+    // Workers still writing through the job's descriptors must finish before they close.
+    if (body) await body.catch(() => undefined);
     await handle.close();
     if (temp) await discardTemp(temp);
   }

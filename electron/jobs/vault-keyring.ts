@@ -5,13 +5,24 @@ import type { Vault } from '../vault/vault.js';
 
 /** Wraps and unwraps file data keys with the vault's CMKs; every use is audited by the vault. */
 export interface DataKeyProvider {
+  /**
+   * How many EDKs wrap() returns, each the size of wrappedKeyPlaceholder(): a header's length is
+   * then known before any key is used, and a file's body can be sealed while its key is wrapped.
+   */
+  readonly wrapCount: number;
   wrap(dek: Buffer, contextBytes: Buffer): Promise<EncryptedDataKey[]>;
   unwrap(edks: readonly EncryptedDataKey[], contextBytes: Buffer): Promise<Buffer>;
 }
 
-export function vaultKeyring(vault: Vault, keyRefs: readonly string[], operation: string): DataKeyProvider {
+/**
+ * The vault may still be opening (a keychain's answer takes tens of milliseconds): a file's body
+ * is sealed meanwhile, and only wrapping and unwrapping wait for it.
+ */
+export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly string[], operation: string): DataKeyProvider {
   return {
+    wrapCount: keyRefs.length,
     async wrap(dek, contextBytes) {
+      const vault = await opening;
       const edks: EncryptedDataKey[] = [];
       for (const ref of keyRefs) {
         edks.push(
@@ -27,6 +38,7 @@ export function vaultKeyring(vault: Vault, keyRefs: readonly string[], operation
       const refusals: CofferError[] = [];
       const deleted: string[] = [];
       const unknown: string[] = [];
+      const vault = await opening;
       const state = await vault.refresh();
       for (const edk of edks) {
         const reference = edkReference(edk);

@@ -17,6 +17,7 @@ export function memoryKeyring(
   return {
     material,
     keyId,
+    wrapCount: 1,
     wrap: async (dek, contextBytes) => [wrapDataKey(material, { keyId, version }, dek, contextBytes)],
     unwrap: async (edks: readonly EncryptedDataKey[], contextBytes) => {
       for (const edk of edks) {

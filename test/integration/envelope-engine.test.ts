@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, truncateSync } from 'node:fs';
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as kms from '../../electron/kms/key-operations.js';
@@ -10,6 +10,7 @@ import { runFileBatch } from '../../electron/jobs/file-batch.js';
 import { decryptFile, encryptFile } from '../../electron/jobs/file-crypto.js';
 import { vaultKeyring } from '../../electron/jobs/vault-keyring.js';
 import { WorkerPool } from '../../electron/jobs/worker-pool.js';
+import { CofferError } from '../../shared/errors.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 import { memoryKeyring } from '../helpers/engine-fixture.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
@@ -344,6 +345,62 @@ describe('workers on ranges of one file', () => {
     );
     await expect(job).rejects.toMatchObject({ code: 'COFFER.2004' });
     expect((await readdir(dir)).sort()).toEqual(['out.bin', 'plain.bin', 'plain.bin.coffer']);
+  });
+});
+
+describe('the body is sealed while the data key is wrapped', () => {
+  it('a key wrapped only once the body reached the end of the file still makes a file that opens', async () => {
+    const input = join(dir, 'late.bin');
+    const data = randomBytes(9 * 1024 * 1024 + 5);
+    await writeFile(input, data);
+    let bodyLength = 0;
+    const lateKeys = {
+      ...keys,
+      wrap: async (dek: Buffer, contextBytes: Buffer) => {
+        // The last range, which ends the file, has been written: the header's place is still a hole.
+        for (;;) {
+          const temp = (await readdir(dir)).find((name) => name.includes('.coffer-tmp-'));
+          bodyLength = temp ? (await stat(join(dir, temp))).size : 0;
+          if (bodyLength > data.length) break;
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+        return keys.wrap(dek, contextBytes);
+      },
+    };
+    const sealed = await encryptFile(input, `${input}.coffer`, { frameLength: F }, { pool, keys: lateKeys });
+    expect((await stat(sealed.output!)).size).toBe(bodyLength);
+    const opened = await decryptFile(sealed.output!, join(dir, 'late.out'), { pool, keys });
+    expect((await readFile(opened.output!)).equals(data)).toBe(true);
+  });
+
+  it('a wrap that fails (a disabled key, a locked keychain) stops the body: its error, and nothing left behind', async () => {
+    const input = join(dir, 'refused.bin');
+    await writeFile(input, randomBytes(64 * 1024 * 1024));
+    let bytesSealed = 0;
+    const refusing = {
+      ...keys,
+      wrap: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new CofferError('KMS.0209', 'The key is disabled.');
+      },
+    };
+    const job = encryptFile(
+      input,
+      `${input}.coffer`,
+      { frameLength: F },
+      { pool, keys: refusing, onProgress: (p) => (bytesSealed = p.bytesDone) },
+    );
+    await expect(job).rejects.toMatchObject({ code: 'KMS.0209' });
+    expect(bytesSealed).toBeLessThan(64 * 1024 * 1024);
+    expect((await readdir(dir)).sort()).toEqual(['refused.bin']);
+  });
+
+  it('a wrap that answers with EDKs of another size than declared is refused, not written', async () => {
+    const input = join(dir, 'odd.bin');
+    await writeFile(input, randomBytes(5000));
+    const odd = { ...keys, wrapCount: 2 };
+    await expect(encryptFile(input, `${input}.coffer`, {}, { pool, keys: odd })).rejects.toMatchObject({ code: 'KMS.0101' });
+    expect((await readdir(dir)).sort()).toEqual(['odd.bin']);
   });
 });
 

@@ -8,7 +8,7 @@ import * as kms from '../../electron/kms/key-operations.js';
 import { RandomAccessReader } from '../../electron/envelope/random-access-reader.js';
 import { decryptFile, encryptFile } from '../../electron/jobs/file-crypto.js';
 import { WorkerPool } from '../../electron/jobs/worker-pool.js';
-import { COFFER_BIN } from '../helpers/cli.js';
+import { COFFER_BIN, runCoffer } from '../helpers/cli.js';
 import { memoryKeyring, sha256File } from '../helpers/engine-fixture.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 
@@ -134,4 +134,28 @@ describe('the two frame ciphers, through the CLI and its workers', () => {
       await rm(`${input}.coffer`);
     }
   }, 60_000);
+});
+
+describe('encrypt-file, whose files are sealed while the vault opens', () => {
+  it("fails with the vault's own error when the vault does not open, and leaves no file behind", async () => {
+    const vaultDir = join(fx.dir, 'passphrase-vault');
+    const run = (args: string[], passphrase: string) =>
+      runCoffer(['--vault', vaultDir, ...args], { env: { COFFER_PASSPHRASE: passphrase } });
+    expect((await run(['init', '--passphrase'], 'the right passphrase')).code).toBe(0);
+    expect((await run(['create-key', '--alias', 'films'], 'the right passphrase')).code).toBe(0);
+    const dir = join(fx.dir, 'films');
+    await mkdir(dir);
+    await writeFile(join(dir, 'a.mkv'), randomBytes(48 * 1024 * 1024));
+    await writeFile(join(dir, 'b.mkv'), randomBytes(1024));
+
+    const refused = await run(['encrypt-file', '--key-id', 'alias/films', dir], 'a wrong passphrase');
+    expect(refused.code).toBe(1);
+    expect(refused.error?.error_code).toBe('COFFER.1005');
+    expect(refused.stdout).toBe('');
+    expect((await readdir(dir)).sort()).toEqual(['a.mkv', 'b.mkv']);
+
+    const sealed = await run(['encrypt-file', '--key-id', 'alias/films', dir], 'the right passphrase');
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect((await readdir(dir)).sort()).toEqual(['a.mkv', 'a.mkv.coffer', 'b.mkv', 'b.mkv.coffer']);
+  }, 120_000);
 });
