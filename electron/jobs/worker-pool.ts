@@ -19,14 +19,15 @@ type Task = {
 };
 
 /**
- * The compiled worker script. Under the test runner this module is TypeScript source, and the
- * worker (a separate thread with no TypeScript loader) runs the build's copy instead.
+ * The compiled worker script: beside the CLI's bundle, its own CommonJS bundle; beside tsc's
+ * output (the app), the compiled module. Under the test runner this module is TypeScript source,
+ * and the worker (a separate thread with no TypeScript loader) runs the build's copy instead.
  */
 function workerScript(): URL {
-  const sibling = new URL('./crypto-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(sibling))) return sibling;
-  const built = new URL('../../dist/electron/jobs/crypto-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
+  for (const candidate of ['./crypto-worker.cjs', './crypto-worker.js', '../../dist/electron/jobs/crypto-worker.js']) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
   throw new Error('The crypto worker is not built: run `npm run build`.');
 }
 
