@@ -31,11 +31,12 @@ interface BenchRow {
   id: string;
   status: string;
   seconds?: number;
+  startup_seconds?: number;
   peak_rss_mib?: number;
 }
 
 describe('benchmark smoke test', () => {
-  it('runs every tool on a 4 MiB file and verifies Coffer round trips', { timeout: 120_000 }, async () => {
+  it('runs every tool on a 4 MiB file and on an empty one, and verifies every round trip', { timeout: 120_000 }, async () => {
     // execFile rejects on a non-zero exit, with the benchmark's stderr in the error.
     const { stdout } = await promisify(execFile)(process.execPath, [RUN_BENCH, '--size', '4M', '--json'], {
       maxBuffer: 16 * 1024 * 1024,
@@ -49,8 +50,20 @@ describe('benchmark smoke test', () => {
       expect(row?.status, id).toBe('ok');
       expect(row?.seconds, id).toBeGreaterThan(0);
       expect(row?.peak_rss_mib, id).toBeGreaterThan(0);
+      // Every command also ran on an empty file, in the same rounds: its start-up.
+      if (!id.startsWith('coffer-in-process')) expect(row?.startup_seconds, id).toBeGreaterThan(0);
     }
-    expect(report.verified).toMatchObject({ coffer_roundtrip: true, sdk_decrypts_coffer: true, in_process_roundtrip: true });
+    expect(report.verified).toMatchObject({
+      cp_copy: true,
+      coffer_roundtrip: true,
+      age_roundtrip: true,
+      gpg_roundtrip: true,
+      openssl_roundtrip: true,
+      'sdk-4k_roundtrip': true,
+      'sdk-1m_roundtrip': true,
+      sdk_decrypts_coffer: true,
+      in_process_roundtrip: true,
+    });
     expect(report.event_loop.worst_delay_ms).toBeGreaterThan(0);
     // The figures are the OpenSSL addon's, unless the environment asked for node:crypto.
     expect(report.coffer_frame_cipher.name).toBe(process.env.COFFER_AES_GCM === 'node' ? 'node-crypto' : 'openssl-in-place');
