@@ -133,20 +133,27 @@ function summarize(runs) {
 
 /**
  * Runs every step once per round: WARMUP unmeasured rounds, then RUNS measured ones. A step is
- * { key, command, args, before?, env?, label? }; `before` runs ahead of it, untimed (to remove
- * the previous round's output). Every tool thus runs in every round, and a slow spell of this
- * shared, virtualised machine (memory it has not used lately is slow to touch, and the first run
- * after a gigabyte was freed can take twice as long as the next) falls on all tools alike, where
- * one block of runs per tool could catch it alone. The median of each step is what compares.
+ * { key, group, command, args, before?, env?, label? }; `before` runs ahead of it, untimed, and
+ * removes what it writes. Every tool thus runs in every round, and a slow spell of this shared,
+ * virtualised machine (memory it has not used lately is slow to touch, and the first run after a
+ * gigabyte was freed can take twice as long as the next) falls on all tools alike, where one
+ * block of runs per tool could catch it alone. Once a group (one tool's round trip) is done, its
+ * files go, so the machine's memory is never filled with every tool's outputs at once; the last
+ * round's stay, to be checked. The median of each step is what compares.
  */
 async function runRounds(steps, log) {
   const measured = new Map(steps.map((step) => [step.key, []]));
-  for (let round = 0; round < WARMUP + RUNS; round += 1) {
+  const rounds = WARMUP + RUNS;
+  for (let round = 0; round < rounds; round += 1) {
     log(round < WARMUP ? `warm-up round ${round + 1} of ${WARMUP} ...` : `round ${round - WARMUP + 1} of ${RUNS} ...`);
-    for (const step of steps) {
+    for (const [index, step] of steps.entries()) {
       await step.before?.();
       const result = await timedOnce(step.command, step.args, step);
       if (round >= WARMUP) measured.get(step.key).push(result);
+      const groupEnds = steps[index + 1]?.group !== step.group;
+      if (groupEnds && round < rounds - 1) {
+        for (const done of steps.filter((s) => s.group === step.group)) await done.before?.();
+      }
     }
   }
   return new Map([...measured].map(([key, runs]) => [key, summarize(runs)]));
@@ -403,7 +410,7 @@ async function main() {
         [input, ''],
         [empty, '-empty'],
       ]) {
-        for (const op of t.ops(source, tag)) steps.push({ ...op, key: `${t.id}/${op.operation}${tag}` });
+        for (const op of t.ops(source, tag)) steps.push({ ...op, key: `${t.id}/${op.operation}${tag}`, group: `${t.id}${tag}` });
       }
     }
     log(`${tools.map((t) => t.tool).join(', ')}: ${WARMUP} warm-up and ${RUNS} measured round(s) ...`);
