@@ -2,13 +2,13 @@
 // CLI, age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
 // under GNU time, in rounds that run every tool once, and each also on an empty file (its
 // start-up); plus Coffer's engine in-process for event-loop stalls.
-//   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--warmup 1] [--json] [--dir TMPDIR] [--rss-check 4G]
+//   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--warmup 1] [--json] [--json-file FILE] [--dir TMPDIR] [--rss-check 4G]
 // Needs the build and a Secret Service (`npm run bench` provides both). Missed targets only
 // report FAIL: timings are noisy. The exit code is non-zero only when something broke.
 import { spawn } from 'node:child_process';
 import { createHash, randomFill } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, mkdir, mkdtemp, open, rm, truncate } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -212,6 +212,7 @@ async function main() {
     options: {
       size: { type: 'string', default: '1G' },
       json: { type: 'boolean', default: false },
+      'json-file': { type: 'string' },
       dir: { type: 'string' },
       'rss-check': { type: 'string' },
       runs: { type: 'string', default: '3' },
@@ -514,6 +515,7 @@ async function main() {
     const cofferFrameCipher = frameCipherStatus();
     const report = buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck });
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+    if (values['json-file']) await writeFile(values['json-file'], `${JSON.stringify(report, null, 2)}\n`);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
