@@ -330,24 +330,15 @@ async function main() {
         ops: (source, tag) => {
           const enc = join(work, `${id}${tag}.enc`);
           const dec = join(work, `${id}${tag}.dec`);
-          return [
-            {
-              operation: 'encrypt',
-              ...encrypt(source, enc),
-              env,
-              label: `${tool} encrypt`,
-              before: () => rm(enc, { force: true }),
-              output: enc,
-            },
-            {
-              operation: 'decrypt',
-              ...decrypt(enc, dec),
-              env,
-              label: `${tool} decrypt`,
-              before: () => rm(dec, { force: true }),
-              output: dec,
-            },
-          ];
+          const step = (operation, run, output) => ({
+            operation,
+            ...run,
+            env,
+            label: `${tool} ${operation}`,
+            before: () => rm(output, { force: true }),
+            output,
+          });
+          return [step('encrypt', encrypt(source, enc), enc), step('decrypt', decrypt(enc, dec), dec)];
         },
       });
     };
