@@ -438,6 +438,8 @@ describe('with the vault', () => {
       { pool, keys: vaultKeyring(fx.vault, ['alias/photos-key-that-does-not-exist'], 'encrypt-file') },
     ).catch((e: { code: string }) => e);
     expect(only).toMatchObject({ code: 'KMS.0207' });
+    // The body was being sealed while the key was looked up: nothing of it is left.
+    expect((await readdir(dir)).filter((name) => name !== 'video.mp4' && name !== 'video.mp4.coffer')).toEqual([]);
     const doomed = (await kms.createKey(fx.vault, { key_alias: 'doomed' })).key_info.key_id;
     const lost = await encryptFile(
       input,
