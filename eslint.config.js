@@ -15,6 +15,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
       ],
       // Only the Electron shell may load 'electron': it cannot load under plain Node.
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: "Only electron/app/ may import 'electron'." }] }],
       // `import { z }` takes the whole of zod into a bundle, its 40 locales included (the CLI bundle
       // was 1.2 MB); `import * as z` lets esbuild and Vite keep only what is used (655 KB).
       'no-restricted-syntax': [
@@ -24,7 +25,6 @@ export default tseslint.config(
           message: "Write `import * as z from 'zod'`: it bundles only what is used.",
         },
       ],
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: "Only electron/app/ may import 'electron'." }] }],
     },
   },
   {
