@@ -41,15 +41,40 @@ function isAddon(value: unknown): value is AddonExports {
   return typeof exports?.seal === 'function' && typeof exports.open === 'function';
 }
 
+/**
+ * The builds to try, in order. coffer_aes_gcm.node uses the OpenSSL that `node` exports; Electron
+ * ships BoringSSL and exports none of it, so there only coffer_aes_gcm_static.node, which carries
+ * its own (Linux), can load. COFFER_AES_GCM=static asks for that one anywhere (its tests run it).
+ */
+function addonNames(): string[] {
+  if (process.env.COFFER_AES_GCM === 'static') return ['coffer_aes_gcm_static'];
+  const names = ['coffer_aes_gcm', 'coffer_aes_gcm_static'];
+  return process.versions.electron === undefined ? names : names.reverse();
+}
+
 /** dist/native from the compiled or bundled module (dist/electron/*); from the sources, the checkout's. */
-const ADDON_PATHS = ['../../native/coffer_aes_gcm.node', '../../dist/native/coffer_aes_gcm.node'].map((path) =>
-  fileURLToPath(new URL(path, import.meta.url)),
-);
+function addonPaths(name: string): string[] {
+  return ['../../native/', '../../dist/native/'].map((dir) => fileURLToPath(new URL(`${dir}${name}.node`, import.meta.url)));
+}
 
 function loadAddon(): { cipher: FrameCipher | null; detail: string } {
   if (process.env.COFFER_AES_GCM === 'node') return { cipher: null, detail: 'COFFER_AES_GCM=node' };
-  const path = ADDON_PATHS.find((candidate) => existsSync(candidate));
-  if (!path) return { cipher: null, detail: 'the addon is not built (`npm run build` builds it)' };
+  const failures: string[] = [];
+  for (const name of addonNames()) {
+    const path = addonPaths(name).find((candidate) => existsSync(candidate));
+    if (!path) continue;
+    const loaded = loadAddonFile(path);
+    if (typeof loaded !== 'string') return loaded;
+    failures.push(loaded);
+  }
+  return {
+    cipher: null,
+    detail: failures.length > 0 ? failures.join('; ') : 'the addon is not built (`npm run build` builds it)',
+  };
+}
+
+/** The cipher of one build of the addon, or why it did not load. */
+function loadAddonFile(path: string): { cipher: FrameCipher; detail: string } | string {
   const module = { exports: {} as unknown };
   try {
     // RTLD_NOW: a missing OpenSSL symbol fails here, where it is caught, not at the first call,
@@ -58,10 +83,10 @@ function loadAddon(): { cipher: FrameCipher | null; detail: string } {
     if (flags === undefined) process.dlopen(module, path);
     else process.dlopen(module, path, flags);
   } catch (error) {
-    return { cipher: null, detail: `the addon did not load: ${error instanceof Error ? error.message : String(error)}` };
+    return `${path} did not load: ${error instanceof Error ? error.message : String(error)}`;
   }
   const addon = module.exports;
-  if (!isAddon(addon)) return { cipher: null, detail: `${path} does not export seal and open` };
+  if (!isAddon(addon)) return `${path} does not export seal and open`;
   return {
     detail: path,
     cipher: {

@@ -117,12 +117,19 @@ describe('a job killed with SIGKILL', () => {
 });
 
 describe('the two frame ciphers, through the CLI and its workers', () => {
-  it('files sealed with node:crypto (COFFER_AES_GCM=node) open with the OpenSSL addon, and the other way round', async () => {
+  it('files sealed with node:crypto (COFFER_AES_GCM=node) open with the OpenSSL addon and the other way round, and so do those of its self-contained build', async () => {
     const { dir, input, data } = await keyAndFile('ciphers', 'video.mp4', 9 * 1024 * 1024 + 123);
     const node = { COFFER_AES_GCM: 'node' };
+    const selfContained = { COFFER_AES_GCM: 'static' };
     for (const [sealWith, openWith] of [
       [node, {}],
       [{}, node],
+      ...(process.platform === 'linux'
+        ? ([
+            [selfContained, node],
+            [node, selfContained],
+          ] as const)
+        : []),
     ] as const) {
       const sealed = startCli(['encrypt-file', '--key-id', 'alias/ciphers', '--frame-length', '65536', input], sealWith);
       expect(await sealed.exited).toBe(0);

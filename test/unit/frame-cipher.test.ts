@@ -1,13 +1,27 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { frameCipher, frameCipherStatus, nodeFrameCipher, opensslFrameCipher } from '../../electron/crypto/frame-cipher.js';
 import { openFrameParts, scanFrames, sealFrames } from '../../electron/envelope/frame-codec.js';
+import { selfContainedFrameCipher } from '../helpers/self-contained-cipher.js';
 
 /**
  * The OpenSSL addon seals and opens frames in place; node:crypto is the fallback. Both must make
  * the same bytes, each must open the other's, and neither may ever return unverified plaintext.
  */
 const openssl = opensslFrameCipher;
+const selfContained = await selfContainedFrameCipher();
+const NATIVE = fileURLToPath(new URL('../../dist/native/', import.meta.url));
+
+/** The OpenSSL symbols a build of the addon expects from the process that loads it. */
+function opensslImports(file: string): string[] {
+  const symbols = execFileSync('nm', ['-D', '--undefined-only', `${NATIVE}${file}`], { encoding: 'utf8' });
+  return symbols.split('\n').filter((line) => /\b(EVP|OPENSSL|CRYPTO|ERR)_\w+/.test(line));
+}
 
 describe('the frame cipher', () => {
   it('is the OpenSSL addon, built by `npm run build` (unless COFFER_AES_GCM=node asks for node:crypto)', () => {
@@ -21,8 +35,47 @@ describe('the frame cipher', () => {
   });
 });
 
-describe.skipIf(openssl === null)('the OpenSSL addon and node:crypto', () => {
-  const addon = openssl!;
+describe.runIf(process.platform === 'linux')("the addon's self-contained build, for Electron", () => {
+  it('is built on Linux, carries its own OpenSSL and needs none from the process that loads it', () => {
+    expect(selfContained.cipher, selfContained.detail).not.toBeNull();
+    expect(selfContained.detail).toMatch(/coffer_aes_gcm_static\.node$/);
+    // Electron exports no OpenSSL: a build that needed one (as the other does, from node) cannot load there.
+    expect(opensslImports('coffer_aes_gcm.node').length).toBeGreaterThan(0);
+    expect(opensslImports('coffer_aes_gcm_static.node')).toEqual([]);
+  });
+
+  it("reads no OpenSSL configuration: a machine's file naming a provider it lacks changes nothing", () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'coffer-openssl-')), 'openssl.cnf');
+    writeFileSync(
+      config,
+      'openssl_conf = init\n[init]\nproviders = providers\n[providers]\nmissing = missing\n' +
+        '[missing]\nmodule = /nonexistent/missing.so\nactivate = 1\n',
+    );
+    const key = randomBytes(32);
+    const iv = randomBytes(12);
+    const script = `
+      const { frameCipher, frameCipherStatus } = await import(${JSON.stringify(new URL('../../dist/electron/crypto/frame-cipher.js', import.meta.url).href)});
+      const tag = Buffer.alloc(16);
+      const sealed = frameCipher.seal(Buffer.from('${key.toString('hex')}', 'hex'), Buffer.from('${iv.toString('hex')}', 'hex'), Buffer.from('aad'), Buffer.from('a frame of plaintext'), tag);
+      console.log(JSON.stringify({ detail: frameCipherStatus().detail, sealed: sealed.toString('hex'), tag: tag.toString('hex') }));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, COFFER_AES_GCM: 'static', OPENSSL_CONF: config },
+    });
+    const result = JSON.parse(output) as { detail: string; sealed: string; tag: string };
+    expect(result.detail).toMatch(/coffer_aes_gcm_static\.node$/);
+    const tag = Buffer.alloc(16);
+    const sealed = nodeFrameCipher.seal(key, iv, Buffer.from('aad'), Buffer.from('a frame of plaintext'), tag);
+    expect(result).toMatchObject({ sealed: sealed.toString('hex'), tag: tag.toString('hex') });
+  });
+});
+
+describe.each(
+  [
+    ['the OpenSSL addon', openssl],
+    ["the addon's self-contained build", selfContained.cipher],
+  ].filter((build): build is [string, NonNullable<typeof openssl>] => build[1] !== null),
+)('%s and node:crypto', (_name, addon) => {
   const key = randomBytes(32);
   const iv = randomBytes(12);
   const aad = Buffer.from('message id || AWSKMSEncryptionClient Frame || seq || length');

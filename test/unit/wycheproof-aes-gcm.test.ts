@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gcmOpen, gcmSeal } from '../../electron/crypto/aes-gcm.js';
 import { nodeFrameCipher, opensslFrameCipher, type FrameCipher } from '../../electron/crypto/frame-cipher.js';
+import { selfContainedFrameCipher } from '../helpers/self-contained-cipher.js';
 
 /**
  * Project Wycheproof's AES-GCM vectors (vendored in test/fixtures/vectors/wycheproof) through
@@ -75,6 +76,7 @@ describe('Wycheproof AES-GCM vectors', () => {
 const frameCiphers: [string, FrameCipher | null][] = [
   ['node-crypto', nodeFrameCipher],
   ['openssl-in-place', opensslFrameCipher],
+  ['openssl-in-place (self-contained build)', (await selfContainedFrameCipher()).cipher],
 ];
 
 describe.each(frameCiphers)('Wycheproof AES-GCM vectors through the %s frame cipher', (_name, cipher) => {

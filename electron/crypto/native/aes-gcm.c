@@ -5,11 +5,13 @@
  * gigabyte of allocations, page faults and garbage collection on top of the cipher. Sealing and
  * opening in the caller's buffer removes all of it (measured on 1 GiB with two workers: 0.64 s
  * -> 0.47 s). The frame format, IVs, AADs and every check stay in TypeScript (frame-codec.ts);
- * this file only runs the cipher. electron/envelope/aes-gcm.ts falls back to node:crypto when
- * the addon is missing or its symbols do not resolve (Electron ships BoringSSL and does not
- * export it), and tests compare the two byte for byte.
+ * this file only runs the cipher. electron/crypto/frame-cipher.ts falls back to node:crypto when
+ * the addon is missing or its symbols do not resolve, and tests compare the two byte for byte.
+ * Electron ships BoringSSL and exports none of it: for it, static/binding.gyp builds this file
+ * again with libcrypto.a linked in (COFFER_OWN_OPENSSL).
  */
 #include <node_api.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
 
@@ -91,6 +93,15 @@ static void free_context(napi_env env, void *data, void *hint) {
 }
 
 NAPI_MODULE_INIT() {
+#ifdef COFFER_OWN_OPENSSL
+  /* The self-contained build's OpenSSL reads no configuration file: the one of the machine it
+     was built on is compiled in as a path, and on the user's machine that file may name providers
+     that are not there, which would make every seal fail. The cipher needs no configuration. */
+  if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL)) {
+    napi_throw_error(env, "COFFER_AES_GCM_FAILED", "could not initialise the addon's OpenSSL");
+    return NULL;
+  }
+#endif
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   if (!ctx || napi_set_instance_data(env, ctx, free_context, NULL) != napi_ok) {
     EVP_CIPHER_CTX_free(ctx);
