@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { frameCipher, frameCipherStatus, nodeFrameCipher, opensslFrameCipher } from '../../electron/crypto/frame-cipher.js';
 import { openFrameParts, scanFrames, sealFrames } from '../../electron/envelope/frame-codec.js';
 import { selfContainedFrameCipher } from '../helpers/self-contained-cipher.js';
@@ -45,7 +45,9 @@ describe.runIf(process.platform === 'linux')("the addon's self-contained build, 
   });
 
   it("reads no OpenSSL configuration: a machine's file naming a provider it lacks changes nothing", () => {
-    const config = join(mkdtempSync(join(tmpdir(), 'coffer-openssl-')), 'openssl.cnf');
+    const folder = mkdtempSync(join(tmpdir(), 'coffer-openssl-'));
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+    const config = join(folder, 'openssl.cnf');
     writeFileSync(
       config,
       'openssl_conf = init\n[init]\nproviders = providers\n[providers]\nmissing = missing\n' +
