@@ -44,6 +44,13 @@ describe.runIf(process.platform === 'linux')("the addon's self-contained build, 
     expect(opensslImports('coffer_aes_gcm_static.node')).toEqual([]);
   });
 
+  it('is the build a process that runs as Electron loads first', () => {
+    // What Electron sets; its missing OpenSSL exports cannot be imitated here, its name can.
+    const run = sealInChild({}, "Object.defineProperty(process.versions, 'electron', { value: '45.0.0' });");
+    expect(run.detail).toMatch(/coffer_aes_gcm_static\.node$/);
+    expect(run).toMatchObject(sealedByNode(run.input));
+  });
+
   it("reads no OpenSSL configuration: a machine's file naming a provider it lacks changes nothing", () => {
     const folder = mkdtempSync(join(tmpdir(), 'coffer-openssl-'));
     onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
@@ -53,24 +60,47 @@ describe.runIf(process.platform === 'linux')("the addon's self-contained build, 
       'openssl_conf = init\n[init]\nproviders = providers\n[providers]\nmissing = missing\n' +
         '[missing]\nmodule = /nonexistent/missing.so\nactivate = 1\n',
     );
-    const key = randomBytes(32);
-    const iv = randomBytes(12);
-    const script = `
-      const { frameCipher, frameCipherStatus } = await import(${JSON.stringify(new URL('../../dist/electron/crypto/frame-cipher.js', import.meta.url).href)});
-      const tag = Buffer.alloc(16);
-      const sealed = frameCipher.seal(Buffer.from('${key.toString('hex')}', 'hex'), Buffer.from('${iv.toString('hex')}', 'hex'), Buffer.from('aad'), Buffer.from('a frame of plaintext'), tag);
-      console.log(JSON.stringify({ detail: frameCipherStatus().detail, sealed: sealed.toString('hex'), tag: tag.toString('hex') }));`;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: { ...process.env, COFFER_AES_GCM: 'static', OPENSSL_CONF: config },
-    });
-    const result = JSON.parse(output) as { detail: string; sealed: string; tag: string };
-    expect(result.detail).toMatch(/coffer_aes_gcm_static\.node$/);
-    const tag = Buffer.alloc(16);
-    const sealed = nodeFrameCipher.seal(key, iv, Buffer.from('aad'), Buffer.from('a frame of plaintext'), tag);
-    expect(result).toMatchObject({ sealed: sealed.toString('hex'), tag: tag.toString('hex') });
+    const run = sealInChild({ COFFER_AES_GCM: 'static', OPENSSL_CONF: config });
+    expect(run.detail).toMatch(/coffer_aes_gcm_static\.node$/);
+    expect(run).toMatchObject(sealedByNode(run.input));
   });
 });
+
+interface ChildSeal {
+  input: { key: string; iv: string };
+  detail: string;
+  sealed: string;
+  tag: string;
+}
+
+/** Seals one frame in a fresh Node process, with the built frame-cipher.js and that environment. */
+function sealInChild(env: NodeJS.ProcessEnv, prelude = ''): ChildSeal {
+  const input = { key: randomBytes(32).toString('hex'), iv: randomBytes(12).toString('hex') };
+  const module = new URL('../../dist/electron/crypto/frame-cipher.js', import.meta.url).href;
+  const script = `${prelude}
+    const { frameCipher, frameCipherStatus } = await import(${JSON.stringify(module)});
+    const tag = Buffer.alloc(16);
+    const sealed = frameCipher.seal(Buffer.from('${input.key}', 'hex'), Buffer.from('${input.iv}', 'hex'), Buffer.from('aad'), Buffer.from('a frame of plaintext'), tag);
+    console.log(JSON.stringify({ detail: frameCipherStatus().detail, sealed: sealed.toString('hex'), tag: tag.toString('hex') }));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { input, ...(JSON.parse(output) as Omit<ChildSeal, 'input'>) };
+}
+
+/** What node:crypto makes of the same frame. */
+function sealedByNode(input: ChildSeal['input']): { sealed: string; tag: string } {
+  const tag = Buffer.alloc(16);
+  const sealed = nodeFrameCipher.seal(
+    Buffer.from(input.key, 'hex'),
+    Buffer.from(input.iv, 'hex'),
+    Buffer.from('aad'),
+    Buffer.from('a frame of plaintext'),
+    tag,
+  );
+  return { sealed: sealed.toString('hex'), tag: tag.toString('hex') };
+}
 
 describe.each(
   [
