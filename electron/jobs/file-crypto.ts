@@ -242,8 +242,6 @@ export async function encryptFile(
     } catch (error) {
       if (error instanceof CofferError && error.code === 'COFFER.2011') throw changedWhileReading(input, stats.size);
       throw error;
-    } finally {
-      body = undefined;
     }
     checkAborted(context.signal);
     if ((await handle.stat()).size !== stats.size) throw changedWhileReading(input, stats.size);
@@ -255,7 +253,7 @@ export async function encryptFile(
   } finally {
     dek.fill(0);
     // Workers still writing through the job's descriptors must finish before they close.
-    if (body) await body.catch(() => undefined);
+    await body?.catch(() => undefined);
     await handle.close();
     if (temp) await discardTemp(temp);
   }
