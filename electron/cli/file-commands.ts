@@ -1,11 +1,14 @@
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import { parseEncryptionContextJson, type EncryptionContext } from '../crypto/encryption-context.js';
 import { inspectMessage } from '../envelope/inspect-message.js';
-import { runFileBatch, type FileAction } from '../jobs/file-batch.js';
-import { vaultKeyring } from '../jobs/vault-keyring.js';
+import { connectAgent, runJobInAgent, type AgentJob, type AgentJobHooks } from '../agent/agent-client.js';
+import type { FileAction, FileResult } from '../jobs/file-batch.js';
+import { runVaultFileBatch } from '../jobs/vault-file-batch.js';
 import { WorkerPool } from '../jobs/worker-pool.js';
-import { globalOptions, openVault, wholeNumber } from './cli-context.js';
+import { Vault } from '../vault/vault.js';
+import { globalOptions, vaultEnvironment, wholeNumber, type GlobalOptions } from './cli-context.js';
 import { printResult } from './cli-output.js';
 import { FileProgressBar } from './progress-bar.js';
 
@@ -17,6 +20,8 @@ interface FileCommandOptions {
   encryptionContext?: EncryptionContext;
   removeOriginals?: boolean;
   workers?: number;
+  /** false with --no-agent. */
+  agent?: boolean;
 }
 
 /** Ctrl-C cancels the running file (its temporary output is removed); a second one quits at once. */
@@ -33,65 +38,71 @@ function cancelOnInterrupt(controller: AbortController): () => void {
   };
 }
 
+/** What the batch runs with, wherever it runs: paths and the vault folder resolved here. */
+function batchJob(action: FileAction, paths: string[], options: FileCommandOptions, global: GlobalOptions): AgentJob {
+  return {
+    action,
+    paths: paths.map((path) => resolve(path)),
+    vaultDir: resolve(vaultEnvironment(global).dir),
+    keyIds: [options.keyId ?? '', ...(options.alsoKeyId ?? [])].filter(Boolean),
+    outDir: options.outDir === undefined ? undefined : resolve(options.outDir),
+    frameLength: options.frameLength,
+    encryptionContext: options.encryptionContext,
+    removeOriginals: options.removeOriginals,
+    workers: options.workers,
+  };
+}
+
+/** The batch in this process: the workers start up while the vault opens. */
+async function runHere(job: AgentJob, hooks: AgentJobHooks): Promise<FileResult[]> {
+  const pool = new WorkerPool(job.workers);
+  try {
+    return await runVaultFileBatch(Vault.open({ dir: job.vaultDir, passphrase: hooks.passphrase }), job, { ...hooks, pool });
+  } finally {
+    await pool.close();
+  }
+}
+
 async function runFiles(action: FileAction, paths: string[], options: FileCommandOptions, command: Command): Promise<void> {
   if (action === 'encrypt' && !options.keyId)
     throw new CofferError('KMS.0204', "encrypt-file needs --key-id: the CMK that wraps each file's data key.");
-  // The workers start up while the vault opens (each loads its script: tens of milliseconds).
-  const pool = new WorkerPool(options.workers);
+  const global = globalOptions(command);
+  const job = batchJob(action, paths, options, global);
   const controller = new AbortController();
   const stopListening = cancelOnInterrupt(controller);
   // The bar waits for the vault, whose passphrase prompt may be on the terminal.
   let bar: FileProgressBar | undefined;
   let started: [input: string, index: number, count: number] | undefined;
-  const opening = openVault(globalOptions(command));
-  opening.then(
-    () => {
+  const hooks: AgentJobHooks = {
+    signal: controller.signal,
+    passphrase: vaultEnvironment(global).passphrase!,
+    onVaultOpened: () => {
       bar = FileProgressBar.forTerminal();
       if (started) bar?.fileStarted(...started);
     },
-    () => controller.abort(),
-  );
+    onFileStart: (input, index, count) => {
+      started = [input, index, count];
+      bar?.fileStarted(input, index, count);
+    },
+    onProgress: (_input, progress) => bar?.update(progress),
+  };
   try {
-    // Encryption seals a file's body while the vault opens (the data key is wrapped last);
-    // decryption needs the key first.
-    if (action !== 'encrypt') await opening;
-    const operation = action === 'verify' ? 'verify-file' : 'decrypt-file';
-    const files = await runFileBatch(
-      {
-        action,
-        paths,
-        outDir: options.outDir,
-        frameLength: options.frameLength,
-        encryptionContext: options.encryptionContext,
-        removeOriginals: options.removeOriginals,
-      },
-      {
-        pool,
-        signal: controller.signal,
-        encryptKeys: vaultKeyring(opening, [options.keyId ?? '', ...(options.alsoKeyId ?? [])].filter(Boolean), 'encrypt-file'),
-        decryptKeys: vaultKeyring(opening, [], operation),
-        onFileStart: (input, index, count) => {
-          started = [input, index, count];
-          bar?.fileStarted(input, index, count);
-        },
-        onProgress: (_input, progress) => bar?.update(progress),
-      },
-    );
-    // A vault that did not open stopped the batch: its error is the command's.
-    await opening;
+    // A running agent (`coffer agent start`) has its workers warm: the job runs there.
+    const agent = options.agent === false || process.env.COFFER_AGENT === 'off' ? undefined : await connectAgent();
+    const files = (agent && (await runJobInAgent(agent, job, hooks))) || (await runHere(job, hooks));
     bar?.stop();
     printResult({ files });
     if (files.some((f) => f.status === 'error')) process.exitCode = 1;
   } finally {
     bar?.stop();
     stopListening();
-    await pool.close();
   }
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const workersOption = (): Option =>
   new Option('--workers <n>', 'crypto worker threads (default: one per core)').argParser(wholeNumber('KMS.0308', '--workers'));
+const noAgentOption = (): Option => new Option('--no-agent', 'run here even when `coffer agent` is running');
 
 export function registerFileCommands(program: Command): void {
   program
@@ -113,6 +124,7 @@ export function registerFileCommands(program: Command): void {
     )
     .option('--remove-originals', 'delete each original once its encrypted copy has been verified')
     .addOption(workersOption())
+    .addOption(noAgentOption())
     .action((paths: string[], options: FileCommandOptions, command: Command) => runFiles('encrypt', paths, options, command));
 
   program
@@ -121,6 +133,7 @@ export function registerFileCommands(program: Command): void {
     .argument('<paths...>', 'files and folders')
     .option('--out-dir <dir>', 'write the decrypted files here')
     .addOption(workersOption())
+    .addOption(noAgentOption())
     .action((paths: string[], options: FileCommandOptions, command: Command) => runFiles('decrypt', paths, options, command));
 
   program
@@ -128,6 +141,7 @@ export function registerFileCommands(program: Command): void {
     .description('authenticate every byte of Coffer files, writing nothing')
     .argument('<paths...>', 'files and folders')
     .addOption(workersOption())
+    .addOption(noAgentOption())
     .action((paths: string[], options: FileCommandOptions, command: Command) => runFiles('verify', paths, options, command));
 
   program

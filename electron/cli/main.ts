@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAgentCommands } from './agent-commands.js';
 import { printError } from './cli-output.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerFileCommands } from './file-commands.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerFileCommands(program);
   registerShellCommands(program);
+  registerAgentCommands(program);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

@@ -1,5 +1,5 @@
 // Coffer's file-encryption benchmark: the same random file through cp (the I/O floor), Coffer's
-// CLI, age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
+// CLI (on its own, and with `coffer agent` running), age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
 // under GNU time, in rounds that run every tool once, and each also on an empty file (its
 // start-up); plus Coffer's engine in-process for event-loop stalls.
 //   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--warmup 1] [--json] [--json-file FILE] [--dir TMPDIR] [--rss-check 4G]
@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomFill } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, mkdir, mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -169,10 +169,23 @@ function coffer(vault, args) {
   return [process.execPath, [COFFER, '--vault', vault, ...args]];
 }
 
-async function cofferJson(vault, args) {
+// The CLI on its own, even where the user runs a `coffer agent` of their own.
+const ONE_SHOT_ENV = { COFFER_AGENT: 'off' };
+
+async function cofferJson(vault, args, env = ONE_SHOT_ENV) {
   const [command, argv] = coffer(vault, args);
-  const { stdout } = await run(command, argv, { label: `coffer ${args[0]}` });
+  const { stdout } = await run(command, argv, { label: `coffer ${args.slice(0, 2).join(' ')}`, env });
   return JSON.parse(stdout);
+}
+
+/** The agent's peak RSS so far (Linux's VmHWM), in KiB; undefined where /proc does not tell. */
+async function peakRssKiB(pid) {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Checks a CLI file command's one-line result and returns the file it wrote. */
@@ -292,13 +305,15 @@ async function main() {
         ];
       },
     });
-    // Coffer's CLI, as a user runs it (startup and vault unlock included).
-    tools.push({
-      id: 'coffer',
-      tool: 'Coffer',
+    // Coffer's CLI, as a user runs it (startup and vault unlock included): on its own, and handing
+    // its jobs to a running `coffer agent` (its own, on a socket in the work folder).
+    const agentEnv = { COFFER_AGENT_SOCKET: join(work, 'agent', 'agent.sock') };
+    const cofferTool = (id, tool, env) => ({
+      id,
+      tool,
       ops: (source, tag) => {
-        const encDir = join(work, `coffer-enc${tag}`);
-        const decDir = join(work, `coffer-dec${tag}`);
+        const encDir = join(work, `${id}-enc${tag}`);
+        const decDir = join(work, `${id}-dec${tag}`);
         const encrypted = join(encDir, `${basename(source)}.coffer`);
         const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', encDir, source]);
         const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', decDir, encrypted]);
@@ -307,7 +322,8 @@ async function main() {
             operation: 'encrypt',
             command: cmd,
             args,
-            label: 'coffer encrypt-file',
+            env,
+            label: `${tool} encrypt-file`,
             before: () => rm(encDir, { recursive: true, force: true }),
             output: encrypted,
           },
@@ -315,13 +331,18 @@ async function main() {
             operation: 'decrypt',
             command: dcmd,
             args: dargs,
-            label: 'coffer decrypt-file',
+            env,
+            label: `${tool} decrypt-file`,
             before: () => rm(decDir, { recursive: true, force: true }),
             output: join(decDir, basename(source)),
           },
         ];
       },
     });
+    tools.push(cofferTool('coffer', 'Coffer', ONE_SHOT_ENV));
+    const agent = await cofferJson(vault, ['agent', 'start', '--idle-timeout', '0'], agentEnv);
+    cleanups.push(() => cofferJson(vault, ['agent', 'stop'], agentEnv));
+    tools.push(cofferTool('coffer-agent', 'Coffer (CLI via agent)', agentEnv));
     /** A peer that encrypts to one file and decrypts to another. */
     const peer = (id, tool, encrypt, decrypt, env) => {
       tools.push({
@@ -407,11 +428,23 @@ async function main() {
     }
     log(`${tools.map((t) => t.tool).join(', ')}: ${WARMUP} warm-up and ${RUNS} measured round(s) ...`);
     const results = await runRounds(steps, log);
+    // The agent did the work of its tool's runs (a CLI of another build would have run them
+    // itself), and its peak counts with the CLI's own.
+    const agentJobs = (await cofferJson(vault, ['agent', 'status'], agentEnv)).jobs_done;
+    const agentSteps = steps.filter((s) => s.group.startsWith('coffer-agent')).length * (WARMUP + RUNS);
+    if (agentJobs !== agentSteps) throw new BenchError(`The agent ran ${agentJobs} jobs, not the ${agentSteps} it was given.`);
+    verified.agent_ran_every_job = true;
+    const agentPeakKiB = await peakRssKiB(agent.pid);
     for (const t of tools) {
       const ops = t.ops(input, '');
       for (const op of ops) {
         const key = `${t.id}/${op.operation}`;
-        rows.push(row(key, t.tool, op.operation, size, results.get(key), results.get(`${key}-empty`)));
+        const measured = results.get(key);
+        if (t.id === 'coffer-agent') {
+          if (agentPeakKiB === undefined) throw new BenchError("The agent's peak RSS cannot be read from /proc.");
+          measured.rssKiB = Math.max(measured.rssKiB, agentPeakKiB);
+        }
+        rows.push(row(key, t.tool, op.operation, size, measured, results.get(`${key}-empty`)));
       }
       // The last round's outputs are still there: each tool's last step must give the input back.
       await mustMatch(ops.at(-1).output, t.id === 'cp' ? 'cp_copy' : `${t.id}_roundtrip`);
@@ -476,11 +509,11 @@ async function main() {
       await (await open(big, 'wx')).close();
       await truncate(big, rssCheckSize);
       const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', cofferEnc, big]);
-      const enc = await timedSingle(cmd, args, { label: 'coffer encrypt-file (RSS check)' });
+      const enc = await timedSingle(cmd, args, { label: 'coffer encrypt-file (RSS check)', env: ONE_SHOT_ENV });
       const encrypted = cofferOutput(enc.stdout, 'encrypt-file');
       await rm(big);
       const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', cofferDec, encrypted]);
-      const dec = await timedSingle(dcmd, dargs, { label: 'coffer decrypt-file (RSS check)' });
+      const dec = await timedSingle(dcmd, dargs, { label: 'coffer decrypt-file (RSS check)', env: ONE_SHOT_ENV });
       const decrypted = cofferOutput(dec.stdout, 'decrypt-file');
       await rm(cofferEnc, { recursive: true });
       // The sparse input was all zeros: check the round trip by size and hash of zeros.
@@ -513,22 +546,34 @@ async function main() {
   }
 }
 
+/** Coffer's CLI, on its own and through its agent: the rows every peer is compared with. */
+const CLI_FORMS = [
+  { id: 'coffer', label: 'Coffer' },
+  { id: 'coffer-agent', label: 'Coffer via agent' },
+];
+
 /** Ratios and targets from the measured rows. */
 function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck }) {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ok = (id) => (byId.get(id)?.status === 'ok' ? byId.get(id) : undefined);
-  const coffer = { encrypt: ok('coffer/encrypt'), decrypt: ok('coffer/decrypt') };
+  const forms = CLI_FORMS.filter((f) => ok(`${f.id}/encrypt`) && ok(`${f.id}/decrypt`));
   const cp = ok('cp/copy');
 
   for (const r of rows) {
     if (r.status !== 'ok' || r.tool.startsWith('Coffer')) continue;
-    // cp has no encrypt/decrypt: compare Coffer's times with the plain copy's.
-    if (r.id === 'cp/copy') {
-      r.coffer_time_ratio = { encrypt: coffer.encrypt.seconds / r.seconds, decrypt: coffer.decrypt.seconds / r.seconds };
-    } else {
-      r.coffer_speedup = coffer[r.operation].mib_per_s / r.mib_per_s;
-      const cofferRate = coffer[r.operation].mib_per_s_after_startup;
-      if (cofferRate && r.mib_per_s_after_startup) r.coffer_speedup_after_startup = cofferRate / r.mib_per_s_after_startup;
+    for (const form of forms) {
+      const mine = { encrypt: ok(`${form.id}/encrypt`), decrypt: ok(`${form.id}/decrypt`) };
+      // cp has no encrypt/decrypt: compare Coffer's times with the plain copy's.
+      if (r.id === 'cp/copy') {
+        (r.coffer_time_ratio ??= {})[form.id] = {
+          encrypt: mine.encrypt.seconds / r.seconds,
+          decrypt: mine.decrypt.seconds / r.seconds,
+        };
+        continue;
+      }
+      (r.coffer_speedup ??= {})[form.id] = mine[r.operation].mib_per_s / r.mib_per_s;
+      const rate = mine[r.operation].mib_per_s_after_startup;
+      if (rate && r.mib_per_s_after_startup) (r.coffer_speedup_after_startup ??= {})[form.id] = rate / r.mib_per_s_after_startup;
     }
   }
 
@@ -541,14 +586,21 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
     ['sdk-4k', 'the JS SDK at 4 KiB frames', 8],
     ['sdk-1m', 'the JS SDK at 1 MiB frames', 2],
   ];
-  for (const [peerId, label, goal] of peers) {
-    for (const operation of ['encrypt', 'decrypt']) {
-      const value = ok(`${peerId}/${operation}`)?.coffer_speedup;
-      target(`Coffer ${operation} >= ${goal}x ${label} throughput`, value, 'x', (v) => v >= goal);
+  for (const form of forms) {
+    for (const [peerId, label, goal] of peers) {
+      for (const operation of ['encrypt', 'decrypt']) {
+        const value = ok(`${peerId}/${operation}`)?.coffer_speedup?.[form.id];
+        target(`${form.label}: ${operation} >= ${goal}x ${label} throughput`, value, 'x', (v) => v >= goal);
+      }
     }
-  }
-  for (const operation of ['encrypt', 'decrypt']) {
-    target(`Coffer ${operation} time <= 1.6x cp's time`, cp.coffer_time_ratio[operation], 'x', (v) => v <= 1.6);
+    for (const operation of ['encrypt', 'decrypt']) {
+      target(
+        `${form.label}: ${operation} time <= 1.6x cp's time`,
+        cp.coffer_time_ratio[form.id][operation],
+        'x',
+        (v) => v <= 1.6,
+      );
+    }
   }
   const cofferRows = [...rows, ...(rssCheck?.rows ?? [])].filter((r) => r.tool.startsWith('Coffer'));
   const peakRss = Math.max(...cofferRows.map((r) => r.peak_rss_mib));
@@ -572,9 +624,11 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
 
 /** The comparison with each peer once every tool has started: the rate after start-up. */
 function afterStartupLines(report) {
-  const lines = report.rows
-    .filter((r) => r.coffer_speedup_after_startup !== undefined)
-    .map((r) => `- Coffer ${r.operation} vs ${r.tool}: ${r.coffer_speedup_after_startup.toFixed(2)}x`);
+  const lines = report.rows.flatMap((r) =>
+    CLI_FORMS.filter((f) => r.coffer_speedup_after_startup?.[f.id] !== undefined).map(
+      (f) => `- ${f.label} ${r.operation} vs ${r.tool}: ${r.coffer_speedup_after_startup[f.id].toFixed(2)}x`,
+    ),
+  );
   if (lines.length === 0) return [];
   return [
     "Rate after start-up (the run's time less the same command's on an empty file), for information; the targets above count start-up:",
@@ -586,16 +640,31 @@ function afterStartupLines(report) {
 
 function renderMarkdown(report) {
   const fixed = (n, digits) => (n === undefined || n === null ? '—' : n.toFixed(digits));
+  // One figure per form of the CLI: on its own / via the agent.
+  const perForm = (values, show) =>
+    CLI_FORMS.filter((f) => values?.[f.id] !== undefined)
+      .map((f) => show(values[f.id]))
+      .join(' / ');
   const ratioCell = (r) => {
     if (r.coffer_time_ratio)
-      return `Coffer takes ${fixed(r.coffer_time_ratio.encrypt, 2)}x (enc) / ${fixed(r.coffer_time_ratio.decrypt, 2)}x (dec) cp's time`;
+      return `${perForm(r.coffer_time_ratio, (t) => `${fixed(t.encrypt, 2)}x enc, ${fixed(t.decrypt, 2)}x dec`)} cp's time`;
     if (r.coffer_speedup === undefined) return '—';
-    const after =
-      r.coffer_speedup_after_startup === undefined ? '' : ` (${fixed(r.coffer_speedup_after_startup, 1)}x after start-up)`;
-    return `${fixed(r.coffer_speedup, 1)}x${after}`;
+    const after = r.coffer_speedup_after_startup
+      ? ` (${perForm(r.coffer_speedup_after_startup, (v) => `${fixed(v, 1)}x`)} after start-up)`
+      : '';
+    return `${perForm(r.coffer_speedup, (v) => `${fixed(v, 1)}x`)}${after}`;
   };
   const lines = [
-    ['Tool', 'Operation', 'Seconds', 'MiB/s', 'Start-up s', 'MiB/s after start-up', 'Peak RSS MiB', 'Coffer is N.Nx faster'],
+    [
+      'Tool',
+      'Operation',
+      'Seconds',
+      'MiB/s',
+      'Start-up s',
+      'MiB/s after start-up',
+      'Peak RSS MiB',
+      'Coffer is N.Nx faster (alone / via agent)',
+    ],
   ];
   for (const r of [...report.rows, ...(report.rss_check?.rows ?? [])]) {
     if (r.status !== 'ok') lines.push([r.tool, r.operation, r.status, '—', '—', '—', '—', '—']);
@@ -623,7 +692,8 @@ function renderMarkdown(report) {
     '',
     `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}) with its ${report.coffer_frame_cipher.name} frame cipher; the JS SDK at 4 KiB and 1 MiB frames. ` +
       `Seconds are the median of ${report.runs} round(s) after ${report.warmup} unmeasured one(s), every tool once per round (start-up included), peak RSS the highest. ` +
-      'Start-up is the median time of the same command on an empty file; the rate after start-up leaves it out.',
+      'Start-up is the median time of the same command on an empty file; the rate after start-up leaves it out. ' +
+      '"Coffer (CLI via agent)" is the same command with `coffer agent` running (started before the rounds); its peak RSS is the larger of the CLI\'s and the agent\'s.',
     '',
     format(lines[0]),
     rule,

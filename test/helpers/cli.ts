@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const COFFER_BIN = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
+const NO_AGENT_SOCKET = join(tmpdir(), 'coffer-tests-no-agent', 'agent.sock');
 
 export interface CliResult {
   code: number | null;
@@ -29,12 +30,14 @@ function parseJson(text: string): any {
 /** Runs the real `coffer` command in a child process, as a script would. */
 export function runCoffer(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; removeEnv?: readonly string[] } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; removeEnv?: readonly string[]; cwd?: string } = {},
 ): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // A `coffer agent` the developer runs must not take the tests' jobs: tests that want an agent
+  // name their own socket.
+  const env: NodeJS.ProcessEnv = { ...process.env, COFFER_AGENT_SOCKET: NO_AGENT_SOCKET, ...options.env };
   for (const name of options.removeEnv ?? []) delete env[name];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COFFER_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [COFFER_BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -13,6 +13,8 @@ const EXPECTED_ROWS = [
   'cp/copy',
   'coffer/encrypt',
   'coffer/decrypt',
+  'coffer-agent/encrypt',
+  'coffer-agent/decrypt',
   'age/encrypt',
   'age/decrypt',
   'gpg/encrypt',
@@ -56,6 +58,8 @@ describe('benchmark smoke test', () => {
     expect(report.verified).toMatchObject({
       cp_copy: true,
       coffer_roundtrip: true,
+      'coffer-agent_roundtrip': true,
+      agent_ran_every_job: true,
       age_roundtrip: true,
       gpg_roundtrip: true,
       openssl_roundtrip: true,

@@ -59,7 +59,7 @@ describe('a file over 4 GiB', () => {
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { exited: Promise<number | null>; kill: () => void } {
   const child = spawn(process.execPath, [COFFER_BIN, '--vault', fx.dir, ...args], {
     stdio: 'ignore',
-    env: { ...process.env, ...env },
+    env: { ...process.env, COFFER_AGENT: 'off', ...env },
   });
   return { exited: new Promise((resolve) => child.on('close', (code) => resolve(code))), kill: () => child.kill('SIGKILL') };
 }

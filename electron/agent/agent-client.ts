@@ -1,0 +1,138 @@
+import { lstatSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { CofferError, toErrorValue } from '../../shared/errors.js';
+import type { FileResult } from '../jobs/file-batch.js';
+import type { Progress } from '../jobs/progress.js';
+import {
+  AGENT_PROTOCOL,
+  AgentMessage,
+  buildStamp,
+  errorFromValue,
+  readMessages,
+  sendMessage,
+  toWire,
+  type AgentStatus,
+  type RunFilesRequest,
+} from './agent-protocol.js';
+import { agentSocketPath, agentSupported, isPrivateSocket } from './agent-socket.js';
+
+/**
+ * The agent on this socket, connected, or undefined when there is none to use: not running, a
+ * stale socket, or a folder another user could have put it in (it would be sent passphrases).
+ */
+export async function connectAgent(socketPath = agentSocketPath()): Promise<Socket | undefined> {
+  if (!agentSupported()) return undefined;
+  try {
+    if (!lstatSync(socketPath).isSocket()) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (!isPrivateSocket(socketPath)) return undefined;
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', () => resolve(undefined));
+  });
+}
+
+export interface AgentJobHooks {
+  signal: AbortSignal;
+  /** Answers the agent's request for the vault's passphrase, as the CLI would on its own. */
+  passphrase: () => Promise<string>;
+  onVaultOpened?: () => void;
+  onFileStart?: (input: string, index: number, count: number) => void;
+  onProgress?: (input: string, progress: Progress) => void;
+}
+
+export type AgentJob = Omit<RunFilesRequest, 'type' | 'protocol' | 'build'>;
+
+const agentLost = (): CofferError =>
+  new CofferError(
+    'COFFER.6002',
+    'The agent stopped before the job finished. Files it had not finished were left as they were, with nothing under their output names; run the command again.',
+  );
+
+/** Runs a batch in the agent: its results, or undefined when the agent declines (another build). */
+export function runJobInAgent(socket: Socket, job: AgentJob, hooks: AgentJobHooks): Promise<FileResult[] | undefined> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      hooks.signal.removeEventListener('abort', cancel);
+      finish();
+    };
+    const cancel = (): void => sendMessage(socket, { type: 'cancel' });
+    hooks.signal.addEventListener('abort', cancel);
+    socket.on('error', () => undefined);
+    socket.on('close', () => settle(() => reject(agentLost())));
+    readMessages(
+      socket,
+      AgentMessage,
+      (message) => {
+        switch (message.type) {
+          case 'refused':
+            socket.end();
+            return settle(() => resolve(undefined));
+          case 'need-passphrase':
+            hooks.passphrase().then(
+              (value) => sendMessage(socket, { type: 'passphrase', value }),
+              (error: unknown) => sendMessage(socket, { type: 'passphrase-refused', error: toWire(toErrorValue(error)) }),
+            );
+            return;
+          case 'vault-opened':
+            return hooks.onVaultOpened?.();
+          case 'file-start':
+            return hooks.onFileStart?.(message.input, message.index, message.count);
+          case 'progress':
+            return hooks.onProgress?.(message.input, message.progress);
+          case 'done':
+            return settle(() => resolve(message.files));
+          case 'failed':
+            return settle(() => reject(errorFromValue(message.error)));
+          default:
+            socket.destroy();
+            return settle(() => reject(agentLost()));
+        }
+      },
+      () => {
+        socket.destroy();
+        settle(() => reject(agentLost()));
+      },
+    );
+    sendMessage(socket, { type: 'run-files', protocol: AGENT_PROTOCOL, build: buildStamp(), ...job });
+    if (hooks.signal.aborted) cancel();
+  });
+}
+
+/** One request, one answer: the agent's status, or its acknowledgement of a stop. */
+async function ask(socketPath: string, request: 'status' | 'stop'): Promise<AgentMessage | undefined> {
+  const socket = await connectAgent(socketPath);
+  if (!socket) return undefined;
+  return new Promise((resolve) => {
+    let answer: AgentMessage | undefined;
+    readMessages(
+      socket,
+      AgentMessage,
+      (message) => (answer ??= message),
+      () => socket.destroy(),
+    );
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(answer));
+    sendMessage(socket, request === 'status' ? { type: 'status' } : { type: 'stop' });
+  });
+}
+
+export async function agentStatus(socketPath = agentSocketPath()): Promise<AgentStatus | undefined> {
+  const answer = await ask(socketPath, 'status');
+  return answer?.type === 'status' ? answer : undefined;
+}
+
+/** Asks the agent to stop; the number of jobs it cancelled, or undefined if none was running. */
+export async function stopAgent(socketPath = agentSocketPath()): Promise<number | undefined> {
+  const answer = await ask(socketPath, 'stop');
+  return answer?.type === 'stopping' ? answer.cancelled_jobs : undefined;
+}

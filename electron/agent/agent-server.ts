@@ -1,0 +1,237 @@
+import { rmSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import lockfile from 'proper-lockfile';
+import { CofferError, toErrorValue } from '../../shared/errors.js';
+import { validateEncryptionContext } from '../crypto/encryption-context.js';
+import { runVaultFileBatch } from '../jobs/vault-file-batch.js';
+import { WorkerPool } from '../jobs/worker-pool.js';
+import { Vault } from '../vault/vault.js';
+import {
+  AGENT_PROTOCOL,
+  ClientMessage,
+  buildStamp,
+  errorFromValue,
+  readMessages,
+  sendMessage,
+  toWire,
+  type AgentStatus,
+  type RunFilesRequest,
+} from './agent-protocol.js';
+import { preparePrivateFolder } from './agent-socket.js';
+
+const LOCK_STALE_MS = 3_000;
+
+export interface AgentOptions {
+  socket: string;
+  /** Stop after this long without a job; 0 never stops. */
+  idleTimeoutSeconds: number;
+  /** Crypto worker threads kept warm (default: one per core). */
+  workers?: number;
+}
+
+interface RunningJob {
+  controller: AbortController;
+  /** Set while the job waits for the CLI to send the vault's passphrase. */
+  passphrase?: { resolve: (value: string) => void; reject: (error: Error) => void };
+}
+
+/**
+ * The resident helper: a process that keeps the crypto workers warm and runs the CLI's file jobs,
+ * so a command pays no process start-up beyond its own small client. It holds no key between
+ * jobs: each job opens the vault afresh, as the CLI would, so key states, the lock and the audit
+ * trail behave exactly as without it.
+ */
+export class AgentServer {
+  readonly build = buildStamp();
+  readonly startedAt = new Date();
+  /** Settles when the agent has stopped. */
+  readonly stopped: Promise<void>;
+
+  private readonly jobs = new Set<RunningJob>();
+  private jobsDone = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<number> | undefined;
+  private markStopped!: () => void;
+
+  private constructor(
+    private readonly options: AgentOptions,
+    private readonly server: Server,
+    private readonly pool: WorkerPool,
+    private readonly releaseLock: () => Promise<void>,
+  ) {
+    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
+    server.on('connection', (socket) => this.serve(socket));
+    this.armIdleTimer();
+  }
+
+  static async start(options: AgentOptions): Promise<AgentServer> {
+    preparePrivateFolder(options.socket);
+    let release: () => Promise<void>;
+    try {
+      // Held for the agent's life, refreshed every second: a second agent on the same socket is
+      // refused, and the lock of one that was killed goes stale on its own within seconds (the
+      // wait covers that, so a start right after a crash succeeds).
+      release = await lockfile.lock(options.socket, {
+        lockfilePath: `${options.socket}.lock`,
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        update: 1_000,
+        retries: { retries: Math.ceil((LOCK_STALE_MS + 1_000) / 100), minTimeout: 100, maxTimeout: 100 },
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new CofferError(
+          'COFFER.6004',
+          `An agent is already running on ${options.socket}: \`coffer agent status\` shows it.`,
+        );
+      }
+      throw error;
+    }
+    try {
+      // Only a killed agent leaves its socket behind, and the lock proves that one is gone.
+      rmSync(options.socket, { force: true });
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.socket, () => resolve());
+      });
+      await chmod(options.socket, 0o600);
+      return new AgentServer(options, server, new WorkerPool(options.workers), release);
+    } catch (error) {
+      await release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  status(): AgentStatus {
+    return {
+      type: 'status',
+      pid: process.pid,
+      socket: this.options.socket,
+      build: this.build,
+      started_at: this.startedAt.toISOString(),
+      jobs: this.jobs.size,
+      jobs_done: this.jobsDone,
+      idle_timeout_seconds: this.options.idleTimeoutSeconds,
+    };
+  }
+
+  /** Cancels running jobs (their temporary files are removed), closes the socket, and ends. */
+  stop(): Promise<number> {
+    this.stopping ??= (async () => {
+      clearTimeout(this.idleTimer);
+      const cancelled = this.jobs.size;
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      for (const job of this.jobs) job.controller.abort();
+      while (this.jobs.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await closed;
+      await this.pool.close();
+      await this.releaseLock().catch(() => undefined);
+      this.markStopped();
+      return cancelled;
+    })();
+    return this.stopping;
+  }
+
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    if (this.options.idleTimeoutSeconds > 0 && this.jobs.size === 0 && !this.stopping) {
+      this.idleTimer = setTimeout(() => void this.stop(), this.options.idleTimeoutSeconds * 1000);
+    }
+  }
+
+  private serve(socket: Socket): void {
+    let job: RunningJob | undefined;
+    socket.on('error', () => socket.destroy());
+    // A CLI that goes away (Ctrl-C twice, killed) takes its job with it.
+    socket.on('close', () => {
+      job?.controller.abort();
+      job?.passphrase?.reject(new CofferError('COFFER.2010', 'The command that asked for this job has ended.'));
+    });
+    readMessages(
+      socket,
+      ClientMessage,
+      (message) => {
+        switch (message.type) {
+          case 'run-files':
+            if (job) return void socket.destroy();
+            if (message.protocol !== AGENT_PROTOCOL || message.build !== this.build) {
+              sendMessage(socket, { type: 'refused', reason: `this agent is build ${this.build}, the command ${message.build}` });
+              return void socket.end();
+            }
+            if (this.stopping) {
+              sendMessage(socket, { type: 'refused', reason: 'this agent is stopping' });
+              return void socket.end();
+            }
+            job = { controller: new AbortController() };
+            void this.runJob(socket, job, message);
+            return;
+          case 'passphrase':
+            job?.passphrase?.resolve(message.value);
+            return;
+          case 'passphrase-refused':
+            job?.passphrase?.reject(errorFromValue(message.error));
+            return;
+          case 'cancel':
+            job?.controller.abort();
+            return;
+          case 'status':
+            sendMessage(socket, this.status());
+            return void socket.end();
+          case 'stop':
+            sendMessage(socket, { type: 'stopping', cancelled_jobs: this.jobs.size });
+            socket.end();
+            void this.stop();
+            return;
+        }
+      },
+      () => socket.destroy(),
+    );
+  }
+
+  private async runJob(socket: Socket, job: RunningJob, request: RunFilesRequest): Promise<void> {
+    this.jobs.add(job);
+    clearTimeout(this.idleTimer);
+    const pool = request.workers === undefined ? this.pool : new WorkerPool(request.workers);
+    try {
+      const opening = Vault.open({
+        dir: request.vaultDir,
+        // The CLI asks its user (or reads its file or environment) and sends the answer back.
+        passphrase: () =>
+          new Promise<string>((resolve, reject) => {
+            job.passphrase = { resolve, reject };
+            sendMessage(socket, { type: 'need-passphrase' });
+          }).finally(() => (job.passphrase = undefined)),
+      });
+      const files = await runVaultFileBatch(
+        opening,
+        {
+          action: request.action,
+          paths: request.paths,
+          keyIds: request.keyIds,
+          outDir: request.outDir,
+          frameLength: request.frameLength,
+          encryptionContext: request.encryptionContext && validateEncryptionContext(request.encryptionContext),
+          removeOriginals: request.removeOriginals,
+        },
+        {
+          pool,
+          signal: job.controller.signal,
+          onVaultOpened: () => sendMessage(socket, { type: 'vault-opened' }),
+          onFileStart: (input, index, count) => sendMessage(socket, { type: 'file-start', input, index, count }),
+          onProgress: (input, progress) => sendMessage(socket, { type: 'progress', input, progress }),
+        },
+      );
+      sendMessage(socket, { type: 'done', files });
+    } catch (error) {
+      sendMessage(socket, { type: 'failed', error: toWire(toErrorValue(error)) });
+    } finally {
+      if (pool !== this.pool) await pool.close();
+      socket.end();
+      this.jobs.delete(job);
+      this.jobsDone += 1;
+      this.armIdleTimer();
+    }
+  }
+}

@@ -1,0 +1,283 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentStatus } from '../../electron/agent/agent-client.js';
+import { agentSupported } from '../../electron/agent/agent-socket.js';
+import { COFFER_BIN, removeDir, runCoffer, tempDir } from '../helpers/cli.js';
+
+/**
+ * `coffer agent`: a resident process that runs the CLI's file jobs with warm workers. Everything
+ * here goes through the real CLI, the real socket and the real keychain.
+ */
+let root: string;
+let vault: string;
+let socket: string;
+let agentEnv: NodeJS.ProcessEnv;
+
+const coffer = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+  runCoffer(['--vault', vault, ...args], { ...options, env: { ...agentEnv, ...options.env } });
+
+/** How many jobs the agent has finished: the proof that a command ran there and not here. */
+async function jobsDone(): Promise<number> {
+  const status = await agentStatus(socket);
+  if (!status) throw new Error('the agent is not running');
+  return status.jobs_done;
+}
+
+async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  root = await tempDir('coffer-agent-');
+  vault = join(root, 'vault');
+  // A short path: a Unix socket's path may not exceed about 100 bytes.
+  socket = join(root, 'run', 'agent.sock');
+  agentEnv = { COFFER_AGENT_SOCKET: socket };
+  expect((await runCoffer(['--vault', vault, 'init'])).code).toBe(0);
+  expect((await runCoffer(['--vault', vault, 'create-key', '--alias', 'films'])).code).toBe(0);
+});
+
+afterEach(async () => {
+  await coffer(['agent', 'stop']);
+});
+
+afterAll(async () => {
+  await removeDir(root);
+});
+
+describe.runIf(agentSupported())('coffer agent', () => {
+  it('starts once, in a folder only this user may enter, and says so', async () => {
+    expect((await coffer(['agent', 'status'])).json).toEqual({ running: false, socket });
+
+    const started = await coffer(['agent', 'start']);
+    expect(started.code).toBe(0);
+    expect(started.json).toMatchObject({
+      running: true,
+      already_running: false,
+      socket,
+      jobs: 0,
+      jobs_done: 0,
+      idle_timeout_seconds: 600,
+    });
+    expect((await stat(join(root, 'run'))).mode & 0o777).toBe(0o700);
+    expect((await stat(socket)).mode & 0o777).toBe(0o600);
+
+    const again = await coffer(['agent', 'start']);
+    expect(again.json).toMatchObject({ running: true, already_running: true, pid: started.json.pid });
+    expect((await coffer(['agent', 'status'])).json).toMatchObject({ running: true, pid: started.json.pid });
+  });
+
+  it("runs encrypt-file and decrypt-file for the CLI, with paths relative to the CLI's folder", async () => {
+    await coffer(['agent', 'start']);
+    const work = join(root, 'relative');
+    await mkdir(work);
+    const original = randomBytes(3 * 1024 * 1024 + 17);
+    await writeFile(join(work, 'clip.mov'), original);
+
+    const sealed = await coffer(['encrypt-file', '--key-id', 'alias/films', 'clip.mov', '--out-dir', 'sealed'], { cwd: work });
+    expect(sealed.code).toBe(0);
+    expect(sealed.json).toEqual({
+      files: [
+        { input: join(work, 'clip.mov'), status: 'ok', output: join(work, 'sealed', 'clip.mov.coffer'), bytes: original.length },
+      ],
+    });
+    expect(await jobsDone()).toBe(1);
+
+    const opened = await coffer(['decrypt-file', 'sealed/clip.mov.coffer', '--out-dir', 'opened'], { cwd: work });
+    expect(opened.code).toBe(0);
+    // Buffer.equals: a deep comparison of 3 MiB, byte by byte, takes vitest seconds.
+    expect((await readFile(join(work, 'opened', 'clip.mov'))).equals(original)).toBe(true);
+    expect((await coffer(['verify-file', join(work, 'sealed')])).json.files[0].status).toBe('ok');
+    expect(await jobsDone()).toBe(3);
+  });
+
+  it('is bypassed by --no-agent and COFFER_AGENT=off, which run the job in the command itself', async () => {
+    await coffer(['agent', 'start']);
+    const input = join(root, 'bypass.txt');
+    await writeFile(input, 'kept out of the agent');
+    expect((await coffer(['encrypt-file', '--no-agent', '--key-id', 'alias/films', input])).code).toBe(0);
+    expect((await coffer(['verify-file', `${input}.coffer`], { env: { COFFER_AGENT: 'off' } })).code).toBe(0);
+    expect(await jobsDone()).toBe(0);
+  });
+
+  it("gives the same refusals as the CLI: per-file errors, and a vault error as the command's", async () => {
+    await coffer(['agent', 'start']);
+    const missing = await coffer(['encrypt-file', '--key-id', 'alias/films', join(root, 'no-such-file')]);
+    expect(missing.code).toBe(1);
+    expect(missing.json.files[0]).toMatchObject({ status: 'error', error: { error_code: 'COFFER.2008' } });
+
+    const unknownKey = join(root, 'unknown-key.txt');
+    await writeFile(unknownKey, 'x');
+    const refused = await coffer(['encrypt-file', '--key-id', 'alias/nobody', unknownKey]);
+    expect(refused.json.files[0]).toMatchObject({ status: 'error', error: { error_code: 'KMS.0207' } });
+    expect(existsSync(`${unknownKey}.coffer`)).toBe(false);
+
+    const noVault = await runCoffer(['--vault', join(root, 'no-vault'), 'encrypt-file', '--key-id', 'alias/films', unknownKey], {
+      env: agentEnv,
+    });
+    expect(noVault.code).toBe(1);
+    expect(noVault.error?.error_code).toBe('COFFER.1001');
+    expect(await readdir(root)).not.toContain('unknown-key.txt.coffer');
+    expect(await jobsDone()).toBe(3);
+  });
+
+  it("asks the command for a passphrase vault's passphrase, from the command's own environment", async () => {
+    await coffer(['agent', 'start']);
+    const locked = join(root, 'passphrase-vault');
+    const run = (args: string[], passphrase: string) =>
+      runCoffer(['--vault', locked, ...args], { env: { ...agentEnv, COFFER_PASSPHRASE: passphrase } });
+    expect((await run(['init', '--passphrase'], 'correct horse battery staple')).code).toBe(0);
+    expect((await run(['create-key', '--alias', 'notes'], 'correct horse battery staple')).code).toBe(0);
+    const input = join(root, 'notes.md');
+    await writeFile(input, '# secret notes');
+
+    const wrong = await run(['encrypt-file', '--key-id', 'alias/notes', input], 'a wrong passphrase');
+    expect(wrong.code).toBe(1);
+    expect(wrong.error?.error_code).toBe('COFFER.1005');
+    expect(wrong.stdout).toBe('');
+    expect(existsSync(`${input}.coffer`)).toBe(false);
+
+    const none = await runCoffer(['--vault', locked, 'encrypt-file', '--key-id', 'alias/notes', input], {
+      env: agentEnv,
+      removeEnv: ['COFFER_PASSPHRASE'],
+    });
+    expect(none.error?.error_code).toBe('COFFER.1012');
+
+    const passphraseFile = join(root, 'passphrase.txt');
+    await writeFile(passphraseFile, 'correct horse battery staple\n');
+    const right = await runCoffer(
+      ['--vault', locked, '--passphrase-file', 'passphrase.txt', 'encrypt-file', '--key-id', 'alias/notes', input],
+      {
+        env: agentEnv,
+        removeEnv: ['COFFER_PASSPHRASE'],
+        cwd: root,
+      },
+    );
+    expect(right.code).toBe(0);
+    expect(right.json.files[0]).toMatchObject({ status: 'ok', output: `${input}.coffer` });
+    expect(await jobsDone()).toBe(3);
+  });
+
+  it('cancels the job of a command that is killed, leaving no output, and serves the next one', async () => {
+    await coffer(['agent', 'start']);
+    const input = join(root, 'large.img');
+    await writeFile(input, '');
+    await truncate(input, 3 * 1024 ** 3);
+    const out = join(root, 'killed-out');
+    await mkdir(out);
+    const child = spawn(
+      process.execPath,
+      [COFFER_BIN, '--vault', vault, 'encrypt-file', '--key-id', 'alias/films', '--out-dir', out, input],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, ...agentEnv },
+      },
+    );
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await until(
+      async () => (await readdir(out)).some((name) => name.includes('.coffer-tmp-')),
+      'the agent writes a temporary file',
+    );
+    child.kill('SIGKILL');
+    await exited;
+    await until(async () => (await agentStatus(socket))?.jobs === 0, 'the agent has dropped the job');
+    expect(await readdir(out)).toEqual([]);
+    await truncate(input, 0);
+
+    const small = join(root, 'after.txt');
+    await writeFile(small, 'the agent lives on');
+    expect((await coffer(['encrypt-file', '--key-id', 'alias/films', small])).code).toBe(0);
+    expect(await jobsDone()).toBe(2);
+  }, 120_000);
+
+  it('stops on request, removing its socket, and stopping twice is harmless', async () => {
+    const started = await coffer(['agent', 'start']);
+    const stopped = await coffer(['agent', 'stop']);
+    expect(stopped.json).toEqual({ running: false, was_running: true, cancelled_jobs: 0, socket });
+    expect(existsSync(socket)).toBe(false);
+    await until(() => !isAlive(started.json.pid), 'the agent process has ended');
+    expect((await coffer(['agent', 'stop'])).json).toEqual({ running: false, was_running: false, socket });
+  });
+
+  it('stops by itself after its idle timeout', async () => {
+    const started = await coffer(['agent', 'start', '--idle-timeout', '1']);
+    expect(started.json.idle_timeout_seconds).toBe(1);
+    await until(() => !isAlive(started.json.pid), 'the idle agent has ended', 10_000);
+    expect(existsSync(socket)).toBe(false);
+  });
+
+  it('after being killed, is not used, and a new one starts in its place', async () => {
+    const started = await coffer(['agent', 'start']);
+    process.kill(started.json.pid, 'SIGKILL');
+    await until(() => !isAlive(started.json.pid), 'the killed agent has ended');
+    expect(existsSync(socket)).toBe(true);
+
+    const input = join(root, 'stale.txt');
+    await writeFile(input, 'the stale socket is ignored');
+    expect((await coffer(['encrypt-file', '--key-id', 'alias/files-do-not-exist', input])).json.files[0].error.error_code).toBe(
+      'KMS.0207',
+    );
+    expect((await coffer(['encrypt-file', '--key-id', 'alias/films', input])).code).toBe(0);
+
+    const restarted = await coffer(['agent', 'start']);
+    expect(restarted.code).toBe(0);
+    expect(restarted.json).toMatchObject({ running: true, already_running: false });
+    expect(restarted.json.pid).not.toBe(started.json.pid);
+  }, 30_000);
+
+  it('refuses a socket folder that others may enter, and the CLI never uses an agent in one', async () => {
+    const open = join(root, 'open');
+    await mkdir(open, { mode: 0o755 });
+    await chmod(open, 0o755);
+    const refused = await coffer(['agent', 'start'], { env: { COFFER_AGENT_SOCKET: join(open, 'agent.sock') } });
+    expect(refused.code).toBe(1);
+    expect(refused.error?.error_code).toBe('COFFER.6001');
+    expect(refused.error?.error_msg).toContain('mode is 755');
+
+    // An agent whose folder was opened up later is not trusted with jobs (nor passphrases).
+    await coffer(['agent', 'start']);
+    await chmod(join(root, 'run'), 0o755);
+    const input = join(root, 'untrusted.txt');
+    await writeFile(input, 'x');
+    expect((await coffer(['encrypt-file', '--key-id', 'alias/films', input])).code).toBe(0);
+    await chmod(join(root, 'run'), 0o700);
+    expect(await jobsDone()).toBe(0);
+  });
+
+  it('declines a job from another build, and drops a connection that does not speak its protocol', async () => {
+    await coffer(['agent', 'start']);
+    const talk = (line: string) =>
+      new Promise<string>((resolve) => {
+        const client = connect(socket);
+        let answer = '';
+        client.setEncoding('utf8').on('data', (text: string) => (answer += text));
+        client.on('close', () => resolve(answer));
+        client.write(line);
+      });
+    const fromElsewhere = await talk(
+      `${JSON.stringify({ type: 'run-files', protocol: 1, build: 'another-build', action: 'verify', paths: ['/x'], vaultDir: vault, keyIds: [] })}\n`,
+    );
+    expect(JSON.parse(fromElsewhere)).toMatchObject({ type: 'refused' });
+    expect(await talk('this is not JSON\n')).toBe('');
+    expect(await talk(`${JSON.stringify({ type: 'run-files', paths: 'not a list' })}\n`)).toBe('');
+    expect(await jobsDone()).toBe(0);
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
