@@ -39,6 +39,19 @@ await build({
   logLevel: 'warning',
 });
 
+// The agent's thin client, which bin/coffer.js loads before the CLI: a scripted file command that
+// an agent runs costs only this small file's loading (electron/agent/agent-thin-client.ts).
+await build({
+  entryPoints: ['electron/agent/agent-thin-client.ts'],
+  outfile: 'dist/electron/cli/agent-thin-client.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  ...moduleUrl,
+  logLevel: 'warning',
+});
+
 // The CLI: one CommonJS script, because bin/coffer.js runs it through node:vm with V8's code
 // cache (Node 20 caches no ES module). The sources' import.meta.url becomes the bundle's URL.
 const cli = 'dist/electron/cli/coffer.bundle.cjs';

@@ -1,12 +1,9 @@
-import { lstatSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { CofferError, toErrorValue } from '../../shared/errors.js';
 import type { FileResult } from '../jobs/file-batch.js';
 import type { Progress } from '../jobs/progress.js';
 import {
-  AGENT_PROTOCOL,
   AgentMessage,
-  buildStamp,
   errorFromValue,
   readMessages,
   sendMessage,
@@ -14,29 +11,8 @@ import {
   type AgentStatus,
   type RunFilesRequest,
 } from './agent-protocol.js';
-import { agentSocketPath, agentSupported, isPrivateSocket } from './agent-socket.js';
-
-/**
- * The agent on this socket, connected, or undefined when there is none to use: not running, a
- * stale socket, or a folder another user could have put it in (it would be sent passphrases).
- */
-export async function connectAgent(socketPath = agentSocketPath()): Promise<Socket | undefined> {
-  if (!agentSupported()) return undefined;
-  try {
-    if (!lstatSync(socketPath).isSocket()) return undefined;
-  } catch {
-    return undefined;
-  }
-  if (!isPrivateSocket(socketPath)) return undefined;
-  return new Promise((resolve) => {
-    const socket = connect(socketPath);
-    socket.once('connect', () => {
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', () => resolve(undefined));
-  });
-}
+import { agentSocketPath, connectAgent } from './agent-socket.js';
+import { AGENT_PROTOCOL, buildStamp } from './agent-wire.js';
 
 export interface AgentJobHooks {
   signal: AbortSignal;
@@ -103,7 +79,7 @@ export function runJobInAgent(socket: Socket, job: AgentJob, hooks: AgentJobHook
         settle(() => reject(agentLost()));
       },
     );
-    sendMessage(socket, { type: 'run-files', protocol: AGENT_PROTOCOL, build: buildStamp(), ...job });
+    sendMessage(socket, { type: 'run-files', protocol: AGENT_PROTOCOL, build: buildStamp(import.meta.url), ...job });
     if (hooks.signal.aborted) cancel();
   });
 }

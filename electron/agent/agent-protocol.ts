@@ -1,16 +1,13 @@
-import { statSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { CofferError, isErrorCode, type ErrorValue } from '../../shared/errors.js';
+import { readLines, writeLine } from './agent-wire.js';
 
 /**
  * What the CLI and the agent say to each other: one JSON object per line, each checked against
  * its schema on arrival. The CLI resolves paths and the vault folder itself, so the agent never
  * depends on the caller's working folder or environment.
  */
-export const AGENT_PROTOCOL = 1;
-
 const ErrorValueSchema = z.strictObject({ code: z.string(), message: z.string() });
 
 export const RunFilesRequest = z.strictObject({
@@ -30,8 +27,20 @@ export const RunFilesRequest = z.strictObject({
 });
 export type RunFilesRequest = z.infer<typeof RunFilesRequest>;
 
+/** A scripted command's arguments, folder and environment, sent by the thin client as they are. */
+export const RunArgvRequest = z.strictObject({
+  type: z.literal('run-argv'),
+  protocol: z.number(),
+  build: z.string(),
+  argv: z.array(z.string()),
+  cwd: z.string().min(1),
+  env: z.record(z.string(), z.string()),
+});
+export type RunArgvRequest = z.infer<typeof RunArgvRequest>;
+
 export const ClientMessage = z.discriminatedUnion('type', [
   RunFilesRequest,
+  RunArgvRequest,
   z.strictObject({ type: z.literal('passphrase'), value: z.string() }),
   z.strictObject({ type: z.literal('passphrase-refused'), error: ErrorValueSchema }),
   z.strictObject({ type: z.literal('cancel') }),
@@ -87,6 +96,9 @@ export const AgentMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('failed'), error: ErrorValueSchema }),
   AgentStatus,
   z.strictObject({ type: z.literal('stopping'), cancelled_jobs: z.number() }),
+  /** What a command run from its arguments prints, and how it ends (the thin client's job). */
+  z.strictObject({ type: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
+  z.strictObject({ type: z.literal('exit'), code: z.number().int() }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
@@ -99,20 +111,6 @@ export function toWire(error: ErrorValue): { code: string; message: string } {
   return { code: error.code, message: error.message };
 }
 
-/**
- * Which build this is: the agent runs jobs only for a CLI of the same build, so an agent left
- * running across an update never runs old code for new commands. The build's own file changes
- * size or time with every build.
- */
-export function buildStamp(): string {
-  const file = fileURLToPath(import.meta.url);
-  const stats = statSync(file);
-  return `${stats.size}-${Math.trunc(stats.mtimeMs)}`;
-}
-
-// A line longer than this is not a message of this protocol (the largest is a list of results).
-const MAX_LINE = 64 * 1024 * 1024;
-
 /** Calls `onMessage` with each line's message, or `onInvalid` once for the first bad line. */
 export function readMessages<T>(
   socket: Socket,
@@ -120,39 +118,27 @@ export function readMessages<T>(
   onMessage: (message: T) => void,
   onInvalid: (problem: string) => void,
 ): void {
-  let pending = '';
-  let broken = false;
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    if (broken) return;
-    pending += chunk;
-    let newline = pending.indexOf('\n');
-    while (newline >= 0 && !broken) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
+  readLines(
+    socket,
+    (line) => {
       let parsed: z.ZodSafeParseResult<T>;
       try {
         parsed = schema.safeParse(JSON.parse(line));
       } catch {
-        broken = true;
         onInvalid('a line is not JSON');
-        return;
+        return false;
       }
       if (!parsed.success) {
-        broken = true;
         onInvalid(`a message does not match the protocol (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-        return;
+        return false;
       }
       onMessage(parsed.data);
-      newline = pending.indexOf('\n');
-    }
-    if (pending.length > MAX_LINE) {
-      broken = true;
-      onInvalid('a line is too long');
-    }
-  });
+      return true;
+    },
+    () => onInvalid('a line is too long'),
+  );
 }
 
 export function sendMessage(socket: Socket, message: ClientMessage | AgentMessage): void {
-  if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+  writeLine(socket, message);
 }

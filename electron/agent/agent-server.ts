@@ -3,27 +3,50 @@ import { chmod } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import lockfile from 'proper-lockfile';
 import { CofferError, toErrorValue } from '../../shared/errors.js';
+
 import { validateEncryptionContext } from '../crypto/encryption-context.js';
 import { runVaultFileBatch } from '../jobs/vault-file-batch.js';
 import { WorkerPool } from '../jobs/worker-pool.js';
 import { Vault } from '../vault/vault.js';
 import {
-  AGENT_PROTOCOL,
   ClientMessage,
-  buildStamp,
   errorFromValue,
   readMessages,
   sendMessage,
   toWire,
   type AgentStatus,
+  type RunArgvRequest,
   type RunFilesRequest,
 } from './agent-protocol.js';
 import { preparePrivateFolder } from './agent-socket.js';
+import { AGENT_PROTOCOL, buildStamp } from './agent-wire.js';
+
+/** The CLI contract's error object, for a command that failed outside the CLI's own handling. */
+function errorBody(error: unknown): { error_code: string; error_msg: string } {
+  const value = toErrorValue(error);
+  return { error_code: value.code, error_msg: value.message };
+}
 
 const LOCK_STALE_MS = 3_000;
 
+/** What a command run from its arguments gets in place of its own process. */
+export interface ArgvHost {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): void; readonly isTTY: boolean };
+  stderr: { write(text: string): void; readonly isTTY: boolean };
+  /** Aborted when the command's process goes away or asks to cancel. */
+  signal: AbortSignal;
+  pool: WorkerPool;
+}
+
+/** Runs a command from its arguments; undefined (without running it) when it is not the agent's to run. */
+export type ArgvRunner = (argv: readonly string[], host: ArgvHost) => Promise<number | undefined>;
+
 export interface AgentOptions {
   socket: string;
+  /** Runs scripted commands sent whole by the thin client (the CLI supplies it). */
+  runArgv?: ArgvRunner;
   /** Stop after this long without a job; 0 never stops. */
   idleTimeoutSeconds: number;
   /** Crypto worker threads kept warm (default: one per core). */
@@ -43,7 +66,7 @@ interface RunningJob {
  * trail behave exactly as without it.
  */
 export class AgentServer {
-  readonly build = buildStamp();
+  readonly build = buildStamp(import.meta.url);
   readonly startedAt = new Date();
   /** Settles when the agent has stopped. */
   readonly stopped: Promise<void>;
@@ -155,18 +178,20 @@ export class AgentServer {
       (message) => {
         switch (message.type) {
           case 'run-files':
+          case 'run-argv': {
             if (job) return void socket.destroy();
-            if (message.protocol !== AGENT_PROTOCOL || message.build !== this.build) {
-              sendMessage(socket, { type: 'refused', reason: `this agent is build ${this.build}, the command ${message.build}` });
+            const refusal = this.refusal(message);
+            if (refusal) {
+              sendMessage(socket, { type: 'refused', reason: refusal });
               return void socket.end();
             }
-            if (this.stopping) {
-              sendMessage(socket, { type: 'refused', reason: 'this agent is stopping' });
-              return void socket.end();
-            }
-            job = { controller: new AbortController() };
-            void this.runJob(socket, job, message);
+            const running: RunningJob = { controller: new AbortController() };
+            job = running;
+            const work =
+              message.type === 'run-files' ? this.runFiles(socket, running, message) : this.runArgv(socket, running, message);
+            void this.track(socket, running, work);
             return;
+          }
           case 'passphrase':
             job?.passphrase?.resolve(message.value);
             return;
@@ -190,9 +215,58 @@ export class AgentServer {
     );
   }
 
-  private async runJob(socket: Socket, job: RunningJob, request: RunFilesRequest): Promise<void> {
+  /** Why this agent does not take the job (the command then runs it itself), if it does not. */
+  private refusal(message: RunFilesRequest | RunArgvRequest): string | undefined {
+    if (message.protocol !== AGENT_PROTOCOL || message.build !== this.build)
+      return `this agent is build ${this.build}, the command ${message.build}`;
+    if (this.stopping) return 'this agent is stopping';
+    if (message.type === 'run-argv' && !this.options.runArgv) return 'this agent runs no commands from arguments';
+    return undefined;
+  }
+
+  /** `work` says whether it ran the job (a command the agent does not run is only declined). */
+  private async track(socket: Socket, job: RunningJob, work: Promise<boolean>): Promise<void> {
     this.jobs.add(job);
     clearTimeout(this.idleTimer);
+    let ran = true;
+    try {
+      ran = await work;
+    } finally {
+      socket.end();
+      this.jobs.delete(job);
+      if (ran) this.jobsDone += 1;
+      this.armIdleTimer();
+    }
+  }
+
+  /** A scripted command, sent whole: it runs here with the sender's folder, environment and streams. */
+  private async runArgv(socket: Socket, job: RunningJob, request: RunArgvRequest): Promise<boolean> {
+    const stream = (name: 'stdout' | 'stderr') => ({
+      write: (text: string) => sendMessage(socket, { type: 'output', stream: name, text }),
+      isTTY: false,
+    });
+    try {
+      const code = await this.options.runArgv!(request.argv, {
+        cwd: request.cwd,
+        env: request.env,
+        stdout: stream('stdout'),
+        stderr: stream('stderr'),
+        signal: job.controller.signal,
+        pool: this.pool,
+      });
+      if (code === undefined) {
+        sendMessage(socket, { type: 'refused', reason: 'not a command the agent runs' });
+        return false;
+      }
+      sendMessage(socket, { type: 'exit', code });
+    } catch (error) {
+      sendMessage(socket, { type: 'output', stream: 'stderr', text: `${JSON.stringify({ error: errorBody(error) })}\n` });
+      sendMessage(socket, { type: 'exit', code: 1 });
+    }
+    return true;
+  }
+
+  private async runFiles(socket: Socket, job: RunningJob, request: RunFilesRequest): Promise<boolean> {
     const pool = request.workers === undefined ? this.pool : new WorkerPool(request.workers);
     try {
       const opening = Vault.open({
@@ -228,10 +302,7 @@ export class AgentServer {
       sendMessage(socket, { type: 'failed', error: toWire(toErrorValue(error)) });
     } finally {
       if (pool !== this.pool) await pool.close();
-      socket.end();
-      this.jobs.delete(job);
-      this.jobsDone += 1;
-      this.armIdleTimer();
     }
+    return true;
   }
 }

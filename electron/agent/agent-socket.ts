@@ -1,4 +1,5 @@
 import { lstatSync, mkdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CofferError } from '../../shared/errors.js';
@@ -51,4 +52,26 @@ export function preparePrivateFolder(socket: string): void {
 /** For the CLI: is the socket in a folder only this user controls? Else it is not our agent. */
 export function isPrivateSocket(socket: string): boolean {
   return folderProblem(dirname(socket)) === undefined;
+}
+
+/**
+ * The agent on this socket, connected, or undefined when there is none to use: not running, a
+ * stale socket, or a folder another user could have put it in (it would be sent passphrases).
+ */
+export async function connectAgent(socketPath = agentSocketPath()): Promise<Socket | undefined> {
+  if (!agentSupported()) return undefined;
+  try {
+    if (!lstatSync(socketPath).isSocket()) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (!isPrivateSocket(socketPath)) return undefined;
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', () => resolve(undefined));
+  });
 }

@@ -4,9 +4,11 @@ import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import { agentStatus, stopAgent } from '../agent/agent-client.js';
 import type { AgentStatus } from '../agent/agent-protocol.js';
-import { AgentServer } from '../agent/agent-server.js';
+import { AgentServer, type ArgvRunner } from '../agent/agent-server.js';
 import { agentSocketPath, agentSupported } from '../agent/agent-socket.js';
+import { agentRunsArgv } from '../agent/agent-argv.js';
 import { action, wholeNumber } from './cli-context.js';
+import { runInHost } from './cli-host.js';
 
 interface AgentCommandOptions {
   idleTimeout: number;
@@ -93,11 +95,19 @@ function startFailure(stderr: string): CofferError {
 }
 
 /** Runs the agent in this process until it is stopped or idle for its timeout. */
-async function runInForeground(options: AgentCommandOptions): Promise<void> {
+async function runInForeground(
+  options: AgentCommandOptions,
+  runCli: (argv: readonly string[]) => Promise<number>,
+): Promise<void> {
+  // A scripted command sent whole runs here as it would in its own process, with its sender's
+  // folder, environment and streams, and the agent's warm workers.
+  const runArgv: ArgvRunner = async (argv, host) =>
+    agentRunsArgv(argv) ? runInHost({ ...host, stdinIsTTY: false, inAgent: true }, () => runCli(argv)) : undefined;
   const agent = await AgentServer.start({
     socket: agentSocketPath(),
     idleTimeoutSeconds: options.idleTimeout,
     workers: options.workers,
+    runArgv,
   });
   const stop = (): void => void agent.stop();
   process.on('SIGINT', stop);
@@ -116,7 +126,8 @@ async function socketGone(socket: string): Promise<void> {
   for (let waited = 0; existsSync(socket) && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
 }
 
-export function registerAgentCommands(program: Command): void {
+/** `runCli` comes from main.ts, which registers these commands: the agent runs commands with it. */
+export function registerAgentCommands(program: Command, runCli: (argv: readonly string[]) => Promise<number>): void {
   const agent = program
     .command('agent')
     .description('a background helper that keeps the crypto workers warm, so file commands start faster (Linux, macOS)');
@@ -145,7 +156,7 @@ export function registerAgentCommands(program: Command): void {
     .addOption(workersOption())
     .action(async (options: AgentCommandOptions) => {
       requireSupport();
-      await runInForeground(options);
+      await runInForeground(options, runCli);
     });
   agent
     .command('stop')

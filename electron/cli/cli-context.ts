@@ -1,7 +1,9 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CofferError, type ErrorCode } from '../../shared/errors.js';
 import { defaultVaultDir } from '../vault/vault-paths.js';
 import { Vault, type VaultEnvironment } from '../vault/vault.js';
+import { cliHost } from './cli-host.js';
 import { printResult } from './cli-output.js';
 import { readSecret } from './passphrase-input.js';
 
@@ -17,7 +19,7 @@ export function globalOptions(command: Command): GlobalOptions {
 
 export function vaultEnvironment(options: GlobalOptions): VaultEnvironment {
   return {
-    dir: options.vault ?? defaultVaultDir(),
+    dir: resolve(cliHost().cwd, options.vault ?? defaultVaultDir(cliHost().env)),
     passphrase: () => readSecret({ file: options.passphraseFile, envName: 'COFFER_PASSPHRASE', promptLabel: 'vault passphrase' }),
   };
 }

@@ -1,9 +1,10 @@
 import { toErrorValue, type ErrorValue } from '../../shared/errors.js';
+import { cliHost } from './cli-host.js';
 
 /** The contract's output: one JSON object on stdout for success; the error object on stderr. */
 export function printResult(value: unknown): void {
-  const pretty = process.stdout.isTTY ? 2 : undefined;
-  process.stdout.write(`${JSON.stringify(value, null, pretty)}\n`);
+  const { stdout } = cliHost();
+  stdout.write(`${JSON.stringify(value, null, stdout.isTTY ? 2 : undefined)}\n`);
 }
 
 export function errorBody(error: ErrorValue): { error: { error_code: string; error_msg: string } } {
@@ -13,9 +14,10 @@ export function errorBody(error: ErrorValue): { error: { error_code: string; err
 /** JSON for scripts; a plain sentence for a person at a terminal. */
 export function printError(error: unknown): void {
   const value = toErrorValue(error);
-  if (process.stderr.isTTY) {
-    process.stderr.write(`coffer: ${value.message} (${value.code})\n`);
+  const { stderr } = cliHost();
+  if (stderr.isTTY) {
+    stderr.write(`coffer: ${value.message} (${value.code})\n`);
   } else {
-    process.stderr.write(`${JSON.stringify(errorBody(value))}\n`);
+    stderr.write(`${JSON.stringify(errorBody(value))}\n`);
   }
 }

@@ -8,6 +8,7 @@ import * as data from '../kms/data-operations.js';
 import * as keyImport from '../kms/key-import.js';
 import type { Vault } from '../vault/vault.js';
 import { globalOptions, openVault, wholeNumber } from './cli-context.js';
+import { cliHost } from './cli-host.js';
 import { errorBody, printResult } from './cli-output.js';
 
 type Operation = (vault: Vault, request: unknown) => Promise<unknown>;
@@ -293,7 +294,7 @@ export function registerDataCommands(program: Command): void {
     command.action(async (options: { batch?: string }, self: Command) => {
       const vault = await openVault(globalOptions(self));
       if (options.batch !== undefined) {
-        if (!(await runBatch(vault, definition.operation, options.batch))) process.exitCode = 1;
+        if (!(await runBatch(vault, definition.operation, options.batch))) cliHost().exitCode = 1;
         return;
       }
       printResult(await definition.operation(vault, withoutUndefined(await definition.request(options as never))));

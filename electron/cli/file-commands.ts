@@ -3,12 +3,14 @@ import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import { parseEncryptionContextJson, type EncryptionContext } from '../crypto/encryption-context.js';
 import { inspectMessage } from '../envelope/inspect-message.js';
-import { connectAgent, runJobInAgent, type AgentJob, type AgentJobHooks } from '../agent/agent-client.js';
+import { runJobInAgent, type AgentJob, type AgentJobHooks } from '../agent/agent-client.js';
+import { connectAgent } from '../agent/agent-socket.js';
 import type { FileAction, FileResult } from '../jobs/file-batch.js';
 import { runVaultFileBatch } from '../jobs/vault-file-batch.js';
 import { WorkerPool } from '../jobs/worker-pool.js';
 import { Vault } from '../vault/vault.js';
 import { globalOptions, vaultEnvironment, wholeNumber, type GlobalOptions } from './cli-context.js';
+import { cliHost } from './cli-host.js';
 import { printResult } from './cli-output.js';
 import { FileProgressBar } from './progress-bar.js';
 
@@ -24,8 +26,18 @@ interface FileCommandOptions {
   agent?: boolean;
 }
 
-/** Ctrl-C cancels the running file (its temporary output is removed); a second one quits at once. */
+/**
+ * Ctrl-C cancels the running file (its temporary output is removed); a second one quits at once.
+ * In the agent, the command's own process going away cancels it.
+ */
 function cancelOnInterrupt(controller: AbortController): () => void {
+  const { signal } = cliHost();
+  if (signal) {
+    const cancel = (): void => controller.abort();
+    signal.addEventListener('abort', cancel);
+    if (signal.aborted) cancel();
+    return () => signal.removeEventListener('abort', cancel);
+  }
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
@@ -40,12 +52,13 @@ function cancelOnInterrupt(controller: AbortController): () => void {
 
 /** What the batch runs with, wherever it runs: paths and the vault folder resolved here. */
 function batchJob(action: FileAction, paths: string[], options: FileCommandOptions, global: GlobalOptions): AgentJob {
+  const { cwd } = cliHost();
   return {
     action,
-    paths: paths.map((path) => resolve(path)),
-    vaultDir: resolve(vaultEnvironment(global).dir),
+    paths: paths.map((path) => resolve(cwd, path)),
+    vaultDir: vaultEnvironment(global).dir,
     keyIds: [options.keyId ?? '', ...(options.alsoKeyId ?? [])].filter(Boolean),
-    outDir: options.outDir === undefined ? undefined : resolve(options.outDir),
+    outDir: options.outDir === undefined ? undefined : resolve(cwd, options.outDir),
     frameLength: options.frameLength,
     encryptionContext: options.encryptionContext,
     removeOriginals: options.removeOriginals,
@@ -53,13 +66,14 @@ function batchJob(action: FileAction, paths: string[], options: FileCommandOptio
   };
 }
 
-/** The batch in this process: the workers start up while the vault opens. */
+/** The batch in this process: the agent's warm workers, else workers that start while the vault opens. */
 async function runHere(job: AgentJob, hooks: AgentJobHooks): Promise<FileResult[]> {
-  const pool = new WorkerPool(job.workers);
+  const warm = cliHost().pool;
+  const pool = warm && job.workers === undefined ? warm : new WorkerPool(job.workers);
   try {
     return await runVaultFileBatch(Vault.open({ dir: job.vaultDir, passphrase: hooks.passphrase }), job, { ...hooks, pool });
   } finally {
-    await pool.close();
+    if (pool !== warm) await pool.close();
   }
 }
 
@@ -88,11 +102,12 @@ async function runFiles(action: FileAction, paths: string[], options: FileComman
   };
   try {
     // A running agent (`coffer agent start`) has its workers warm: the job runs there.
-    const agent = options.agent === false || process.env.COFFER_AGENT === 'off' ? undefined : await connectAgent();
+    const host = cliHost();
+    const agent = options.agent === false || host.inAgent || host.env.COFFER_AGENT === 'off' ? undefined : await connectAgent();
     const files = (agent && (await runJobInAgent(agent, job, hooks))) || (await runHere(job, hooks));
     bar?.stop();
     printResult({ files });
-    if (files.some((f) => f.status === 'error')) process.exitCode = 1;
+    if (files.some((f) => f.status === 'error')) host.exitCode = 1;
   } finally {
     bar?.stop();
     stopListening();

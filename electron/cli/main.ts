@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './agent-commands.js';
+import { cliHost } from './cli-host.js';
 import { printError } from './cli-output.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerFileCommands } from './file-commands.js';
@@ -20,13 +21,13 @@ export function buildProgram(): Command {
     .option('--passphrase-file <file>', "read the vault's passphrase from a file (else $COFFER_PASSPHRASE, else a prompt)")
     .showHelpAfterError('(run `coffer --help` for the commands)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => cliHost().stdout.write(text), writeErr: (text) => cliHost().stderr.write(text) });
   registerVaultCommands(program);
   registerKeyCommands(program);
   registerDataCommands(program);
   registerFileCommands(program);
   registerShellCommands(program);
-  registerAgentCommands(program);
+  registerAgentCommands(program, runCli);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);
@@ -37,10 +38,12 @@ export function buildProgram(): Command {
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  const host = cliHost();
+  host.exitCode = undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // A batch whose lines partly failed has printed every answer and set exit status 1.
-    return process.exitCode === EXIT_FAILED ? EXIT_FAILED : EXIT_OK;
+    return host.exitCode === EXIT_FAILED ? EXIT_FAILED : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end here too, with code 0; everything else is a usage error.

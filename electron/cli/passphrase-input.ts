@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { read } from 'read';
 import { CofferError } from '../../shared/errors.js';
+import { cliHost } from './cli-host.js';
 
 /**
  * Where a secret comes from, in the contract's order: a file named on the command line, an
@@ -17,7 +19,7 @@ export interface SecretSourceOptions {
 async function readSecretFile(path: string): Promise<string> {
   try {
     // One trailing newline is what editors and `echo` add; it is not part of the secret.
-    return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+    return (await readFile(resolve(cliHost().cwd, path), 'utf8')).replace(/\r?\n$/, '');
   } catch (error) {
     throw new CofferError('COFFER.1018', `The passphrase file ${path} cannot be read: ${(error as Error).message}.`);
   }
@@ -25,9 +27,11 @@ async function readSecretFile(path: string): Promise<string> {
 
 export async function readSecret(options: SecretSourceOptions): Promise<string> {
   if (options.file !== undefined) return readSecretFile(options.file);
-  const fromEnv = process.env[options.envName];
+  const host = cliHost();
+  const fromEnv = host.env[options.envName];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+  // Only this process's own terminal can be asked (an agent's commands come without one).
+  if (host.inAgent || !host.stdinIsTTY || !host.stderr.isTTY) {
     throw new CofferError(
       'COFFER.1012',
       `A ${options.promptLabel} is needed: set ${options.envName}, pass --passphrase-file FILE, or run in a terminal to be asked.`,

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Progress } from '../jobs/progress.js';
+import { cliHost } from './cli-host.js';
 
 function human(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -40,7 +41,8 @@ export class FileProgressBar {
   private started = false;
 
   static forTerminal(): FileProgressBar | undefined {
-    return process.stderr.isTTY ? new FileProgressBar() : undefined;
+    const host = cliHost();
+    return host.stderr.isTTY && !host.inAgent ? new FileProgressBar() : undefined;
   }
 
   fileStarted(input: string, index: number, count: number): void {

@@ -4,15 +4,19 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentStatus } from '../../electron/agent/agent-client.js';
 import { agentSupported } from '../../electron/agent/agent-socket.js';
+import { buildStamp } from '../../electron/agent/agent-wire.js';
 import { COFFER_BIN, removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 
 /**
  * `coffer agent`: a resident process that runs the CLI's file jobs with warm workers. Everything
  * here goes through the real CLI, the real socket and the real keychain.
  */
+const CLI_BUNDLE = fileURLToPath(new URL('../../dist/electron/cli/coffer.bundle.cjs', import.meta.url));
+
 let root: string;
 let vault: string;
 let socket: string;
@@ -253,16 +257,67 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(await jobsDone()).toBe(0);
   });
 
+  it("at a terminal, asks for a passphrase vault's passphrase at the command's prompt and shows its progress bar", async () => {
+    await coffer(['agent', 'start']);
+    const locked = join(root, 'terminal-vault');
+    const passphrase = 'correct horse battery staple';
+    const setup = (args: string[]) =>
+      runCoffer(['--vault', locked, ...args], { env: { ...agentEnv, COFFER_PASSPHRASE: passphrase } });
+    expect((await setup(['init', '--passphrase'])).code).toBe(0);
+    expect((await setup(['create-key', '--alias', 'films'])).code).toBe(0);
+    const input = join(root, 'at-a-terminal.bin');
+    await writeFile(input, randomBytes(20 * 1024 * 1024));
+
+    // script(1) gives the command a real terminal; what is piped in is typed at it.
+    const command = [process.execPath, COFFER_BIN, '--vault', locked, 'encrypt-file', '--key-id', 'alias/films', input]
+      .map((arg) => `'${arg}'`)
+      .join(' ');
+    const terminal = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, ...agentEnv, COFFER_PASSPHRASE: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    terminal.stdout.setEncoding('utf8').on('data', (text: string) => (screen += text));
+    terminal.stdin.end(`${passphrase}\n`);
+    expect(await new Promise((resolve) => terminal.on('close', resolve))).toBe(0);
+    expect(screen).toContain('vault passphrase:');
+    expect(screen).toMatch(/\[1\/1\] at-a-terminal\.bin .*100%/);
+    expect(screen).toContain(`"output": "${input}.coffer"`);
+    expect(existsSync(`${input}.coffer`)).toBe(true);
+    expect(await jobsDone()).toBe(1);
+  });
+
+  it('runs only file commands sent whole, and only of its own build', async () => {
+    await coffer(['agent', 'start']);
+    const build = buildStamp(pathToFileURL(CLI_BUNDLE).href);
+    const send = async (message: object) => JSON.parse((await talk(`${JSON.stringify(message)}\n`)).split('\n')[0]!);
+    const command = (argv: string[], stamp = build) => ({
+      type: 'run-argv',
+      protocol: 1,
+      build: stamp,
+      argv,
+      cwd: root,
+      env: {},
+    });
+    expect(await send(command(['--vault', vault, 'list-keys']))).toMatchObject({ type: 'refused' });
+    expect(await send(command(['--vault', vault, 'verify-file', '--help']))).toMatchObject({ type: 'refused' });
+    expect(await send(command(['--vault', vault, 'verify-file', 'x.coffer'], 'another-build'))).toMatchObject({
+      type: 'refused',
+    });
+    expect(await jobsDone()).toBe(0);
+
+    // A file command runs, with the sender's folder: x.coffer is looked for there.
+    const answer = await talk(`${JSON.stringify(command(['--vault', vault, 'verify-file', 'x.coffer']))}\n`);
+    const lines = answer
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.at(-1)).toEqual({ type: 'exit', code: 1 });
+    expect(JSON.parse(lines[0].text).files[0]).toMatchObject({ input: join(root, 'x.coffer'), status: 'error' });
+  });
+
   it('declines a job from another build, and drops a connection that does not speak its protocol', async () => {
     await coffer(['agent', 'start']);
-    const talk = (line: string) =>
-      new Promise<string>((resolve) => {
-        const client = connect(socket);
-        let answer = '';
-        client.setEncoding('utf8').on('data', (text: string) => (answer += text));
-        client.on('close', () => resolve(answer));
-        client.write(line);
-      });
     const fromElsewhere = await talk(
       `${JSON.stringify({ type: 'run-files', protocol: 1, build: 'another-build', action: 'verify', paths: ['/x'], vaultDir: vault, keyIds: [] })}\n`,
     );
@@ -272,6 +327,17 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(await jobsDone()).toBe(0);
   });
 });
+
+/** Speaks to the agent directly: one line out, everything it answers before it hangs up. */
+function talk(line: string): Promise<string> {
+  return new Promise((resolve) => {
+    const client = connect(socket);
+    let answer = '';
+    client.setEncoding('utf8').on('data', (text: string) => (answer += text));
+    client.on('close', () => resolve(answer));
+    client.write(line);
+  });
+}
 
 function isAlive(pid: number): boolean {
   try {

@@ -1,0 +1,103 @@
+import { agentRunsArgv } from './agent-argv.js';
+import { agentSupported, connectAgent } from './agent-socket.js';
+import { AGENT_PROTOCOL, buildStamp, readLines, writeLine } from './agent-wire.js';
+
+/**
+ * The fast path of a scripted file command: `bin/coffer.js` loads this small bundle first and,
+ * when an agent runs, sends it the command whole (arguments, folder, environment) and relays
+ * what it prints, without loading the CLI (about 35 ms a command here). Its few messages are
+ * checked by hand: zod would cost more than the rest of this path.
+ */
+type Answer =
+  { type: 'output'; stream: 'stdout' | 'stderr'; text: string } | { type: 'exit'; code: number } | { type: 'refused' };
+
+function readAnswer(line: string): Answer | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = value as Record<string, unknown>;
+  if (
+    message.type === 'output' &&
+    (message.stream === 'stdout' || message.stream === 'stderr') &&
+    typeof message.text === 'string'
+  )
+    return { type: 'output', stream: message.stream, text: message.text };
+  if (message.type === 'exit' && Number.isInteger(message.code)) return { type: 'exit', code: message.code as number };
+  if (message.type === 'refused') return { type: 'refused' };
+  return undefined;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+const AGENT_LOST = {
+  error: {
+    error_code: 'COFFER.6002',
+    error_msg:
+      'The agent stopped before the command finished. Files it had not finished were left as they were, with nothing under their output names; run the command again.',
+  },
+};
+
+/**
+ * The command's exit status once the agent has run it, or undefined when the full CLI must run
+ * it: no agent, a person at a terminal (who gets the progress bar and the passphrase prompt),
+ * not a file command, or an agent of another build.
+ */
+export async function runThroughAgent(argv: readonly string[], cliBundleUrl: string): Promise<number | undefined> {
+  if (!agentSupported() || process.env.COFFER_AGENT === 'off') return undefined;
+  if (process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY) return undefined;
+  if (!agentRunsArgv(argv)) return undefined;
+  const socket = await connectAgent();
+  if (!socket) return undefined;
+  return new Promise((resolve) => {
+    let exitCode: number | undefined;
+    let refused = false;
+    let cancelled = false;
+    // Ctrl-C (or a kill) cancels the running file, whose temporary output the agent removes; a
+    // second one quits at once, which the agent also takes as a cancel.
+    const onSignal = (): void => {
+      if (cancelled) process.exit(130);
+      cancelled = true;
+      writeLine(socket, { type: 'cancel' });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    readLines(
+      socket,
+      (line) => {
+        const answer = readAnswer(line);
+        if (!answer) {
+          socket.destroy();
+          return false;
+        }
+        if (answer.type === 'output') (answer.stream === 'stdout' ? process.stdout : process.stderr).write(answer.text);
+        else if (answer.type === 'exit') exitCode = answer.code;
+        else refused = true;
+        return true;
+      },
+      () => socket.destroy(),
+    );
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (exitCode !== undefined) return resolve(exitCode);
+      if (refused) return resolve(undefined);
+      process.stderr.write(`${JSON.stringify(AGENT_LOST)}\n`);
+      resolve(1);
+    });
+    writeLine(socket, {
+      type: 'run-argv',
+      protocol: AGENT_PROTOCOL,
+      build: buildStamp(cliBundleUrl),
+      argv,
+      cwd: process.cwd(),
+      env: stringEnv(process.env),
+    });
+  });
+}
