@@ -26,47 +26,32 @@ const moduleUrl = {
   banner: { js: "var __cofferModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/** A Node script bundled into one CommonJS file, whose import.meta.url is that file's URL. */
+const nodeScript = (entry, outfile, options = {}) =>
+  build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    ...moduleUrl,
+    logLevel: 'warning',
+    ...options,
+  });
+
 // The crypto worker: one CommonJS script, which a worker thread starts faster than an ES module
 // (measured: two workers answer their first message after 26-33 ms instead of 31-46).
-await build({
-  entryPoints: ['electron/jobs/crypto-worker.ts'],
-  outfile: 'dist/electron/cli/crypto-worker.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  ...moduleUrl,
-  logLevel: 'warning',
-});
+await nodeScript('electron/jobs/crypto-worker.ts', 'dist/electron/cli/crypto-worker.cjs');
 
 // The agent's thin client, which bin/coffer.js loads before the CLI: a scripted file command that
 // an agent runs costs only this small file's loading (electron/agent/agent-thin-client.ts).
-await build({
-  entryPoints: ['electron/agent/agent-thin-client.ts'],
-  outfile: 'dist/electron/cli/agent-thin-client.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  ...moduleUrl,
-  logLevel: 'warning',
-});
+await nodeScript('electron/agent/agent-thin-client.ts', 'dist/electron/cli/agent-thin-client.cjs');
 
 // The CLI: one CommonJS script, because bin/coffer.js runs it through node:vm with V8's code
-// cache (Node 20 caches no ES module). The sources' import.meta.url becomes the bundle's URL.
+// cache (Node 20 caches no ES module). keytar, a native addon, loads from node_modules at run time.
 const cli = 'dist/electron/cli/coffer.bundle.cjs';
-await build({
-  entryPoints: ['electron/cli/main.ts'],
-  outfile: cli,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  // A native addon, loaded from node_modules at run time.
-  external: ['keytar'],
-  ...moduleUrl,
-  logLevel: 'warning',
-});
+await nodeScript('electron/cli/main.ts', cli, { external: ['keytar'] });
 // esbuild escapes non-ASCII text in code but copies comments as they are, and one em dash in a
 // comment makes V8 hold the whole source as a two-byte string: decoding and hashing it then cost
 // bin/coffer.js ~12 ms a run instead of ~1. An escape changes nothing in a comment, a string or a regex.

@@ -114,6 +114,12 @@ export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(ERROR_CODES, value);
 }
 
+/** The CLI contract's and the file results' error object: `{error_code, error_msg}`. */
+export function errorFields(error: unknown): { error_code: string; error_msg: string } {
+  const value = toErrorValue(error);
+  return { error_code: value.code, error_msg: value.message };
+}
+
 /** Turns anything caught into an ErrorValue; unknown failures become KMS.0101 with their message kept. */
 export function toErrorValue(error: unknown): ErrorValue {
   if (error instanceof CofferError) return error.toValue();

@@ -2,8 +2,7 @@ import { rmSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import lockfile from 'proper-lockfile';
-import { CofferError, toErrorValue } from '../../shared/errors.js';
-
+import { CofferError, errorFields, toErrorValue } from '../../shared/errors.js';
 import { validateEncryptionContext } from '../crypto/encryption-context.js';
 import { runVaultFileBatch } from '../jobs/vault-file-batch.js';
 import { WorkerPool } from '../jobs/worker-pool.js';
@@ -20,12 +19,6 @@ import {
 } from './agent-protocol.js';
 import { preparePrivateFolder } from './agent-socket.js';
 import { AGENT_PROTOCOL, buildStamp } from './agent-wire.js';
-
-/** The CLI contract's error object, for a command that failed outside the CLI's own handling. */
-function errorBody(error: unknown): { error_code: string; error_msg: string } {
-  const value = toErrorValue(error);
-  return { error_code: value.code, error_msg: value.message };
-}
 
 const LOCK_STALE_MS = 3_000;
 
@@ -71,7 +64,8 @@ export class AgentServer {
   /** Settles when the agent has stopped. */
   readonly stopped: Promise<void>;
 
-  private readonly jobs = new Set<RunningJob>();
+  /** Each running job, and the promise that settles when it has finished and hung up. */
+  private readonly jobs = new Map<RunningJob, Promise<void>>();
   private jobsDone = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<number> | undefined;
@@ -146,8 +140,8 @@ export class AgentServer {
       clearTimeout(this.idleTimer);
       const cancelled = this.jobs.size;
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-      for (const job of this.jobs) job.controller.abort();
-      while (this.jobs.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const job of this.jobs.keys()) job.controller.abort();
+      await Promise.all(this.jobs.values());
       await closed;
       await this.pool.close();
       await this.releaseLock().catch(() => undefined);
@@ -189,7 +183,7 @@ export class AgentServer {
             job = running;
             const work =
               message.type === 'run-files' ? this.runFiles(socket, running, message) : this.runArgv(socket, running, message);
-            void this.track(socket, running, work);
+            this.track(socket, running, work);
             return;
           }
           case 'passphrase':
@@ -225,18 +219,21 @@ export class AgentServer {
   }
 
   /** `work` says whether it ran the job (a command the agent does not run is only declined). */
-  private async track(socket: Socket, job: RunningJob, work: Promise<boolean>): Promise<void> {
-    this.jobs.add(job);
+  private track(socket: Socket, job: RunningJob, work: Promise<boolean>): void {
     clearTimeout(this.idleTimer);
-    let ran = true;
-    try {
-      ran = await work;
-    } finally {
-      socket.end();
-      this.jobs.delete(job);
-      if (ran) this.jobsDone += 1;
-      this.armIdleTimer();
-    }
+    const finished = work.then(
+      (ran) => ran,
+      () => true,
+    );
+    this.jobs.set(
+      job,
+      finished.then((ran) => {
+        socket.end();
+        this.jobs.delete(job);
+        if (ran) this.jobsDone += 1;
+        this.armIdleTimer();
+      }),
+    );
   }
 
   /** A scripted command, sent whole: it runs here with the sender's folder, environment and streams. */
@@ -260,7 +257,7 @@ export class AgentServer {
       }
       sendMessage(socket, { type: 'exit', code });
     } catch (error) {
-      sendMessage(socket, { type: 'output', stream: 'stderr', text: `${JSON.stringify({ error: errorBody(error) })}\n` });
+      sendMessage(socket, { type: 'output', stream: 'stderr', text: `${JSON.stringify({ error: errorFields(error) })}\n` });
       sendMessage(socket, { type: 'exit', code: 1 });
     }
     return true;

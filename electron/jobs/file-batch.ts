@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CofferError, toErrorValue, type ErrorValue } from '../../shared/errors.js';
+import { CofferError, errorFields } from '../../shared/errors.js';
 import type { FileResult } from '../../shared/kms-responses.js';
 import type { EncryptionContext } from '../crypto/encryption-context.js';
 
@@ -78,7 +78,11 @@ export async function planFiles(options: BatchOptions): Promise<{ planned: Plann
     const path = resolve(given);
     const stats = await fs.stat(path).catch(() => null);
     if (!stats) {
-      results.push({ input: path, status: 'error', error: errorJson(new CofferError('COFFER.2008', `${path} does not exist.`)) });
+      results.push({
+        input: path,
+        status: 'error',
+        error: errorFields(new CofferError('COFFER.2008', `${path} does not exist.`)),
+      });
     } else if (stats.isDirectory()) {
       await walk(path, options.outDir ? join(resolve(options.outDir), basename(path)) : path, planned, results, options.action);
     } else {
@@ -86,11 +90,6 @@ export async function planFiles(options: BatchOptions): Promise<{ planned: Plann
     }
   }
   return { planned, results };
-}
-
-function errorJson(error: unknown): { error_code: string; error_msg: string } {
-  const value: ErrorValue = toErrorValue(error);
-  return { error_code: value.code, error_msg: value.message };
 }
 
 export function encryptedName(input: string): string {
@@ -134,7 +133,7 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
       push({
         input: file.input,
         status: 'error',
-        error: errorJson(new CofferError('COFFER.2010', 'The batch was cancelled before this file.')),
+        error: errorFields(new CofferError('COFFER.2010', 'The batch was cancelled before this file.')),
       });
       continue;
     }
@@ -197,7 +196,7 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
         push({ input: file.input, status: 'ok', bytes: done.bytes });
       }
     } catch (error) {
-      push({ input: file.input, status: 'error', error: errorJson(error) });
+      push({ input: file.input, status: 'error', error: errorFields(error) });
     }
   }
   return results;
