@@ -203,6 +203,36 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(await jobsDone()).toBe(2);
   }, 120_000);
 
+  it("cancels the running file on the command's Ctrl-C, and the command reports it", async () => {
+    await coffer(['agent', 'start']);
+    const input = join(root, 'interrupted.img');
+    await writeFile(input, '');
+    await truncate(input, 3 * 1024 ** 3);
+    const out = join(root, 'interrupted-out');
+    await mkdir(out);
+    const child = spawn(
+      process.execPath,
+      [COFFER_BIN, '--vault', vault, 'encrypt-file', '--key-id', 'alias/films', '--out-dir', out, input],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...agentEnv },
+      },
+    );
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await until(
+      async () => (await readdir(out)).some((name) => name.includes('.coffer-tmp-')),
+      'the agent writes a temporary file',
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(JSON.parse(stdout).files[0]).toMatchObject({ input, status: 'error', error: { error_code: 'COFFER.2010' } });
+    expect(await readdir(out)).toEqual([]);
+    await truncate(input, 0);
+    expect(await jobsDone()).toBe(1);
+  }, 120_000);
+
   it('stops on request, removing its socket, and stopping twice is harmless', async () => {
     const started = await coffer(['agent', 'start']);
     const stopped = await coffer(['agent', 'stop']);
