@@ -7,12 +7,11 @@ import {
   errorFromValue,
   readMessages,
   sendMessage,
-  toWire,
   type AgentStatus,
   type RunFilesRequest,
 } from './agent-protocol.js';
 import { agentSocketPath, connectAgent } from './agent-socket.js';
-import { AGENT_PROTOCOL, buildStamp } from './agent-wire.js';
+import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp } from './agent-wire.js';
 
 export interface AgentJobHooks {
   signal: AbortSignal;
@@ -25,11 +24,7 @@ export interface AgentJobHooks {
 
 export type AgentJob = Omit<RunFilesRequest, 'type' | 'protocol' | 'build'>;
 
-const agentLost = (): CofferError =>
-  new CofferError(
-    'COFFER.6002',
-    'The agent stopped before the job finished. Files it had not finished were left as they were, with nothing under their output names; run the command again.',
-  );
+const agentLost = (): CofferError => new CofferError('COFFER.6002', AGENT_LOST_MESSAGE);
 
 /** Runs a batch in the agent: its results, or undefined when the agent declines (another build). */
 export function runJobInAgent(socket: Socket, job: AgentJob, hooks: AgentJobHooks): Promise<FileResult[] | undefined> {
@@ -56,7 +51,7 @@ export function runJobInAgent(socket: Socket, job: AgentJob, hooks: AgentJobHook
           case 'need-passphrase':
             hooks.passphrase().then(
               (value) => sendMessage(socket, { type: 'passphrase', value }),
-              (error: unknown) => sendMessage(socket, { type: 'passphrase-refused', error: toWire(toErrorValue(error)) }),
+              (error: unknown) => sendMessage(socket, { type: 'passphrase-refused', error: toErrorValue(error) }),
             );
             return;
           case 'vault-opened':

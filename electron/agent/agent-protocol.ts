@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
 import * as z from 'zod';
-import { CofferError, isErrorCode, type ErrorValue } from '../../shared/errors.js';
+import { CofferError, isErrorCode } from '../../shared/errors.js';
 import { readLines, writeLine } from './agent-wire.js';
 
 /**
  * What the CLI and the agent say to each other: one JSON object per line, each checked against
- * its schema on arrival. The CLI resolves paths and the vault folder itself, so the agent never
- * depends on the caller's working folder or environment.
+ * its schema on arrival. A batch (`run-files`) comes with its paths and vault folder resolved by
+ * the CLI; a command sent whole (`run-argv`) brings the folder and environment it was run with.
  */
 const ErrorValueSchema = z.strictObject({ code: z.string(), message: z.string() });
 
@@ -105,10 +105,6 @@ export type AgentMessage = z.infer<typeof AgentMessage>;
 /** An error value that came over the socket, as the CofferError it stood for. */
 export function errorFromValue(value: { code: string; message: string }): CofferError {
   return new CofferError(isErrorCode(value.code) ? value.code : 'KMS.0101', value.message);
-}
-
-export function toWire(error: ErrorValue): { code: string; message: string } {
-  return { code: error.code, message: error.message };
 }
 
 /** Calls `onMessage` with each line's message, or `onInvalid` once for the first bad line. */

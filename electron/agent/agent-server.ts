@@ -12,7 +12,6 @@ import {
   errorFromValue,
   readMessages,
   sendMessage,
-  toWire,
   type AgentStatus,
   type RunArgvRequest,
   type RunFilesRequest,
@@ -296,7 +295,7 @@ export class AgentServer {
       );
       sendMessage(socket, { type: 'done', files });
     } catch (error) {
-      sendMessage(socket, { type: 'failed', error: toWire(toErrorValue(error)) });
+      sendMessage(socket, { type: 'failed', error: toErrorValue(error) });
     } finally {
       if (pool !== this.pool) await pool.close();
     }

@@ -1,6 +1,6 @@
 import { agentRunsArgv } from './agent-argv.js';
 import { agentSupported, connectAgent } from './agent-socket.js';
-import { AGENT_PROTOCOL, buildStamp, readLines, writeLine } from './agent-wire.js';
+import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp, readLines, writeLine } from './agent-wire.js';
 
 /**
  * The fast path of a scripted file command: `bin/coffer.js` loads this small bundle first and,
@@ -35,13 +35,7 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
-const AGENT_LOST = {
-  error: {
-    error_code: 'COFFER.6002',
-    error_msg:
-      'The agent stopped before the command finished. Files it had not finished were left as they were, with nothing under their output names; run the command again.',
-  },
-};
+const AGENT_LOST = { error: { error_code: 'COFFER.6002', error_msg: AGENT_LOST_MESSAGE } };
 
 /**
  * The command's exit status once the agent has run it, or undefined when the full CLI must run

@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
  */
 export const AGENT_PROTOCOL = 1;
 
+/** What a command says when its agent went away mid-job (COFFER.6002). */
+export const AGENT_LOST_MESSAGE =
+  'The agent stopped before the job finished. Files it had not finished were left as they were, with nothing under their output names; run the command again.';
+
 // A line longer than this is not a message of this protocol (the largest is a list of results).
 const MAX_LINE = 64 * 1024 * 1024;
 

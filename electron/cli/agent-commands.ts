@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import { agentStatus, stopAgent } from '../agent/agent-client.js';
-import type { AgentStatus } from '../agent/agent-protocol.js';
+import { errorFromValue, type AgentStatus } from '../agent/agent-protocol.js';
 import { AgentServer, type ArgvRunner } from '../agent/agent-server.js';
 import { agentSocketPath, agentSupported } from '../agent/agent-socket.js';
 import { agentRunsArgv } from '../agent/agent-argv.js';
@@ -88,7 +88,7 @@ async function startInBackground(options: AgentCommandOptions): Promise<object> 
 function startFailure(stderr: string): CofferError {
   try {
     const { error } = JSON.parse(stderr.trim()) as { error: { error_code: string; error_msg: string } };
-    return new CofferError(error.error_code as never, error.error_msg);
+    return errorFromValue({ code: error.error_code, message: error.error_msg });
   } catch {
     return new CofferError('KMS.0101', `The agent did not start: ${stderr.trim() || 'it ended without a word'}.`);
   }
