@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, readdir, stat, truncate, writeFile } from 'node
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { agentStatus } from '../../electron/agent/agent-client.js';
 import { agentSupported } from '../../electron/agent/agent-socket.js';
 import { buildStamp } from '../../electron/agent/agent-wire.js';
@@ -173,29 +173,11 @@ describe.runIf(agentSupported())('coffer agent', () => {
 
   it('cancels the job of a command that is killed, leaving no output, and serves the next one', async () => {
     await coffer(['agent', 'start']);
-    const input = join(root, 'large.img');
-    await writeFile(input, '');
-    await truncate(input, 3 * 1024 ** 3);
-    const out = join(root, 'killed-out');
-    await mkdir(out);
-    const child = spawn(
-      process.execPath,
-      [COFFER_BIN, '--vault', vault, 'encrypt-file', '--key-id', 'alias/films', '--out-dir', out, input],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, ...agentEnv },
-      },
-    );
-    const exited = new Promise((resolve) => child.on('close', resolve));
-    await until(
-      async () => (await readdir(out)).some((name) => name.includes('.coffer-tmp-')),
-      'the agent writes a temporary file',
-    );
-    child.kill('SIGKILL');
-    await exited;
+    const job = await startLongEncryption('killed');
+    job.child.kill('SIGKILL');
+    await job.exited;
     await until(async () => (await agentStatus(socket))?.jobs === 0, 'the agent has dropped the job');
-    expect(await readdir(out)).toEqual([]);
-    await truncate(input, 0);
+    expect(await readdir(job.out)).toEqual([]);
 
     const small = join(root, 'after.txt');
     await writeFile(small, 'the agent lives on');
@@ -205,31 +187,15 @@ describe.runIf(agentSupported())('coffer agent', () => {
 
   it("cancels the running file on the command's Ctrl-C, and the command reports it", async () => {
     await coffer(['agent', 'start']);
-    const input = join(root, 'interrupted.img');
-    await writeFile(input, '');
-    await truncate(input, 3 * 1024 ** 3);
-    const out = join(root, 'interrupted-out');
-    await mkdir(out);
-    const child = spawn(
-      process.execPath,
-      [COFFER_BIN, '--vault', vault, 'encrypt-file', '--key-id', 'alias/films', '--out-dir', out, input],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...agentEnv },
-      },
-    );
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    const exited = new Promise((resolve) => child.on('close', resolve));
-    await until(
-      async () => (await readdir(out)).some((name) => name.includes('.coffer-tmp-')),
-      'the agent writes a temporary file',
-    );
-    child.kill('SIGINT');
-    expect(await exited).toBe(1);
-    expect(JSON.parse(stdout).files[0]).toMatchObject({ input, status: 'error', error: { error_code: 'COFFER.2010' } });
-    expect(await readdir(out)).toEqual([]);
-    await truncate(input, 0);
+    const job = await startLongEncryption('interrupted');
+    job.child.kill('SIGINT');
+    expect(await job.exited).toBe(1);
+    expect(JSON.parse(job.stdout()).files[0]).toMatchObject({
+      input: job.input,
+      status: 'error',
+      error: { error_code: 'COFFER.2010' },
+    });
+    expect(await readdir(job.out)).toEqual([]);
     expect(await jobsDone()).toBe(1);
   }, 120_000);
 
@@ -357,6 +323,29 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(await jobsDone()).toBe(0);
   });
 });
+
+/**
+ * A script's encrypt-file of a 3 GiB (sparse) file, once the agent has begun writing its
+ * temporary output: long enough to be interrupted.
+ */
+async function startLongEncryption(name: string) {
+  const input = join(root, `${name}.img`);
+  await writeFile(input, '');
+  await truncate(input, 3 * 1024 ** 3);
+  onTestFinished(() => truncate(input, 0));
+  const out = join(root, `${name}-out`);
+  await mkdir(out);
+  const args = [COFFER_BIN, '--vault', vault, 'encrypt-file', '--key-id', 'alias/films', '--out-dir', out, input];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...agentEnv } });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await until(
+    async () => (await readdir(out)).some((entry) => entry.includes('.coffer-tmp-')),
+    'the agent writes a temporary file',
+  );
+  return { input, out, child, exited, stdout: () => stdout };
+}
 
 /** Speaks to the agent directly: one line out, everything it answers before it hangs up. */
 function talk(line: string): Promise<string> {
