@@ -1,5 +1,5 @@
 import { lstatSync, mkdirSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CofferError } from '../../shared/errors.js';
@@ -66,6 +66,9 @@ export async function connectAgent(socketPath = agentSocketPath()): Promise<Sock
     return undefined;
   }
   if (!isPrivateSocket(socketPath)) return undefined;
+  // node:net loads only when there is an agent to talk to: every command's start passes through
+  // here. Not import(): the CLI's bundle runs in node:vm, which has no dynamic import.
+  const { connect } = process.getBuiltinModule('node:net');
   return new Promise((resolve) => {
     const socket = connect(socketPath);
     socket.once('connect', () => {

@@ -7,7 +7,7 @@ import { errorFromValue, type AgentStatus } from '../agent/agent-protocol.js';
 import { AgentServer, type ArgvRunner } from '../agent/agent-server.js';
 import { agentSocketPath, agentSupported } from '../agent/agent-socket.js';
 import { agentRunsArgv } from '../agent/agent-argv.js';
-import { action, wholeNumber } from './cli-context.js';
+import { action, wholeNumber, workersOption } from './cli-context.js';
 import { runInHost } from './cli-host.js';
 
 interface AgentCommandOptions {
@@ -135,8 +135,6 @@ export function registerAgentCommands(program: Command, runCli: (argv: readonly 
     new Option('--idle-timeout <seconds>', 'stop after this long without a job; 0 never stops')
       .argParser(idleSeconds)
       .default(DEFAULT_IDLE_SECONDS);
-  const workersOption = (): Option =>
-    new Option('--workers <n>', 'crypto worker threads (default: one per core)').argParser(wholeNumber('KMS.0308', '--workers'));
 
   agent
     .command('start')

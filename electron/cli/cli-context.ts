@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CofferError, type ErrorCode } from '../../shared/errors.js';
 import { defaultVaultDir } from '../vault/vault-paths.js';
 import { Vault, type VaultEnvironment } from '../vault/vault.js';
@@ -43,4 +43,11 @@ export function wholeNumber(code: ErrorCode, name: string): (text: string) => nu
     }
     return Number(text);
   };
+}
+
+/** `--workers N`: the crypto worker threads of a file job, or of the agent. */
+export function workersOption(): Option {
+  return new Option('--workers <n>', 'crypto worker threads (default: one per core)').argParser(
+    wholeNumber('KMS.0308', '--workers'),
+  );
 }

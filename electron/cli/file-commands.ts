@@ -9,7 +9,7 @@ import type { FileAction, FileResult } from '../jobs/file-batch.js';
 import { runVaultFileBatch } from '../jobs/vault-file-batch.js';
 import { WorkerPool } from '../jobs/worker-pool.js';
 import { Vault } from '../vault/vault.js';
-import { globalOptions, vaultEnvironment, wholeNumber, type GlobalOptions } from './cli-context.js';
+import { globalOptions, vaultEnvironment, wholeNumber, workersOption, type GlobalOptions } from './cli-context.js';
 import { cliHost } from './cli-host.js';
 import { printResult } from './cli-output.js';
 import { FileProgressBar } from './progress-bar.js';
@@ -115,8 +115,6 @@ async function runFiles(action: FileAction, paths: string[], options: FileComman
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const workersOption = (): Option =>
-  new Option('--workers <n>', 'crypto worker threads (default: one per core)').argParser(wholeNumber('KMS.0308', '--workers'));
 const noAgentOption = (): Option => new Option('--no-agent', 'run here even when `coffer agent` is running');
 
 export function registerFileCommands(program: Command): void {
