@@ -1,7 +1,63 @@
 // @ts-check
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The rooms and the one direction their dependencies point (docs/ARCHITECTURE.md):
+ * faces (app, cli, agent) -> jobs/kms -> vault/envelope/keyrings -> crypto -> shared.
+ * Each zone names a room and the rooms it must not import from.
+ */
+const core = (room) => `./electron/core/${room}`;
+const FACES = ['./electron/app', './electron/cli', './electron/agent'];
+const layering = [
+  {
+    target: './shared',
+    from: ['./electron', './renderer'],
+    message: 'shared/ is imported by every side and imports none of them.',
+  },
+  {
+    target: './renderer',
+    from: ['./electron'],
+    message: 'The renderer reaches the main process only through window.coffer (shared/ipc-contract.ts).',
+  },
+  {
+    target: './electron/core',
+    from: [...FACES, './renderer'],
+    message: 'The core runs under any Node process: it knows no face (app, CLI, agent).',
+  },
+  { target: './electron/agent', from: ['./electron/app'], message: 'The agent runs without Electron.' },
+  { target: './electron/cli', from: ['./electron/app'], message: 'The CLI runs without Electron.' },
+  {
+    target: './electron/app',
+    from: ['./electron/cli', './electron/agent'],
+    message: 'The app shares the core with the CLI, not the CLI itself.',
+  },
+  ...['crypto', 'envelope', 'vault', 'keyrings', 'shell'].map((room) => ({
+    target: core(room),
+    from: [core('jobs'), core('kms')],
+    message: `core/${room} sits below jobs and kms: they use it, not the other way round.`,
+  })),
+  ...['crypto', 'envelope', 'vault', 'shell'].map((room) => ({
+    target: core(room),
+    from: [core('keyrings')],
+    message: `core/${room} sits below keyrings: a keyring uses it, not the other way round.`,
+  })),
+  {
+    target: core('crypto'),
+    from: [core('envelope'), core('vault'), core('shell')],
+    message: 'core/crypto is the bottom of the core.',
+  },
+  {
+    target: core('envelope'),
+    from: [core('vault'), core('shell')],
+    message: 'The file format knows nothing of where keys are kept.',
+  },
+  { target: core('vault'), from: [core('envelope'), core('shell')], message: 'The vault knows nothing of the file format.' },
+  { target: core('shell'), from: [core('crypto'), core('envelope'), core('vault')], message: 'OS integration needs no keys.' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'test-results/', 'test/fixtures/insecure-shell/'] },
@@ -25,6 +81,21 @@ export default tseslint.config(
           message: "Write `import * as z from 'zod'`: it bundles only what is used.",
         },
       ],
+    },
+  },
+  {
+    // The layering is a lint error, not a habit: an import that points the wrong way fails `npm run lint`.
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['tsconfig.json', 'renderer/tsconfig.json'], noWarnOnMultipleProjects: true }),
+      ],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layering }],
+      // An import the resolver cannot follow would escape the check above.
+      'import-x/no-unresolved': 'error',
     },
   },
   {

@@ -1,5 +1,5 @@
-// Builds the optional AES-GCM addon (electron/crypto/native) with node-gyp and copies it to
-// dist/native/, where electron/crypto/frame-cipher.ts looks for it. The addon only makes the engine
+// Builds the optional AES-GCM addon (electron/core/crypto/native) with node-gyp and copies it to
+// dist/native/, where electron/core/crypto/frame-cipher.ts looks for it. The addon only makes the engine
 // faster: when it cannot be built (no C compiler, no Node headers), Coffer uses node:crypto, so
 // this prints why and what to install, and never fails the build.
 // Two builds of the one source: coffer_aes_gcm.node uses the OpenSSL that `node` exports;
@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const source = 'electron/crypto/native';
+const source = 'electron/core/crypto/native';
 const addons = [
   { directory: source, name: 'coffer_aes_gcm', inputs: [join(source, 'aes-gcm.c'), join(source, 'binding.gyp')] },
   ...(process.platform === 'linux'

@@ -42,7 +42,7 @@ const nodeScript = (entry, outfile, options = {}) =>
 
 // The crypto worker: one CommonJS script, which a worker thread starts faster than an ES module
 // (measured: two workers answer their first message after 26-33 ms instead of 31-46).
-await nodeScript('electron/jobs/crypto-worker.ts', 'dist/electron/cli/crypto-worker.cjs');
+await nodeScript('electron/core/jobs/crypto-worker.ts', 'dist/electron/cli/crypto-worker.cjs');
 
 // The agent's thin client, which bin/coffer.js loads before the CLI: a scripted file command that
 // an agent runs costs only this small file's loading (electron/agent/agent-thin-client.ts).

@@ -3,6 +3,7 @@ import type { ErrorValue } from './errors.js';
 import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import * as kms from './kms-schemas.js';
 import type { AuditRecordView, FileResult, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
+import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
 
 /**
  * The one contract between the renderer and the main process: for every channel, the schema
@@ -15,12 +16,7 @@ const Paths = z.array(z.string().min(1).max(4096)).min(1).max(10_000);
 export const SettingsSchema = z.strictObject({
   default_key_id: z.string().max(300).nullable(),
   out_dir: z.string().max(4096).nullable(),
-  frame_length: z
-    .number()
-    .int()
-    .min(1024)
-    .max(16 * 1024 * 1024)
-    .nullable(),
+  frame_length: z.number().int().min(MIN_FRAME_LENGTH).max(MAX_FRAME_LENGTH).nullable(),
   remove_originals: z.boolean(),
   theme: z.enum(['system', 'light', 'dark']),
 });

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { CofferError, toErrorValue } from '../../shared/errors.js';
-import type { FileResult } from '../jobs/file-batch.js';
-import type { Progress } from '../jobs/progress.js';
+import type { FileResult } from '../core/jobs/file-batch.js';
+import type { Progress } from '../core/jobs/progress.js';
 import {
   AgentMessage,
   errorFromValue,

@@ -3,10 +3,10 @@ import { chmod } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import lockfile from 'proper-lockfile';
 import { CofferError, errorFields, toErrorValue } from '../../shared/errors.js';
-import { validateEncryptionContext } from '../crypto/encryption-context.js';
-import { runVaultFileBatch } from '../jobs/vault-file-batch.js';
-import { WorkerPool } from '../jobs/worker-pool.js';
-import { Vault } from '../vault/vault.js';
+import { validateEncryptionContext } from '../core/crypto/encryption-context.js';
+import { runVaultFileBatch } from '../core/jobs/vault-file-batch.js';
+import { WorkerPool } from '../core/jobs/worker-pool.js';
+import { Vault } from '../core/vault/vault.js';
 import {
   ClientMessage,
   errorFromValue,

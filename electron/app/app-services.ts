@@ -2,18 +2,19 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { CofferError, toErrorValue } from '../../shared/errors.js';
 import type { ShellReport, VaultStatus } from '../../shared/ipc-contract.js';
-import * as data from '../kms/data-operations.js';
-import * as keyImport from '../kms/key-import.js';
-import * as keys from '../kms/key-operations.js';
-import type { DataKeyUnwrapper } from '../envelope/random-access-reader.js';
-import { JobManager } from '../jobs/job-manager.js';
-import { vaultKeyring } from '../jobs/vault-keyring.js';
-import { WorkerPool } from '../jobs/worker-pool.js';
-import type { SecretStore } from '../vault/keychain.js';
-import { VAULT_FILE } from '../vault/vault-paths.js';
-import { Vault } from '../vault/vault.js';
+import * as data from '../core/kms/data-operations.js';
+import * as keyImport from '../core/kms/key-import.js';
+import * as keys from '../core/kms/key-operations.js';
+import type { DataKeyUnwrapper } from '../core/envelope/random-access-reader.js';
+import { JobManager } from '../core/jobs/job-manager.js';
+import { vaultKeyring } from '../core/keyrings/vault-keyring.js';
+import { WorkerPool } from '../core/jobs/worker-pool.js';
+import type { SecretStore } from '../core/vault/keychain.js';
+import { VAULT_FILE } from '../core/vault/vault-paths.js';
+import { Vault } from '../core/vault/vault.js';
 import type { EventSender, Handlers } from './ipc.js';
 import { SettingsStore } from './settings-store.js';
+import { COFFER_MAGIC } from '../../shared/file-format.js';
 
 /** Serves decrypted ranges of files opened for preview (the media protocol). */
 export interface MediaOpener {
@@ -282,14 +283,14 @@ export class AppServices {
     return this.options.shellIntegration(action);
   }
 
-  /** A file is a Coffer file by its header (version 2, suite 0x0478), not by its name. */
+  /** A file is a Coffer file by its first bytes (format version 2, suite 0x0478), not by its name. */
   private async looksLikeCoffer(path: string): Promise<boolean> {
     const handle = await fs.open(path, 'r').catch(() => null);
     if (!handle) return false;
     try {
       const head = Buffer.alloc(3);
       const { bytesRead } = await handle.read(head, 0, 3, 0);
-      return bytesRead === 3 && head[0] === 0x02 && head.readUInt16BE(1) === 0x0478;
+      return bytesRead === 3 && COFFER_MAGIC.every((byte, i) => head[i] === byte);
     } finally {
       await handle.close();
     }

@@ -20,9 +20,9 @@ import {
   parseLaunchArgs,
   routeSecondInstance,
   type LaunchRequest,
-} from '../shell/launch-args.js';
-import { LaunchBatcher } from '../shell/launch-batcher.js';
-import { desktopAppCommand, runShellIntegration } from '../shell/shell-integration.js';
+} from '../core/shell/launch-args.js';
+import { LaunchBatcher } from '../core/shell/launch-batcher.js';
+import { desktopAppCommand, runShellIntegration } from '../core/shell/shell-integration.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { AppServices } from './app-services.js';
 import { APP_HOST, APP_SCHEME, isAppUrl, registerIpcHandlers } from './ipc.js';

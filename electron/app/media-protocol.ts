@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import { RandomAccessReader, type DataKeyUnwrapper } from '../envelope/random-access-reader.js';
-import { COFFER_EXTENSION } from '../jobs/file-batch.js';
+import { RandomAccessReader, type DataKeyUnwrapper } from '../core/envelope/random-access-reader.js';
+import { COFFER_EXTENSION } from '../../shared/file-format.js';
 
 /**
  * Serves decrypted byte ranges of .coffer files to the renderer's <img>, <video> and <audio>

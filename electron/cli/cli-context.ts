@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CofferError, type ErrorCode } from '../../shared/errors.js';
-import { defaultVaultDir } from '../vault/vault-paths.js';
-import { Vault, type VaultEnvironment } from '../vault/vault.js';
+import { defaultVaultDir } from '../core/vault/vault-paths.js';
+import { Vault, type VaultEnvironment } from '../core/vault/vault.js';
 import { cliHost } from './cli-host.js';
 import { printResult } from './cli-output.js';
 import { readSecret } from './passphrase-input.js';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { WorkerPool } from '../jobs/worker-pool.js';
+import type { WorkerPool } from '../core/jobs/worker-pool.js';
 
 export interface HostStream {
   write(text: string): void;

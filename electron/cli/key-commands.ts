@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
-import * as keys from '../kms/key-operations.js';
-import type { Vault } from '../vault/vault.js';
+import * as keys from '../core/kms/key-operations.js';
+import type { Vault } from '../core/vault/vault.js';
 import { action, globalOptions, openVault, wholeNumber } from './cli-context.js';
 
 /** `--tags` takes {"k":"v"} or Huawei's [{"key":"k","value":"v"}]. */

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Progress } from '../jobs/progress.js';
+import type { Progress } from '../core/jobs/progress.js';
 import { cliHost } from './cli-host.js';
 
 function human(bytes: number): string {

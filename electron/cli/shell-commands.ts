@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { cliAppCommand, runShellIntegration, type ShellAction } from '../shell/shell-integration.js';
+import { cliAppCommand, runShellIntegration, type ShellAction } from '../core/shell/shell-integration.js';
 import { action } from './cli-context.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

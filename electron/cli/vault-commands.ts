@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
-import { Vault } from '../vault/vault.js';
+import { Vault } from '../core/vault/vault.js';
 import { action, globalOptions, openVault, vaultEnvironment, wholeNumber, type GlobalOptions } from './cli-context.js';
 import { readSecret } from './passphrase-input.js';
 

@@ -534,7 +534,7 @@ async function main() {
     }
 
     // The bench's Node and environment are the CLI's, so this is the cipher the CLI's workers ran.
-    const { frameCipherStatus } = await import(new URL('../../dist/electron/crypto/frame-cipher.js', import.meta.url).href);
+    const { frameCipherStatus } = await import(new URL('../../dist/electron/core/crypto/frame-cipher.js', import.meta.url).href);
     const cofferFrameCipher = frameCipherStatus();
     const report = buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck });
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
-import type { EncryptedDataKey } from '../../electron/envelope/message-header.js';
-import { edkReference, unwrapDataKey, wrapDataKey } from '../../electron/envelope/raw-aes-keyring.js';
-import type { DataKeyProvider } from '../../electron/jobs/vault-keyring.js';
+import type { EncryptedDataKey } from '../../electron/core/envelope/message-header.js';
+import { edkReference, unwrapDataKey, wrapDataKey } from '../../electron/core/keyrings/raw-aes-keyring.js';
+import type { DataKeyProvider } from '../../electron/core/keyrings/vault-keyring.js';
 
 /**
  * A keyring holding one CMK's material in memory: the envelope engine with no vault around it,

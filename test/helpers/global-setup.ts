@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { osKeychain } from '../../electron/vault/keychain.js';
+import { osKeychain } from '../../electron/core/vault/keychain.js';
 
 /**
  * The suite needs the built CLI (integration tests run `coffer` as a user would) and a real

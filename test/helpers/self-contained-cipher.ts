@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { FrameCipher } from '../../electron/crypto/frame-cipher.js';
+import type { FrameCipher } from '../../electron/core/crypto/frame-cipher.js';
 
 /**
  * The frame cipher of the addon's self-contained build (its own OpenSSL linked in, for Electron),
@@ -10,7 +10,7 @@ export async function selfContainedFrameCipher(): Promise<{ cipher: FrameCipher 
   vi.stubEnv('COFFER_AES_GCM', 'static');
   vi.resetModules();
   try {
-    const module = await import('../../electron/crypto/frame-cipher.js');
+    const module = await import('../../electron/core/crypto/frame-cipher.js');
     return { cipher: module.opensslFrameCipher, detail: module.frameCipherStatus().detail };
   } finally {
     vi.unstubAllEnvs();

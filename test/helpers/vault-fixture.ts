@@ -1,4 +1,4 @@
-import { Vault, type VaultEnvironment } from '../../electron/vault/vault.js';
+import { Vault, type VaultEnvironment } from '../../electron/core/vault/vault.js';
 import { removeDir, tempDir } from './cli.js';
 
 /** A clock the test moves by hand, so rotation and deletion can fall due. */

@@ -1,8 +1,8 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as kms from '../../electron/kms/key-operations.js';
-import { readBackup } from '../../electron/vault/backup-file.js';
-import { Vault } from '../../electron/vault/vault.js';
+import * as kms from '../../electron/core/kms/key-operations.js';
+import { readBackup } from '../../electron/core/vault/backup-file.js';
+import { Vault } from '../../electron/core/vault/vault.js';
 import { runCoffer } from '../helpers/cli.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { load as loadYaml } from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseLaunchArgs } from '../../electron/shell/launch-args.js';
+import { parseLaunchArgs } from '../../electron/core/shell/launch-args.js';
 import {
   COFFER_MIME_TYPE,
   COFFER_UTI,
@@ -23,7 +23,7 @@ import {
   statusMacos,
   toPlistXml,
   uninstallMacos,
-} from '../../electron/shell/macos-integration.js';
+} from '../../electron/core/shell/macos-integration.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);

@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as data from '../../electron/kms/data-operations.js';
-import * as kms from '../../electron/kms/key-operations.js';
-import { Vault } from '../../electron/vault/vault.js';
+import * as data from '../../electron/core/kms/data-operations.js';
+import * as kms from '../../electron/core/kms/key-operations.js';
+import { Vault } from '../../electron/core/vault/vault.js';
 import { runCoffer } from '../helpers/cli.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 

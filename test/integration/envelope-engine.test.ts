@@ -3,13 +3,13 @@ import { existsSync, truncateSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as kms from '../../electron/kms/key-operations.js';
-import { inspectMessage } from '../../electron/envelope/inspect-message.js';
-import { RandomAccessReader } from '../../electron/envelope/random-access-reader.js';
-import { runFileBatch } from '../../electron/jobs/file-batch.js';
-import { decryptFile, encryptFile } from '../../electron/jobs/file-crypto.js';
-import { vaultKeyring } from '../../electron/jobs/vault-keyring.js';
-import { WorkerPool } from '../../electron/jobs/worker-pool.js';
+import * as kms from '../../electron/core/kms/key-operations.js';
+import { inspectMessage } from '../../electron/core/jobs/inspect-message.js';
+import { RandomAccessReader } from '../../electron/core/envelope/random-access-reader.js';
+import { runFileBatch } from '../../electron/core/jobs/file-batch.js';
+import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
+import { vaultKeyring } from '../../electron/core/keyrings/vault-keyring.js';
+import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { CofferError } from '../../shared/errors.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 import { memoryKeyring } from '../helpers/engine-fixture.js';
@@ -450,7 +450,7 @@ describe('with the vault', () => {
     await kms.scheduleKeyDeletion(fx.vault, { key_id: doomed, pending_days: 7 });
     await expect(decryptFile(lost.output!, null, { pool, keys: opener })).rejects.toMatchObject({ code: 'KMS.0210' });
     fx.clock.advanceDays(8);
-    const { Vault } = await import('../../electron/vault/vault.js');
+    const { Vault } = await import('../../electron/core/vault/vault.js');
     const later = await Vault.open(fx.env);
     const error = await decryptFile(lost.output!, join(dir, 'lost.out'), {
       pool,

@@ -9,11 +9,11 @@ import {
   RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as importer from '../../electron/kms/key-import.js';
-import * as kms from '../../electron/kms/key-operations.js';
-import { decryptFile, encryptFile } from '../../electron/jobs/file-crypto.js';
-import { vaultKeyring } from '../../electron/jobs/vault-keyring.js';
-import { WorkerPool } from '../../electron/jobs/worker-pool.js';
+import * as importer from '../../electron/core/kms/key-import.js';
+import * as kms from '../../electron/core/kms/key-operations.js';
+import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
+import { vaultKeyring } from '../../electron/core/keyrings/vault-keyring.js';
+import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 
 /**

@@ -4,8 +4,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferError } from '../../shared/errors.js';
-import { decryptFile, encryptFile } from '../../electron/jobs/file-crypto.js';
-import { WorkerPool } from '../../electron/jobs/worker-pool.js';
+import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
+import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 import { memoryKeyring } from '../helpers/engine-fixture.js';
 

@@ -4,10 +4,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as data from '../../electron/kms/data-operations.js';
-import * as importer from '../../electron/kms/key-import.js';
-import * as kms from '../../electron/kms/key-operations.js';
-import { Vault } from '../../electron/vault/vault.js';
+import * as data from '../../electron/core/kms/data-operations.js';
+import * as importer from '../../electron/core/kms/key-import.js';
+import * as kms from '../../electron/core/kms/key-operations.js';
+import { Vault } from '../../electron/core/vault/vault.js';
 import { runCoffer } from '../helpers/cli.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 

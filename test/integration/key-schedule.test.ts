@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as kms from '../../electron/kms/key-operations.js';
-import { Vault } from '../../electron/vault/vault.js';
+import * as kms from '../../electron/core/kms/key-operations.js';
+import { Vault } from '../../electron/core/vault/vault.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 
 let fx: VaultFixture;

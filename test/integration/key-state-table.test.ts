@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferError } from '../../shared/errors.js';
-import * as kms from '../../electron/kms/key-operations.js';
-import type { Vault } from '../../electron/vault/vault.js';
+import * as kms from '../../electron/core/kms/key-operations.js';
+import type { Vault } from '../../electron/core/vault/vault.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 
 /**
@@ -126,7 +126,7 @@ describe.each([2, 3, 4, 5] as const)('a key in state %i', (start) => {
 describe('the table also holds across processes', () => {
   it('a change made through one Vault object is seen by another opened on the same folder', async () => {
     const keyId = await keyIn(fx.vault, 2);
-    const { Vault } = await import('../../electron/vault/vault.js');
+    const { Vault } = await import('../../electron/core/vault/vault.js');
     const other = await Vault.open(fx.env);
     await kms.disableKey(other, { key_id: keyId });
     expect(await stateOf(fx.vault, keyId)).toBe(3);

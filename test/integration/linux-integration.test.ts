@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppLaunchCommand } from '../../electron/shell/integration-types.js';
+import type { AppLaunchCommand } from '../../electron/core/shell/integration-types.js';
 import {
   desktopEntry,
   dolphinServiceMenu,
@@ -18,7 +18,7 @@ import {
   statusLinux,
   uninstallLinux,
   type ToolRunner,
-} from '../../electron/shell/linux-integration.js';
+} from '../../electron/core/shell/linux-integration.js';
 
 /**
  * Linux right-click integration, checked with the real freedesktop tools against throwaway XDG

@@ -9,10 +9,10 @@ import {
   parseRange,
   type MediaRegistryOptions,
 } from '../../electron/app/media-protocol.js';
-import { REGULAR_FRAME_OVERHEAD } from '../../electron/envelope/esdk-constants.js';
-import { RandomAccessReader } from '../../electron/envelope/random-access-reader.js';
-import { encryptFile } from '../../electron/jobs/file-crypto.js';
-import { WorkerPool } from '../../electron/jobs/worker-pool.js';
+import { REGULAR_FRAME_OVERHEAD } from '../../electron/core/envelope/esdk-constants.js';
+import { RandomAccessReader } from '../../electron/core/envelope/random-access-reader.js';
+import { encryptFile } from '../../electron/core/jobs/file-crypto.js';
+import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 import { memoryKeyring } from '../helpers/engine-fixture.js';
 

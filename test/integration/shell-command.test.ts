@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runShellIntegration } from '../../electron/shell/shell-integration.js';
+import { runShellIntegration } from '../../electron/core/shell/shell-integration.js';
 import { removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 
 let home: string;

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listKeys } from '../../electron/kms/key-operations.js';
-import { Vault } from '../../electron/vault/vault.js';
+import { listKeys } from '../../electron/core/kms/key-operations.js';
+import { Vault } from '../../electron/core/vault/vault.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 
 const CREATOR = fileURLToPath(new URL('../fixtures/create-keys.mjs', import.meta.url));

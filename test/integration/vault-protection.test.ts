@@ -1,7 +1,7 @@
 import { readFile, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KEYCHAIN_SERVICE, osKeychain } from '../../electron/vault/keychain.js';
+import { KEYCHAIN_SERVICE, osKeychain } from '../../electron/core/vault/keychain.js';
 import { removeDir, runCoffer, tempDir, type CliResult } from '../helpers/cli.js';
 import { snapshotDir } from '../helpers/dir-snapshot.js';
 import { inFreshKeyring, jsonLines } from '../helpers/fresh-keyring.js';

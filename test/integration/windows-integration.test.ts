@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AppLaunchCommand } from '../../electron/shell/integration-types.js';
-import { parseLaunchArgs } from '../../electron/shell/launch-args.js';
+import type { AppLaunchCommand } from '../../electron/core/shell/integration-types.js';
+import { parseLaunchArgs } from '../../electron/core/shell/launch-args.js';
 import {
   installWindows,
   parseRegQueryValue,
@@ -20,7 +20,7 @@ import {
   windowsRegistryEntries,
   windowsVerbCommand,
   type WindowsRunTool,
-} from '../../electron/shell/windows-integration.js';
+} from '../../electron/core/shell/windows-integration.js';
 
 /**
  * CommandLineToArgvW as Windows implements it (the algorithm follows Wine's reimplementation,

@@ -8,7 +8,7 @@ import {
   openDataCiphertext,
   parseDataCiphertext,
   sealDataCiphertext,
-} from '../../electron/kms/data-ciphertext.js';
+} from '../../electron/core/kms/data-ciphertext.js';
 
 const material = randomBytes(32);
 const keyId = randomUUID();

@@ -1,7 +1,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeStaleTemporaries, replaceKeepingPrevious } from '../../electron/vault/durable-write.js';
+import { removeStaleTemporaries, replaceKeepingPrevious } from '../../electron/core/vault/durable-write.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 
 let dir: string;

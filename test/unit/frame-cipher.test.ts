@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { frameCipher, frameCipherStatus, nodeFrameCipher, opensslFrameCipher } from '../../electron/crypto/frame-cipher.js';
-import { openFrameParts, scanFrames, sealFrames } from '../../electron/envelope/frame-codec.js';
+import { frameCipher, frameCipherStatus, nodeFrameCipher, opensslFrameCipher } from '../../electron/core/crypto/frame-cipher.js';
+import { openFrameParts, scanFrames, sealFrames } from '../../electron/core/envelope/frame-codec.js';
 import { selfContainedFrameCipher } from '../helpers/self-contained-cipher.js';
 
 /**
@@ -76,7 +76,7 @@ interface ChildSeal {
 /** Seals one frame in a fresh Node process, with the built frame-cipher.js and that environment. */
 function sealInChild(env: NodeJS.ProcessEnv, prelude = ''): ChildSeal {
   const input = { key: randomBytes(32).toString('hex'), iv: randomBytes(12).toString('hex') };
-  const module = new URL('../../dist/electron/crypto/frame-cipher.js', import.meta.url).href;
+  const module = new URL('../../dist/electron/core/crypto/frame-cipher.js', import.meta.url).href;
   const script = `${prelude}
     const { frameCipher, frameCipherStatus } = await import(${JSON.stringify(module)});
     const tag = Buffer.alloc(16);

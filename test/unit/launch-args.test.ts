@@ -9,7 +9,7 @@ import {
   routeSecondInstance,
   type LaunchOptions,
   type LaunchRequest,
-} from '../../electron/shell/launch-args.js';
+} from '../../electron/core/shell/launch-args.js';
 
 const WIN_EXE = 'C:\\Program Files\\Coffer\\Coffer.exe';
 const MAC_EXE = '/Applications/Coffer.app/Contents/MacOS/Coffer';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LaunchBatcher } from '../../electron/shell/launch-batcher.js';
+import { LaunchBatcher } from '../../electron/core/shell/launch-batcher.js';
 
 describe('launches from a multi-selection', () => {
   it('arrive as one batch once they stop coming', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRecoveryCode, newRecoveryCode, parseRecoveryCode } from '../../electron/vault/recovery-code.js';
+import { formatRecoveryCode, newRecoveryCode, parseRecoveryCode } from '../../electron/core/vault/recovery-code.js';
 
 describe('recovery codes', () => {
   it('are 160 random bits in 8 groups of 4 characters that are hard to misread', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gcmOpen, gcmSeal } from '../../electron/crypto/aes-gcm.js';
-import { nodeFrameCipher, opensslFrameCipher, type FrameCipher } from '../../electron/crypto/frame-cipher.js';
+import { gcmOpen, gcmSeal } from '../../electron/core/crypto/aes-gcm.js';
+import { nodeFrameCipher, opensslFrameCipher, type FrameCipher } from '../../electron/core/crypto/frame-cipher.js';
 import { selfContainedFrameCipher } from '../helpers/self-contained-cipher.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { FileResult } from '../../../../shared/kms-responses.js';
 import { baseName } from '../../ui/format.js';
+import { COFFER_EXTENSION } from '../../../../shared/file-format.js';
 
 /** What a preview can show, judged by name: pictures and videos, with or without ".coffer". */
 const MEDIA_NAME = /\.(jpe?g|png|gif|webp|avif|mp4|webm|mov|m4v)(\.coffer)?$/i;
 const VIDEO_NAME = /\.(mp4|webm|mov|m4v)(\.coffer)?$/i;
-export const COFFER_EXTENSION = '.coffer';
 
 export function isMediaName(path: string): boolean {
   return MEDIA_NAME.test(baseName(path));

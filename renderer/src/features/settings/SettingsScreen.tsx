@@ -10,6 +10,7 @@ import { ErrorMessage } from '../../ui/controls.js';
 import { ENABLED, keyLabel, useKeysLoaded } from '../text/KeyPicker.js';
 import '../text/text.css';
 import './settings.css';
+import { DEFAULT_FRAME_LENGTH } from '../../../../shared/file-format.js';
 
 const KiB = 1024;
 /** The file format's frame sizes offered; 256 KiB is what encryption uses when none is set. */
@@ -19,7 +20,6 @@ export const FRAME_LENGTHS = [
   { value: 1024 * KiB, label: '1 MiB' },
   { value: 4096 * KiB, label: '4 MiB' },
 ] as const;
-export const DEFAULT_FRAME_LENGTH = 256 * KiB;
 
 const THEMES = [
   { value: 'system', label: 'System' },

@@ -1,0 +1,51 @@
+import type { FileHandle } from 'node:fs/promises';
+import { CofferError } from '../../../shared/errors.js';
+import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.js';
+import { commitmentMatches, deriveMessageKeys, type MessageKeys } from './key-derivation.js';
+import { parseHeader, type ParsedHeader } from './message-header.js';
+
+const ZERO_IV = Buffer.alloc(12);
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** The header tag: AES-256-GCM with a zero IV over nothing, the header body as AAD. */
+export function headerTag(dataKey: Buffer, body: Buffer): Buffer {
+  return gcmSeal(dataKey, ZERO_IV, Buffer.alloc(0), body).tag;
+}
+
+/** Reads just enough of the file's start to parse its header. */
+export async function readHeader(handle: FileHandle, fileSize: number): Promise<ParsedHeader> {
+  let want = Math.min(fileSize, 4096);
+  for (;;) {
+    const buffer = Buffer.alloc(want);
+    const { bytesRead } = await handle.read(buffer, 0, want, 0);
+    const header = parseHeader(buffer.subarray(0, bytesRead));
+    if (header) return header;
+    if (bytesRead < want || want >= fileSize) {
+      throw new CofferError(
+        fileSize === 0 ? 'COFFER.2001' : 'COFFER.2004',
+        fileSize === 0 ? 'The file is empty: it is not a Coffer file.' : 'The file is cut short: it ends inside its header.',
+      );
+    }
+    if (want >= MAX_HEADER_BYTES)
+      throw new CofferError('COFFER.2002', "The file's header is over 16 MiB: it is damaged or not a Coffer file.");
+    want = Math.min(fileSize, want * 4, MAX_HEADER_BYTES);
+  }
+}
+
+/**
+ * Checks the key commitment (before anything else, in constant time) and the header tag, and
+ * returns the frame key. A wrong data key or an altered header stops here.
+ */
+export function authenticateHeader(header: ParsedHeader, dek: Buffer): MessageKeys {
+  const keys = deriveMessageKeys(dek, header.messageId);
+  if (!commitmentMatches(keys.commitment, header.commitment)) {
+    throw new CofferError(
+      'COFFER.2003',
+      "The file's key commitment does not match its data key: the header was altered or the wrong key was used.",
+    );
+  }
+  if (gcmOpen(keys.dataKey, ZERO_IV, Buffer.alloc(0), header.tag, header.body) === null) {
+    throw new CofferError('COFFER.2003', "The file's header does not authenticate: it was altered after the file was written.");
+  }
+  return keys;
+}

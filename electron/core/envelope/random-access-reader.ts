@@ -1,0 +1,103 @@
+import { promises as fs } from 'node:fs';
+import { CofferError } from '../../../shared/errors.js';
+import { FINAL_FRAME_OVERHEAD, frameLayout, REGULAR_FRAME_OVERHEAD } from './esdk-constants.js';
+import { openFrames, type FrameSpan } from './frame-codec.js';
+import { authenticateHeader, readHeader } from './header-reader.js';
+import { openReadableFile } from './message-file.js';
+import type { EncryptedDataKey, ParsedHeader } from './message-header.js';
+
+/** Recovers a file's data key from its EDKs (the vault's keyring, in the app). */
+export type DataKeyUnwrapper = (edks: readonly EncryptedDataKey[], contextBytes: Buffer) => Promise<Buffer>;
+
+/**
+ * Reads any plaintext byte range of a .coffer file by opening only the frames it covers, so
+ * pictures and videos can be previewed (and videos seek) with no plaintext written to disk.
+ * Opening authenticates the header and the final frame, so the plaintext length, which ranges
+ * counted from the end rely on, is authenticated before any range is served.
+ */
+export class RandomAccessReader {
+  private cache: { index: number; plaintext: Buffer } | undefined;
+
+  private constructor(
+    private readonly handle: fs.FileHandle,
+    readonly header: ParsedHeader,
+    private readonly dataKey: Buffer,
+    private readonly regularFrames: number,
+    readonly plaintextLength: number,
+  ) {}
+
+  static async open(path: string, unwrap: DataKeyUnwrapper): Promise<RandomAccessReader> {
+    const { handle, stats } = await openReadableFile(path);
+    try {
+      const size = stats.size;
+      const header = await readHeader(handle, size);
+      const dek = await unwrap(header.edks, header.contextBytes);
+      const { dataKey } = authenticateHeader(header, dek);
+      dek.fill(0);
+      const layout = frameLayout(size, header.length, header.frameLength);
+      if (!layout) {
+        throw new CofferError(
+          'COFFER.2004',
+          `${path} does not end with a whole final frame: it is cut short or has bytes appended.`,
+        );
+      }
+      const { regularFrames: regular, finalLength } = layout;
+      const reader = new RandomAccessReader(handle, header, dataKey, regular, regular * header.frameLength + finalLength);
+      // Authenticate the end now: it fixes the plaintext length and proves nothing was cut off.
+      await reader.openFrameRange(regular, regular);
+      return reader;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  get frameLength(): number {
+    return this.header.frameLength;
+  }
+
+  /** Opens frames first..last (0-based, inclusive) with one read. */
+  private async openFrameRange(first: number, last: number): Promise<Buffer> {
+    const frameSize = this.header.frameLength + REGULAR_FRAME_OVERHEAD;
+    const start = this.header.length + first * frameSize;
+    const includesFinal = last === this.regularFrames;
+    const regularCount = (includesFinal ? last : last + 1) - first;
+    const finalSize = includesFinal
+      ? this.plaintextLength - this.regularFrames * this.header.frameLength + FINAL_FRAME_OVERHEAD
+      : 0;
+    const bytes = Buffer.alloc(regularCount * frameSize + finalSize);
+    const { bytesRead } = await this.handle.read(bytes, 0, bytes.length, start);
+    if (bytesRead !== bytes.length) throw new CofferError('COFFER.2004', 'The file became shorter while it was being read.');
+    const spans: FrameSpan[] = [];
+    for (let i = 0; i < regularCount; i += 1) spans.push({ start: i * frameSize, size: frameSize, final: false });
+    if (includesFinal) spans.push({ start: regularCount * frameSize, size: finalSize, final: true });
+    return openFrames(this.dataKey, this.header.messageId, this.header.frameLength, first + 1, bytes, spans);
+  }
+
+  /** Plaintext bytes [start, end): every byte returned was authenticated. */
+  async read(start: number, end: number): Promise<Buffer> {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > this.plaintextLength) {
+      throw new CofferError('COFFER.2013', `The range ${start}-${end} is not within the file's ${this.plaintextLength} bytes.`);
+    }
+    if (start === end) return Buffer.alloc(0);
+    const length = this.header.frameLength;
+    const first = Math.floor(start / length);
+    const last = Math.min(this.regularFrames, Math.floor((end - 1) / length));
+    // Players read small, mostly sequential ranges: keep the last single frame opened.
+    let plaintext: Buffer;
+    if (first === last && this.cache?.index === first) {
+      plaintext = this.cache.plaintext;
+    } else {
+      plaintext = await this.openFrameRange(first, last);
+      if (first === last) this.cache = { index: first, plaintext };
+    }
+    const offset = first * length;
+    return Buffer.from(plaintext.subarray(start - offset, end - offset));
+  }
+
+  async close(): Promise<void> {
+    this.dataKey.fill(0);
+    this.cache = undefined;
+    await this.handle.close();
+  }
+}

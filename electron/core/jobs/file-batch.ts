@@ -1,0 +1,203 @@
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CofferError, errorFields } from '../../../shared/errors.js';
+import { COFFER_EXTENSION } from '../../../shared/file-format.js';
+import type { FileResult } from '../../../shared/kms-responses.js';
+import type { EncryptionContext } from '../crypto/encryption-context.js';
+
+export type { FileResult };
+import { decryptFile, encryptFile, type EngineContext } from './file-crypto.js';
+import { isTempName, removeStaleTemps } from './output-file.js';
+import type { Progress } from './progress.js';
+import type { DataKeyProvider } from '../keyrings/vault-keyring.js';
+
+/**
+ * Many paths at once: folders are walked, every file is handled on its own, and one failure
+ * never stops the others. Encrypting writes NAME.coffer, decrypting NAME.coffer writes NAME,
+ * never over an existing file. Originals are removed only on request, and only after their
+ * encrypted copy has been read back, authenticated and found to hold the same bytes.
+ */
+export type FileAction = 'encrypt' | 'decrypt' | 'verify';
+
+export interface BatchOptions {
+  action: FileAction;
+  paths: readonly string[];
+  outDir?: string;
+  frameLength?: number;
+  encryptionContext?: EncryptionContext;
+  removeOriginals?: boolean;
+}
+
+export interface BatchContext extends Omit<EngineContext, 'keys' | 'onProgress'> {
+  /** Keys for encryption (and for verifying what was encrypted). */
+  encryptKeys: DataKeyProvider;
+  /** Keys for decryption and verification. */
+  decryptKeys: DataKeyProvider;
+  /** Every file the batch will handle, with its size, before the first starts. */
+  onPlanned?: (files: { input: string; size: number }[]) => void;
+  onFileStart?: (input: string, index: number, count: number) => void;
+  onFileDone?: (result: FileResult) => void;
+  onProgress?: (input: string, progress: Progress) => void;
+}
+
+interface PlannedFile {
+  input: string;
+  /** The folder the output goes to. */
+  outDir: string;
+}
+
+async function walk(
+  root: string,
+  outRoot: string,
+  planned: PlannedFile[],
+  skipped: FileResult[],
+  action: FileAction,
+): Promise<void> {
+  const entries = await fs.readdir(root, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const path = join(root, entry.name);
+    if (entry.isSymbolicLink()) {
+      skipped.push({ input: path, status: 'skipped', reason: 'symbolic links are not followed inside folders' });
+    } else if (entry.isDirectory()) {
+      await walk(path, join(outRoot, entry.name), planned, skipped, action);
+    } else if (entry.isFile() && !isTempName(entry.name)) {
+      const isCoffer = entry.name.endsWith(COFFER_EXTENSION);
+      if (action === 'encrypt' && isCoffer) skipped.push({ input: path, status: 'skipped', reason: 'already a Coffer file' });
+      else if (action !== 'encrypt' && !isCoffer) skipped.push({ input: path, status: 'skipped', reason: 'not a .coffer file' });
+      else planned.push({ input: path, outDir: outRoot });
+    }
+  }
+}
+
+/** Expands folders into files; a folder given with --out-dir keeps its structure under it. */
+export async function planFiles(options: BatchOptions): Promise<{ planned: PlannedFile[]; results: FileResult[] }> {
+  const planned: PlannedFile[] = [];
+  const results: FileResult[] = [];
+  for (const given of options.paths) {
+    const path = resolve(given);
+    const stats = await fs.stat(path).catch(() => null);
+    if (!stats) {
+      results.push({
+        input: path,
+        status: 'error',
+        error: errorFields(new CofferError('COFFER.2008', `${path} does not exist.`)),
+      });
+    } else if (stats.isDirectory()) {
+      await walk(path, options.outDir ? join(resolve(options.outDir), basename(path)) : path, planned, results, options.action);
+    } else {
+      planned.push({ input: path, outDir: options.outDir ? resolve(options.outDir) : dirname(path) });
+    }
+  }
+  return { planned, results };
+}
+
+export function encryptedName(input: string): string {
+  return `${basename(input)}${COFFER_EXTENSION}`;
+}
+
+/** "photo.jpg.coffer" -> "photo.jpg"; a file without the extension gets ".decrypted". */
+export function decryptedName(input: string): string {
+  const name = basename(input);
+  return name.endsWith(COFFER_EXTENSION) && name.length > COFFER_EXTENSION.length
+    ? name.slice(0, -COFFER_EXTENSION.length)
+    : `${name}.decrypted`;
+}
+
+/** Puts " (n)" before ".coffer", so "a.jpg.coffer" becomes "a.jpg (1).coffer". */
+function encryptTarget(outDir: string, input: string): string {
+  return join(outDir, encryptedName(input));
+}
+
+export async function runFileBatch(options: BatchOptions, context: BatchContext): Promise<FileResult[]> {
+  const { planned, results } = await planFiles(options);
+  if (context.onPlanned) {
+    const sizes = await Promise.all(
+      planned.map((f) =>
+        fs.stat(f.input).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
+    context.onPlanned(planned.map((f, i) => ({ input: f.input, size: sizes[i]! })));
+  }
+  for (const result of results) context.onFileDone?.(result);
+  const cleaned = new Set<string>();
+  const push = (result: FileResult): void => {
+    results.push(result);
+    context.onFileDone?.(result);
+  };
+  for (const [index, file] of planned.entries()) {
+    if (context.signal?.aborted) {
+      push({
+        input: file.input,
+        status: 'error',
+        error: errorFields(new CofferError('COFFER.2010', 'The batch was cancelled before this file.')),
+      });
+      continue;
+    }
+    context.onFileStart?.(file.input, index, planned.length);
+    const engine = (keys: DataKeyProvider): EngineContext => ({
+      pool: context.pool,
+      keys,
+      signal: context.signal,
+      window: context.window,
+      onProgress: (p) => context.onProgress?.(file.input, p),
+    });
+    try {
+      if (options.action !== 'verify') {
+        await fs.mkdir(file.outDir, { recursive: true });
+        if (!cleaned.has(file.outDir)) {
+          cleaned.add(file.outDir);
+          await removeStaleTemps(file.outDir);
+        }
+      }
+      if (options.action === 'encrypt') {
+        const done = await encryptFile(
+          file.input,
+          encryptTarget(file.outDir, file.input),
+          {
+            frameLength: options.frameLength,
+            encryptionContext: options.encryptionContext,
+            hashPlaintext: options.removeOriginals,
+          },
+          engine(context.encryptKeys),
+        );
+        let removed = false;
+        if (options.removeOriginals) {
+          const check = await decryptFile(
+            done.output!,
+            null,
+            { ...engine(context.decryptKeys), onProgress: undefined },
+            { hashPlaintext: true },
+          );
+          if (check.sha256 !== done.sha256 || check.bytes !== done.bytes) {
+            throw new CofferError(
+              'COFFER.2003',
+              `The encrypted copy ${done.output} did not read back as the original; the original was kept.`,
+            );
+          }
+          await fs.rm(file.input);
+          removed = true;
+        }
+        push({
+          input: file.input,
+          status: 'ok',
+          output: done.output,
+          bytes: done.bytes,
+          ...(options.removeOriginals ? { original_removed: removed } : {}),
+        });
+      } else if (options.action === 'decrypt') {
+        const done = await decryptFile(file.input, join(file.outDir, decryptedName(file.input)), engine(context.decryptKeys));
+        push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes });
+      } else {
+        const done = await decryptFile(file.input, null, engine(context.decryptKeys));
+        push({ input: file.input, status: 'ok', bytes: done.bytes });
+      }
+    } catch (error) {
+      push({ input: file.input, status: 'error', error: errorFields(error) });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { JobProgressEvent } from '../../../shared/ipc-contract.js';
+import type { FileResult } from '../../../shared/kms-responses.js';
+import type { EncryptionContext } from '../crypto/encryption-context.js';
+import { runFileBatch, type FileAction } from './file-batch.js';
+import { PROGRESS_INTERVAL_MS } from './progress.js';
+import type { DataKeyProvider } from '../keyrings/vault-keyring.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/**
+ * The app's queue of file jobs: one batch runs at a time (each already uses every core), the
+ * others wait. Every job reports progress per file and overall, throttled to a few updates a
+ * second, each file's result as it lands, and its end. Cancel stops a job (its current file's
+ * temporary output is removed by the engine) or drops it from the queue.
+ */
+export interface JobRequest {
+  action: FileAction;
+  paths: string[];
+  keyIds?: string[];
+  outDir?: string;
+  frameLength?: number;
+  encryptionContext?: EncryptionContext;
+  removeOriginals?: boolean;
+}
+
+/** Progress of a job, per file and overall: the payload of the jobs:progress event. */
+export type JobProgress = JobProgressEvent;
+
+export interface JobSummary {
+  job_id: string;
+  action: FileAction;
+  state: 'queued' | 'running' | 'done' | 'cancelled';
+  paths: string[];
+}
+
+interface JobEvents {
+  progress: [JobProgress];
+  fileDone: [{ job_id: string; result: FileResult }];
+  finished: [{ job_id: string; results: FileResult[]; cancelled: boolean }];
+}
+
+export interface JobManagerDeps {
+  pool: WorkerPool;
+  /** Keys for a job: encryption wraps under `keyIds`; decryption finds the key in the file. */
+  keyringFor(keyIds: readonly string[], operation: string): DataKeyProvider;
+  progressIntervalMs?: number;
+}
+
+interface Job {
+  id: string;
+  request: JobRequest;
+  controller: AbortController;
+  state: JobSummary['state'];
+}
+
+export class JobManager extends EventEmitter<JobEvents> {
+  private readonly jobs = new Map<string, Job>();
+  private readonly queue: Job[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly deps: JobManagerDeps) {
+    super();
+  }
+
+  start(request: JobRequest): string {
+    const job: Job = { id: randomUUID(), request, controller: new AbortController(), state: 'queued' };
+    this.jobs.set(job.id, job);
+    this.queue.push(job);
+    this.running ??= this.drain();
+    return job.id;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.state === 'done' || job.state === 'cancelled') return false;
+    job.controller.abort();
+    if (job.state === 'queued') {
+      this.queue.splice(this.queue.indexOf(job), 1);
+      job.state = 'cancelled';
+      this.emit('finished', { job_id: job.id, results: [], cancelled: true });
+    }
+    return true;
+  }
+
+  /** For a clean quit: cancel everything and wait until running work has removed its temporaries. */
+  async cancelAll(): Promise<void> {
+    for (const job of [...this.jobs.values()]) this.cancel(job.id);
+    await this.running;
+  }
+
+  list(): JobSummary[] {
+    return [...this.jobs.values()].map((j) => ({
+      job_id: j.id,
+      action: j.request.action,
+      state: j.state,
+      paths: j.request.paths,
+    }));
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) await this.run(job);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    job.state = 'running';
+    const interval = this.deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
+    let sizes = new Map<string, number>();
+    let overallTotal = 0;
+    let finishedBytes = 0;
+    let lastEmit = 0;
+    let current = { file: '', index: 0, count: 0 };
+    const emitProgress = (bytesDone: number, bytesTotal: number, rate: number, eta: number | null, force: boolean): void => {
+      const now = performance.now();
+      if (!force && now - lastEmit < interval) return;
+      lastEmit = now;
+      this.emit('progress', {
+        job_id: job.id,
+        file: current.file,
+        file_index: current.index,
+        file_count: current.count,
+        bytes_done: bytesDone,
+        bytes_total: bytesTotal,
+        rate,
+        eta_seconds: eta,
+        overall_done: Math.min(overallTotal, finishedBytes + Math.min(bytesDone, sizes.get(current.file) ?? bytesDone)),
+        overall_total: overallTotal,
+      });
+    };
+    const operation = job.request.action === 'verify' ? 'verify-file' : 'decrypt-file';
+    let results: FileResult[] = [];
+    try {
+      results = await runFileBatch(
+        {
+          action: job.request.action,
+          paths: job.request.paths,
+          outDir: job.request.outDir,
+          frameLength: job.request.frameLength,
+          encryptionContext: job.request.encryptionContext,
+          removeOriginals: job.request.removeOriginals,
+        },
+        {
+          pool: this.deps.pool,
+          signal: job.controller.signal,
+          encryptKeys: this.deps.keyringFor(job.request.keyIds ?? [], 'encrypt-file'),
+          decryptKeys: this.deps.keyringFor([], operation),
+          onPlanned: (files) => {
+            sizes = new Map(files.map((f) => [f.input, f.size]));
+            overallTotal = files.reduce((n, f) => n + f.size, 0);
+          },
+          onFileStart: (file, index, count) => {
+            current = { file, index, count };
+            emitProgress(0, sizes.get(file) ?? 0, 0, null, true);
+          },
+          onProgress: (_file, p) => emitProgress(p.bytesDone, p.bytesTotal, p.rate, p.etaSeconds, p.bytesDone >= p.bytesTotal),
+          onFileDone: (result) => {
+            if (result.input === current.file) finishedBytes += sizes.get(result.input) ?? 0;
+            this.emit('fileDone', { job_id: job.id, result });
+          },
+        },
+      );
+    } finally {
+      job.state = job.controller.signal.aborted ? 'cancelled' : 'done';
+      this.emit('finished', { job_id: job.id, results, cancelled: job.state === 'cancelled' });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { CofferError } from '../../../shared/errors.js';
+import { fsyncDir } from '../vault/durable-write.js';
+
+/**
+ * Outputs are written to a hidden temporary file beside their target and only then given their
+ * final name, without ever replacing a file that exists: a crash, a cancel or a failure leaves
+ * nothing under the final name, and a name already taken gets " (1)", " (2)", ...
+ */
+const TEMP_PATTERN = /^\.(.+)\.coffer-tmp-(\d+)-[0-9a-f]{8}$/;
+
+export interface TempOutput {
+  path: string;
+  handle: fs.FileHandle;
+}
+
+export async function createTempBeside(target: string): Promise<TempOutput> {
+  const path = join(dirname(target), `.${basename(target)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    return { path, handle: await fs.open(path, 'wx') };
+  } catch (error) {
+    throw new CofferError('COFFER.2009', `Coffer cannot write in ${dirname(target)}: ${(error as Error).message}.`);
+  }
+}
+
+export async function discardTemp(temp: TempOutput): Promise<void> {
+  await temp.handle.close().catch(() => undefined);
+  await fs.rm(temp.path, { force: true }).catch(() => undefined);
+}
+
+/** "photo.jpg" -> "photo (1).jpg"; "notes" -> "notes (1)". */
+export function numberedName(path: string, n: number): string {
+  if (n === 0) return path;
+  const ext = extname(path);
+  const stem = ext && ext !== path ? path.slice(0, -ext.length) : path;
+  return `${stem} (${n})${ext && ext !== path ? ext : ''}`;
+}
+
+function isNoLinkSupport(code: string | undefined): boolean {
+  return (
+    code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS' || code === 'EMLINK'
+  );
+}
+
+/**
+ * Gives the finished temporary file the first free name among target, "target (1)", ... and
+ * returns it. link() refuses to replace an existing file, so two jobs never clobber each other.
+ */
+export async function commitTemp(temp: TempOutput, target: string): Promise<string> {
+  await temp.handle.sync();
+  await temp.handle.close();
+  for (let n = 0; n < 10_000; n += 1) {
+    const candidate = numberedName(target, n);
+    try {
+      await fs.link(temp.path, candidate);
+      await fs.rm(temp.path, { force: true });
+      await fsyncDir(dirname(target));
+      return candidate;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (!isNoLinkSupport(code))
+        throw new CofferError('COFFER.2009', `The output ${candidate} cannot be written: ${(error as Error).message}.`);
+      // File systems without hard links (FAT, some network shares): check, then rename.
+      if (
+        await fs.lstat(candidate).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      await fs.rename(temp.path, candidate);
+      await fsyncDir(dirname(target));
+      return candidate;
+    }
+  }
+  throw new CofferError('COFFER.2009', `Every name from ${target} to "(9999)" is taken.`);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary outputs of Coffer runs that were killed (their process is gone). */
+export async function removeStaleTemps(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await fs.readdir(dir).catch(() => [] as string[])) {
+    const match = TEMP_PATTERN.exec(entry);
+    if (!match || processIsAlive(Number(match[2]))) continue;
+    await fs.rm(join(dir, entry), { force: true });
+    removed.push(join(dir, entry));
+  }
+  return removed;
+}
+
+export function isTempName(name: string): boolean {
+  return TEMP_PATTERN.test(name);
+}

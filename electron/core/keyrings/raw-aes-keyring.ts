@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aes-gcm.js';
+import { COFFER_PROVIDER_ID } from '../envelope/esdk-constants.js';
+import type { EncryptedDataKey } from '../envelope/message-header.js';
+
+/**
+ * How a CMK wraps a file's data key: exactly as the ESDK's raw AES keyring does, so that any
+ * ESDK given the exported material (namespace "coffer", the key name below) opens the file.
+ *   provider id   = "coffer"
+ *   provider info = key name || u32(128) || u32(12) || IV (12)
+ *   ciphertext    = AES-256-GCM(material, IV, DEK, AAD = serialized encryption context) || tag
+ * Key names have one fixed width, "<key id>:v<8-digit version>", so that no key name is a
+ * prefix of another (the JS keyring matches EDKs by prefix).
+ */
+const KEY_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):v(\d{8})$/;
+export const KEY_NAME_BYTES = 36 + 2 + 8;
+const TAG_BITS = GCM_TAG_BYTES * 8;
+
+export interface CmkReference {
+  keyId: string;
+  version: number;
+}
+
+export function cofferKeyName(reference: CmkReference): string {
+  return `${reference.keyId}:v${String(reference.version).padStart(8, '0')}`;
+}
+
+export function parseCofferKeyName(name: string): CmkReference | null {
+  const match = KEY_NAME.exec(name);
+  return match ? { keyId: match[1]!, version: Number(match[2]) } : null;
+}
+
+export function wrapDataKey(material: Buffer, reference: CmkReference, dek: Buffer, contextBytes: Buffer): EncryptedDataKey {
+  const iv = randomBytes(GCM_IV_BYTES);
+  const { ciphertext, tag } = gcmSeal(material, iv, dek, contextBytes);
+  const lengths = Buffer.alloc(8);
+  lengths.writeUInt32BE(TAG_BITS, 0);
+  lengths.writeUInt32BE(GCM_IV_BYTES, 4);
+  return {
+    providerId: COFFER_PROVIDER_ID,
+    providerInfo: Buffer.concat([Buffer.from(cofferKeyName(reference), 'utf8'), lengths, iv]),
+    ciphertext: Buffer.concat([ciphertext, tag]),
+  };
+}
+
+/**
+ * An EDK of the size every wrapDataKey() result has (the key name has one width), with zero
+ * bytes: what a header's length is computed from before any key is used.
+ */
+export function wrappedKeyPlaceholder(): EncryptedDataKey {
+  return {
+    providerId: COFFER_PROVIDER_ID,
+    providerInfo: Buffer.alloc(KEY_NAME_BYTES + 8 + GCM_IV_BYTES),
+    ciphertext: Buffer.alloc(32 + GCM_TAG_BYTES),
+  };
+}
+
+/** Which CMK version an EDK names, or null when it is not one of Coffer's raw AES EDKs. */
+export function edkReference(edk: EncryptedDataKey): CmkReference | null {
+  if (edk.providerId !== COFFER_PROVIDER_ID || edk.providerInfo.length !== KEY_NAME_BYTES + 8 + GCM_IV_BYTES) return null;
+  const info = edk.providerInfo;
+  if (info.readUInt32BE(KEY_NAME_BYTES) !== TAG_BITS || info.readUInt32BE(KEY_NAME_BYTES + 4) !== GCM_IV_BYTES) return null;
+  return parseCofferKeyName(info.subarray(0, KEY_NAME_BYTES).toString('latin1'));
+}
+
+/** The data key, or null when this material and context do not open the EDK. */
+export function unwrapDataKey(material: Buffer, edk: EncryptedDataKey, contextBytes: Buffer): Buffer | null {
+  if (edk.ciphertext.length <= GCM_TAG_BYTES) return null;
+  const iv = edk.providerInfo.subarray(KEY_NAME_BYTES + 8);
+  const body = edk.ciphertext.subarray(0, edk.ciphertext.length - GCM_TAG_BYTES);
+  const tag = edk.ciphertext.subarray(edk.ciphertext.length - GCM_TAG_BYTES);
+  return gcmOpen(material, iv, body, tag, contextBytes);
+}

@@ -1,0 +1,128 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as z from 'zod';
+import { canonicalJson } from './canonical-json.js';
+import { KEY_LIMITS } from '../../../shared/key-types.js';
+import { ScryptParamsSchema } from './passphrase-kdf.js';
+
+/** The vault file's shape. Everything but `mac` is covered by an HMAC keyed from the vault master key. */
+export const VAULT_FORMAT = 'coffer-vault';
+export const VAULT_FORMAT_VERSION = 1;
+
+const Millis = z.number().int().nonnegative();
+const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+export const KeyVersionSchema = z.strictObject({
+  version: z.number().int().min(1),
+  created: Millis,
+  /** AES-256-GCM box of the 32-byte key material, under the VMK's material subkey. */
+  material: z.string().min(1),
+});
+export type KeyVersion = z.infer<typeof KeyVersionSchema>;
+
+export const KeyRecordSchema = z.strictObject({
+  key_id: Uuid,
+  alias: z.string().regex(KEY_LIMITS.aliasPattern),
+  description: z.string().max(KEY_LIMITS.descriptionMax),
+  origin: z.enum(['kms', 'external']),
+  exportable: z.boolean(),
+  tags: z.record(z.string(), z.string()),
+  state: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+  created: Millis,
+  scheduled_deletion: Millis.nullable(),
+  rotation: z.strictObject({
+    enabled: z.boolean(),
+    interval_days: z.number().int().min(KEY_LIMITS.rotationIntervalMin).max(KEY_LIMITS.rotationIntervalMax),
+    enabled_at: Millis.nullable(),
+    last_rotation: Millis.nullable(),
+    count: z.number().int().nonnegative(),
+  }),
+  versions: z.array(KeyVersionSchema),
+  /** Only for origin "external": the pending import parameters and what was imported. */
+  import: z
+    .strictObject({
+      pending: z
+        .strictObject({
+          token_id: z.string().regex(/^[0-9a-f]{32}$/),
+          /** The RSA wrapping key's private half (PKCS#8 DER), sealed under the vault's secrets subkey. */
+          private_key: z.string().min(1),
+          expires: Millis,
+        })
+        .nullable(),
+      /** SHA-256 of the material once imported: a re-import must bring the same material. */
+      fingerprint: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable(),
+      expiration: Millis.nullable(),
+    })
+    .optional(),
+});
+export type KeyRecord = z.infer<typeof KeyRecordSchema>;
+
+/** What is left of a key once its scheduled deletion has passed: enough to say so, no material. */
+export const DeletedKeySchema = z.strictObject({
+  key_id: Uuid,
+  alias: z.string(),
+  deleted: Millis,
+});
+export type DeletedKey = z.infer<typeof DeletedKeySchema>;
+
+export const AuditAnchorSchema = z.strictObject({
+  seq: z.number().int().nonnegative(),
+  mac: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type AuditAnchor = z.infer<typeof AuditAnchorSchema>;
+
+export const VaultStateSchema = z.strictObject({
+  generation: z.number().int().min(1),
+  updated: Millis,
+  keys: z.array(KeyRecordSchema),
+  deleted: z.array(DeletedKeySchema),
+  audit_anchor: AuditAnchorSchema.nullable(),
+});
+export type VaultState = z.infer<typeof VaultStateSchema>;
+
+export const ProtectionSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('keychain'), service: z.string().min(1), account: z.string().min(1) }),
+  z.strictObject({ mode: z.literal('passphrase'), kdf: ScryptParamsSchema, sealed_vmk: z.string().min(1) }),
+]);
+export type Protection = z.infer<typeof ProtectionSchema>;
+
+export const VaultFileSchema = z.strictObject({
+  format: z.literal(VAULT_FORMAT),
+  format_version: z.literal(VAULT_FORMAT_VERSION),
+  vault_id: Uuid,
+  created: Millis,
+  protection: ProtectionSchema,
+  /** HMAC(VMK, vault id): tells a wrong master key apart from a tampered file. */
+  vmk_check: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The VMK sealed under a key derived from the recovery code shown once at init. */
+  recovery: z.strictObject({ sealed_vmk: z.string().min(1) }),
+  state: VaultStateSchema,
+  mac: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type VaultFile = z.infer<typeof VaultFileSchema>;
+export type UnsignedVaultFile = Omit<VaultFile, 'mac'>;
+
+// RFC 8785 canonical JSON, so the MAC does not depend on key order or spacing.
+function canonicalBytes(value: unknown): Buffer {
+  return Buffer.from(canonicalJson(value), 'utf8');
+}
+
+export function vaultMac(macKey: Buffer, file: UnsignedVaultFile): string {
+  return createHmac('sha256', macKey).update(canonicalBytes(file)).digest('hex');
+}
+
+export function signVaultFile(macKey: Buffer, file: UnsignedVaultFile): VaultFile {
+  return { ...file, mac: vaultMac(macKey, file) };
+}
+
+export function vaultMacMatches(macKey: Buffer, file: VaultFile): boolean {
+  const { mac, ...unsigned } = file;
+  const expected = Buffer.from(vaultMac(macKey, unsigned), 'hex');
+  return timingSafeEqual(expected, Buffer.from(mac, 'hex'));
+}
+
+export function serializeVaultFile(file: VaultFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
