@@ -2,8 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
 import type { EncryptedDataKey } from '../../electron/core/envelope/message-header.js';
-import { edkReference, unwrapDataKey, wrapDataKey } from '../../electron/core/keyrings/raw-aes-keyring.js';
-import type { DataKeyProvider } from '../../electron/core/keyrings/vault-keyring.js';
+import type { Keyring } from '../../electron/core/keyrings/keyring.js';
+import { edkReference, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from '../../electron/core/keyrings/raw-aes-keyring.js';
 
 /**
  * A keyring holding one CMK's material in memory: the envelope engine with no vault around it,
@@ -13,11 +13,13 @@ export function memoryKeyring(
   material = randomBytes(32),
   keyId: string = randomUUID(),
   version = 1,
-): DataKeyProvider & { material: Buffer; keyId: string } {
+): Keyring & { material: Buffer; keyId: string } {
   return {
     material,
     keyId,
-    wrapCount: 1,
+    description: `memory key ${keyId}`,
+    placeholders: [wrappedKeyPlaceholder()],
+    claims: (edk) => edkReference(edk)?.keyId === keyId,
     wrap: async (dek, contextBytes) => [wrapDataKey(material, { keyId, version }, dek, contextBytes)],
     unwrap: async (edks: readonly EncryptedDataKey[], contextBytes) => {
       for (const edk of edks) {

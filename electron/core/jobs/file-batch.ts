@@ -9,7 +9,7 @@ export type { FileResult };
 import { decryptFile, encryptFile, type EngineContext } from './file-crypto.js';
 import { isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
-import type { DataKeyProvider } from '../keyrings/vault-keyring.js';
+import type { Keyring } from '../keyrings/keyring.js';
 
 /**
  * Many paths at once: folders are walked, every file is handled on its own, and one failure
@@ -30,9 +30,9 @@ export interface BatchOptions {
 
 export interface BatchContext extends Omit<EngineContext, 'keys' | 'onProgress'> {
   /** Keys for encryption (and for verifying what was encrypted). */
-  encryptKeys: DataKeyProvider;
+  encryptKeys: Keyring;
   /** Keys for decryption and verification. */
-  decryptKeys: DataKeyProvider;
+  decryptKeys: Keyring;
   /** Every file the batch will handle, with its size, before the first starts. */
   onPlanned?: (files: { input: string; size: number }[]) => void;
   onFileStart?: (input: string, index: number, count: number) => void;
@@ -138,7 +138,7 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
       continue;
     }
     context.onFileStart?.(file.input, index, planned.length);
-    const engine = (keys: DataKeyProvider): EngineContext => ({
+    const engine = (keys: Keyring): EngineContext => ({
       pool: context.pool,
       keys,
       signal: context.signal,

@@ -16,11 +16,10 @@ import { authenticateHeader, headerTag, readHeader } from '../envelope/header-re
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
 import { locateFrames, openReadableFile, type BodyLayout } from '../envelope/message-file.js';
 import { serializeHeaderBody, type EncryptedDataKey, type ParsedHeader } from '../envelope/message-header.js';
-import { wrappedKeyPlaceholder } from '../keyrings/raw-aes-keyring.js';
 import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import { runRanges, type RangeTask } from './range-runner.js';
-import type { DataKeyProvider } from '../keyrings/vault-keyring.js';
+import type { Keyring } from '../keyrings/keyring.js';
 import type { WorkerPool, WorkerResult } from './worker-pool.js';
 
 /**
@@ -36,7 +35,7 @@ const BATCH_BYTES = Number(process.env.COFFER_BATCH_BYTES) || 4 * 1024 * 1024;
 
 export interface EngineContext {
   pool: WorkerPool;
-  keys: DataKeyProvider;
+  keys: Keyring;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Batches in flight at once (default: twice the pool size). */
@@ -170,9 +169,7 @@ export async function encryptFile(
     const contextBytes = serializeEncryptionContext(encryptionContext);
     const { dataKey, commitment } = deriveMessageKeys(dek, messageId);
     const headerFields = { messageId, contextBytes, frameLength, commitment };
-    const headerLength =
-      serializeHeaderBody({ ...headerFields, edks: Array.from({ length: context.keys.wrapCount }, wrappedKeyPlaceholder) })
-        .length + HEADER_TAG_BYTES;
+    const headerLength = serializeHeaderBody({ ...headerFields, edks: [...context.keys.placeholders] }).length + HEADER_TAG_BYTES;
     const wrapping = context.keys.wrap(dek, contextBytes);
     wrapping.catch(() => undefined); // awaited below, once the body is under way
     checkAborted(context.signal);

@@ -5,7 +5,7 @@ import type { FileResult } from '../../../shared/kms-responses.js';
 import type { EncryptionContext } from '../crypto/encryption-context.js';
 import { runFileBatch, type FileAction } from './file-batch.js';
 import { PROGRESS_INTERVAL_MS } from './progress.js';
-import type { DataKeyProvider } from '../keyrings/vault-keyring.js';
+import type { Keyring } from '../keyrings/keyring.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /**
@@ -43,7 +43,7 @@ interface JobEvents {
 export interface JobManagerDeps {
   pool: WorkerPool;
   /** Keys for a job: encryption wraps under `keyIds`; decryption finds the key in the file. */
-  keyringFor(keyIds: readonly string[], operation: string): DataKeyProvider;
+  keyringFor(keyIds: readonly string[], operation: string): Keyring;
   progressIntervalMs?: number;
 }
 

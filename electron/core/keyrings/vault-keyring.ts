@@ -1,26 +1,19 @@
 import { CofferError } from '../../../shared/errors.js';
 import type { EncryptedDataKey } from '../envelope/message-header.js';
-import { edkReference, unwrapDataKey, wrapDataKey } from './raw-aes-keyring.js';
 import type { Vault } from '../vault/vault.js';
-
-/** Wraps and unwraps file data keys with the vault's CMKs; every use is audited by the vault. */
-export interface DataKeyProvider {
-  /**
-   * How many EDKs wrap() returns, each the size of wrappedKeyPlaceholder(): a header's length is
-   * then known before any key is used, and a file's body can be sealed while its key is wrapped.
-   */
-  readonly wrapCount: number;
-  wrap(dek: Buffer, contextBytes: Buffer): Promise<EncryptedDataKey[]>;
-  unwrap(edks: readonly EncryptedDataKey[], contextBytes: Buffer): Promise<Buffer>;
-}
+import type { Keyring } from './keyring.js';
+import { edkReference, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from './raw-aes-keyring.js';
 
 /**
- * The vault may still be opening (a keychain's answer takes tens of milliseconds): a file's body
+ * The vault's CMKs as a keyring: each wraps a file's data key as a raw AES keyring does; every
+ * use is audited by the vault. The vault may still be opening (a keychain's answer takes tens of milliseconds): a file's body
  * is sealed meanwhile, and only wrapping and unwrapping wait for it.
  */
-export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly string[], operation: string): DataKeyProvider {
+export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly string[], operation: string): Keyring {
   return {
-    wrapCount: keyRefs.length,
+    description: keyRefs.length > 0 ? `vault key ${keyRefs.join(', ')}` : 'the vault',
+    placeholders: keyRefs.map(wrappedKeyPlaceholder),
+    claims: (edk) => edkReference(edk) !== null,
     async wrap(dek, contextBytes) {
       const vault = await opening;
       const edks: EncryptedDataKey[] = [];
