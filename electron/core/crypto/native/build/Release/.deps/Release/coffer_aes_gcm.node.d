@@ -1,1 +1,0 @@
-cmd_Release/coffer_aes_gcm.node := ln -f "Release/obj.target/coffer_aes_gcm.node" "Release/coffer_aes_gcm.node" 2>/dev/null || (rm -rf "Release/coffer_aes_gcm.node" && cp -af "Release/obj.target/coffer_aes_gcm.node" "Release/coffer_aes_gcm.node")

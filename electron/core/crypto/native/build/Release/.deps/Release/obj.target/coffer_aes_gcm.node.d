@@ -1,1 +1,0 @@
-cmd_Release/obj.target/coffer_aes_gcm.node := g++ -o Release/obj.target/coffer_aes_gcm.node -shared -pthread -rdynamic -m64  -Wl,-soname=coffer_aes_gcm.node -Wl,--start-group Release/obj.target/coffer_aes_gcm/aes-gcm.o -Wl,--end-group 

@@ -1,1 +1,0 @@
-cmd_Release/coffer_aes_gcm_static.node := ln -f "Release/obj.target/coffer_aes_gcm_static.node" "Release/coffer_aes_gcm_static.node" 2>/dev/null || (rm -rf "Release/coffer_aes_gcm_static.node" && cp -af "Release/obj.target/coffer_aes_gcm_static.node" "Release/coffer_aes_gcm_static.node")

@@ -1,1 +1,0 @@
-cmd_Release/obj.target/coffer_aes_gcm_static.node := g++ -o Release/obj.target/coffer_aes_gcm_static.node -shared -pthread -rdynamic -Wl,--exclude-libs,ALL -Wl,-Bsymbolic -m64  -Wl,-soname=coffer_aes_gcm_static.node -Wl,--start-group Release/obj.target/coffer_aes_gcm_static/../aes-gcm.o -Wl,--end-group -l:libcrypto.a -lpthread -ldl
