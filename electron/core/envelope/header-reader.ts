@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { CofferError } from '../../../shared/errors.js';
 import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.js';
 import { commitmentMatches, deriveMessageKeys, type MessageKeys } from './key-derivation.js';
+import { MAX_FRAME_LENGTH } from './esdk-constants.js';
 import { parseHeader, type ParsedHeader } from './message-header.js';
 
 const ZERO_IV = Buffer.alloc(12);
@@ -12,6 +13,21 @@ export function headerTag(dataKey: Buffer, body: Buffer): Buffer {
   return gcmSeal(dataKey, ZERO_IV, Buffer.alloc(0), body).tag;
 }
 
+/**
+ * The format allows frames up to 2^32 - 1 bytes, but a reader holds whole frames in memory (a
+ * batch of them per worker), so a header's frame length decides an allocation: Coffer reads
+ * frames no longer than it writes (16 MiB), before any key is used.
+ */
+function checkReadableFrameLength(header: ParsedHeader): ParsedHeader {
+  if (header.frameLength > MAX_FRAME_LENGTH) {
+    throw new CofferError(
+      'COFFER.2012',
+      `The file's header declares a frame length of ${header.frameLength} bytes; Coffer reads frames of at most ${MAX_FRAME_LENGTH} bytes (16 MiB), so it does not open this file.`,
+    );
+  }
+  return header;
+}
+
 /** Reads just enough of the file's start to parse its header. */
 export async function readHeader(handle: FileHandle, fileSize: number): Promise<ParsedHeader> {
   let want = Math.min(fileSize, 4096);
@@ -19,7 +35,7 @@ export async function readHeader(handle: FileHandle, fileSize: number): Promise<
     const buffer = Buffer.alloc(want);
     const { bytesRead } = await handle.read(buffer, 0, want, 0);
     const header = parseHeader(buffer.subarray(0, bytesRead));
-    if (header) return header;
+    if (header) return checkReadableFrameLength(header);
     if (bytesRead < want || want >= fileSize) {
       throw new CofferError(
         fileSize === 0 ? 'COFFER.2001' : 'COFFER.2004',
