@@ -173,7 +173,7 @@ export async function encryptFile(
     const wrapping = context.keys.wrap(dek, contextBytes);
     wrapping.catch(() => undefined); // awaited below, once the body is under way
     checkAborted(context.signal);
-    temp = await createTempBeside(target);
+    temp = await createTempBeside(target, 'as-umask');
     // Hashed on its own read, alongside the workers; a file that changes meanwhile fails the check.
     const hashing = options.hashPlaintext ? hashFile(input) : undefined;
     hashing?.catch(() => undefined);

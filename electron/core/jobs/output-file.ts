@@ -14,12 +14,23 @@ const TEMP_PATTERN = /^\.(.+)\.coffer-tmp-(\d+)-[0-9a-f]{8}$/;
 export interface TempOutput {
   path: string;
   handle: fs.FileHandle;
+  /** The mode the output gets when it is committed; undefined keeps the temporary file's 0600. */
+  finalMode?: number;
 }
 
-export async function createTempBeside(target: string): Promise<TempOutput> {
+/** Who may read the finished output: plaintext stays the user's own (0600). */
+export type OutputAccess = 'private' | 'as-umask';
+
+/**
+ * Every temporary file is created 0600, so that plaintext (and a crash's leftovers) is never
+ * readable by others; an encrypted output is given the umask's usual mode (0644 under umask 022)
+ * when it is committed, as any other file the user makes.
+ */
+export async function createTempBeside(target: string, access: OutputAccess = 'private'): Promise<TempOutput> {
   const path = join(dirname(target), `.${basename(target)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    return { path, handle: await fs.open(path, 'wx') };
+    const handle = await fs.open(path, 'wx', 0o600);
+    return access === 'as-umask' ? { path, handle, finalMode: 0o666 & ~process.umask() } : { path, handle };
   } catch (error) {
     throw new CofferError('COFFER.2009', `Coffer cannot write in ${dirname(target)}: ${(error as Error).message}.`);
   }
@@ -49,6 +60,7 @@ function isNoLinkSupport(code: string | undefined): boolean {
  * returns it. link() refuses to replace an existing file, so two jobs never clobber each other.
  */
 export async function commitTemp(temp: TempOutput, target: string): Promise<string> {
+  if (temp.finalMode !== undefined) await temp.handle.chmod(temp.finalMode);
   await temp.handle.sync();
   await temp.handle.close();
   for (let n = 0; n < 10_000; n += 1) {
