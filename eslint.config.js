@@ -35,7 +35,7 @@ const layering = [
     from: ['./electron/cli', './electron/agent'],
     message: 'The app shares the core with the CLI, not the CLI itself.',
   },
-  ...['crypto', 'envelope', 'vault', 'keyrings', 'shell'].map((room) => ({
+  ...['crypto', 'envelope', 'vault', 'keyrings', 'keystores', 'shell'].map((room) => ({
     target: core(room),
     from: [core('jobs'), core('kms')],
     message: `core/${room} sits below jobs and kms: they use it, not the other way round.`,
@@ -56,6 +56,11 @@ const layering = [
     message: 'The file format knows nothing of where keys are kept.',
   },
   { target: core('vault'), from: [core('envelope'), core('shell')], message: 'The vault knows nothing of the file format.' },
+  {
+    target: core('keystores'),
+    from: [core('keyrings'), core('vault'), core('envelope'), core('shell')],
+    message: 'core/keystores speaks PKCS#11 to tokens and nothing more: keyrings and the KMS use it.',
+  },
   { target: core('shell'), from: [core('crypto'), core('envelope'), core('vault')], message: 'OS integration needs no keys.' },
 ];
 

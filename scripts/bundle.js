@@ -51,7 +51,7 @@ await nodeScript('electron/agent/agent-thin-client.ts', 'dist/electron/cli/agent
 // The CLI: one CommonJS script, because bin/coffer.js runs it through node:vm with V8's code
 // cache (Node 20 caches no ES module). keytar, a native addon, loads from node_modules at run time.
 const cli = 'dist/electron/cli/coffer.bundle.cjs';
-await nodeScript('electron/cli/main.ts', cli, { external: ['keytar'] });
+await nodeScript('electron/cli/main.ts', cli, { external: ['keytar', 'pkcs11js'] });
 // esbuild escapes non-ASCII text in code but copies comments as they are, and one em dash in a
 // comment makes V8 hold the whole source as a two-byte string: decoding and hashing it then cost
 // bin/coffer.js ~12 ms a run instead of ~1. An escape changes nothing in a comment, a string or a regex.
