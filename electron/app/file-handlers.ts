@@ -1,0 +1,82 @@
+import { promises as fs } from 'node:fs';
+import { CofferError } from '../../shared/errors.js';
+import { COFFER_MAGIC } from '../../shared/file-format.js';
+import type { JobManager } from '../core/jobs/job-manager.js';
+import type { MediaOpener } from './media-opener.js';
+import type { DomainHandlers } from './handler-types.js';
+import type { SettingsStore } from './settings-store.js';
+import type { VaultSession } from './vault-session.js';
+
+export interface FileHandlerDeps {
+  session: VaultSession;
+  jobs: JobManager;
+  media: MediaOpener;
+  settings: SettingsStore;
+  /** The OS file dialog (main passes Electron's; tests pass a stand-in). */
+  choosePaths?: ((kind: 'files' | 'folder') => Promise<string[]>) | undefined;
+  /** Shows a file in the OS file manager. */
+  revealPath?: ((path: string) => void) | undefined;
+}
+
+/** A file is a Coffer file by its first bytes (format version 2, suite 0x0478), not by its name. */
+async function looksLikeCoffer(path: string): Promise<boolean> {
+  const handle = await fs.open(path, 'r').catch(() => null);
+  if (!handle) return false;
+  try {
+    const head = Buffer.alloc(3);
+    const { bytesRead } = await handle.read(head, 0, 3, 0);
+    return bytesRead === 3 && COFFER_MAGIC.every((byte, i) => head[i] === byte);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Files the user picked or dropped: what they are, the job queue over them, and previews. */
+export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'jobs' | 'media'> {
+  const { session, jobs, media, settings } = deps;
+  return {
+    'files:classify': async (r) => ({
+      files: await Promise.all(
+        r.paths.map(async (path) => {
+          const stats = await fs.stat(path).catch(() => null);
+          if (!stats) return { path, kind: 'missing' as const, size: 0 };
+          if (stats.isDirectory()) return { path, kind: 'folder' as const, size: 0 };
+          return { path, kind: (await looksLikeCoffer(path)) ? ('coffer' as const) : ('file' as const), size: stats.size };
+        }),
+      ),
+    }),
+    'files:choose': async (r) => ({ paths: (await deps.choosePaths?.(r.kind)) ?? [] }),
+    'files:show-in-folder': async (r) => {
+      const exists = await fs.stat(r.path).then(
+        () => true,
+        () => false,
+      );
+      if (exists) deps.revealPath?.(r.path);
+      return { shown: exists && deps.revealPath !== undefined };
+    },
+    'jobs:start': async (r) => {
+      session.unlocked();
+      const keyId = r.key_id ?? settings.get().default_key_id ?? undefined;
+      if (r.action === 'encrypt' && !keyId) {
+        throw new CofferError('KMS.0204', 'Choose the key that protects these files (or set a default key in Settings).');
+      }
+      const job_id = jobs.start({
+        action: r.action,
+        paths: r.paths,
+        keyIds: r.action === 'encrypt' ? [keyId!, ...(r.also_key_ids ?? [])] : [],
+        outDir: r.out_dir ?? settings.get().out_dir ?? undefined,
+        frameLength: r.frame_length ?? settings.get().frame_length ?? undefined,
+        encryptionContext: r.encryption_context,
+        removeOriginals: r.remove_originals ?? settings.get().remove_originals,
+      });
+      return { job_id };
+    },
+    'jobs:cancel': async (r) => ({ cancelled: jobs.cancel(r.job_id) }),
+    'jobs:list': async () => ({ jobs: jobs.list() }),
+    'media:open': async (r) => {
+      session.unlocked();
+      const opened = await media.open(r.path);
+      return { url: opened.url, mime_type: opened.mimeType, size: opened.size };
+    },
+  };
+}

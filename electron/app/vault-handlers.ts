@@ -1,0 +1,44 @@
+import { Vault } from '../core/vault/vault.js';
+import type { ProtectionChoice } from '../core/vault/vault-unlock.js';
+import type { DomainHandlers } from './handler-types.js';
+import type { VaultSession } from './vault-session.js';
+
+/** vault:create and vault:change-protection ask the same way. */
+function protectionChoice(request: { protection: 'keychain' | 'passphrase'; passphrase?: string | undefined }): ProtectionChoice {
+  return request.protection === 'passphrase'
+    ? { mode: 'passphrase', passphrase: request.passphrase ?? '' }
+    : { mode: 'keychain' };
+}
+
+/** The vault itself: its state, creating and unlocking it, its protection, backups and the audit log. */
+export function vaultHandlers(session: VaultSession): DomainHandlers<'vault' | 'audit'> {
+  return {
+    'vault:status': () => session.status(),
+    'vault:create': async (request) => {
+      const { vault, recoveryCode } = await Vault.init(session.env(), protectionChoice(request));
+      session.hold(vault);
+      return { vault_id: vault.vaultId, protection: vault.protectionMode, recovery_code: recoveryCode };
+    },
+    'vault:unlock': async (request) => {
+      session.hold(await Vault.open(session.env(request.passphrase)));
+      return session.status();
+    },
+    'vault:change-protection': async (request) => {
+      await session.unlocked().changeProtection(protectionChoice(request));
+      return session.status();
+    },
+    'vault:backup': (r) => session.unlocked().backupTo(r.path, r.passphrase),
+    'vault:restore': (r) => session.unlocked().restoreFrom(r.path, r.passphrase, r.force ?? false),
+    'audit:list': async (r) => {
+      const log = await session.unlocked().auditLog();
+      let records = r.key_id ? log.records.filter((x) => x.key_id === r.key_id) : log.records;
+      if (r.limit !== undefined) records = records.slice(-r.limit);
+      return {
+        records: records.map(({ prev: _prev, mac: _mac, ...rest }) => rest),
+        total: log.records.length,
+        chain_verified: log.chain_verified,
+        problems: log.problems,
+      };
+    },
+  };
+}
