@@ -103,7 +103,7 @@ export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof requestSche
 
 export interface VaultStatus {
   state: 'none' | 'locked' | 'unlocked';
-  protection: 'keychain' | 'passphrase' | null;
+  protection: 'keychain' | 'passphrase' | 'tpm' | null;
   vault_dir: string;
   vault_id: string | null;
   /** Why an existing vault could not be opened (keychain unreachable, damaged file...). */
@@ -135,7 +135,7 @@ export interface JobProgressEvent {
 export interface InvokeResponses {
   'app:info': { version: string; platform: string; vault_dir: string };
   'vault:status': VaultStatus;
-  'vault:create': { vault_id: string; protection: 'keychain' | 'passphrase'; recovery_code: string };
+  'vault:create': { vault_id: string; protection: 'keychain' | 'passphrase' | 'tpm'; recovery_code: string };
   'vault:unlock': VaultStatus;
   'vault:change-protection': VaultStatus;
   'vault:backup': { backup: string; keys: number; key_versions: number };

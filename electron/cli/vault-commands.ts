@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import { Vault } from '../core/vault/vault.js';
+import type { ProtectionChoice } from '../core/vault/vault-unlock.js';
 import { action, globalOptions, openVault, vaultEnvironment, wholeNumber, type GlobalOptions } from './cli-context.js';
 import { readSecret } from './passphrase-input.js';
 
@@ -27,6 +28,27 @@ function backupPassphrase(options: GlobalOptions & { backupPassphraseFile?: stri
   });
 }
 
+type ProtectionName = 'keychain' | 'passphrase' | 'tpm';
+
+const protectionOption = (): Option =>
+  new Option(
+    '--protection <mode>',
+    "where the master key is sealed: the OS keychain, a passphrase, or this machine's TPM 2.0",
+  ).choices(['keychain', 'passphrase', 'tpm']);
+
+/** `--protection MODE`, or the older `--passphrase` flag; the keychain by default. */
+async function protectionChoice(
+  options: { passphrase?: boolean; protection?: ProtectionName },
+  global: GlobalOptions,
+): Promise<ProtectionChoice> {
+  const mode = options.protection ?? (options.passphrase ? 'passphrase' : 'keychain');
+  if (options.passphrase && mode !== 'passphrase') {
+    throw new CofferError('KMS.0308', `--passphrase and --protection ${mode} contradict each other: give one.`);
+  }
+  if (mode === 'passphrase') return { mode, passphrase: await newPassphrase(global) };
+  return { mode };
+}
+
 async function recoveryCodeFrom(options: { recoveryCode?: string; recoveryCodeFile?: string }): Promise<string> {
   if (options.recoveryCode) return options.recoveryCode;
   if (options.recoveryCodeFile) return (await readFile(options.recoveryCodeFile, 'utf8')).trim();
@@ -42,13 +64,12 @@ export function registerVaultCommands(program: Command): void {
     .command('init')
     .description('create a vault: a new master key in the OS keychain (or under a passphrase) and a recovery code, shown once')
     .option('--passphrase', 'protect the master key with a passphrase instead of the OS keychain')
+    .addOption(protectionOption())
     .action(
-      action(async (options: { passphrase?: boolean }, command: Command) => {
+      action(async (options: { passphrase?: boolean; protection?: ProtectionName }, command: Command) => {
         const global = globalOptions(command);
         const env = vaultEnvironment(global);
-        const choice = options.passphrase
-          ? { mode: 'passphrase' as const, passphrase: await newPassphrase(global) }
-          : { mode: 'keychain' as const };
+        const choice = await protectionChoice(options, global);
         const { vault, recoveryCode } = await Vault.init(env, choice);
         return {
           vault: env.dir,
@@ -67,17 +88,21 @@ export function registerVaultCommands(program: Command): void {
     .option('--recovery-code <code>', 'the code `coffer init` showed')
     .option('--recovery-code-file <file>', 'read the recovery code from a file')
     .option('--passphrase', 'protect the master key with a new passphrase instead of the OS keychain')
+    .addOption(protectionOption())
     .action(
-      action(async (options: { recoveryCode?: string; recoveryCodeFile?: string; passphrase?: boolean }, command: Command) => {
-        const global = globalOptions(command);
-        const env = vaultEnvironment(global);
-        const code = await recoveryCodeFrom(options);
-        const choice = options.passphrase
-          ? { mode: 'passphrase' as const, passphrase: await newPassphrase(global) }
-          : { mode: 'keychain' as const };
-        const vault = await Vault.recover(env, code, choice);
-        return { vault: env.dir, vault_id: vault.vaultId, protection: vault.protectionMode, keys: vault.state.keys.length };
-      }),
+      action(
+        async (
+          options: { recoveryCode?: string; recoveryCodeFile?: string; passphrase?: boolean; protection?: ProtectionName },
+          command: Command,
+        ) => {
+          const global = globalOptions(command);
+          const env = vaultEnvironment(global);
+          const code = await recoveryCodeFrom(options);
+          const choice = await protectionChoice(options, global);
+          const vault = await Vault.recover(env, code, choice);
+          return { vault: env.dir, vault_id: vault.vaultId, protection: vault.protectionMode, keys: vault.state.keys.length };
+        },
+      ),
     );
 
   program

@@ -50,7 +50,7 @@ describe('the audit log', () => {
       );
     }
     const { text } = await fx.vault.backup('backup passphrase');
-    const materials = (await readBackup(text, 'backup passphrase')).flatMap((k) => k.versions.map((v) => v.material));
+    const materials = (await readBackup(text, 'backup passphrase')).flatMap((k) => k.versions.flatMap((v) => v.material ?? []));
     const raw = await readFile(fx.vault.paths.audit, 'utf8');
     for (const material of materials) {
       expect(raw).not.toContain(material);

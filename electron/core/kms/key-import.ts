@@ -19,7 +19,7 @@ import {
 } from '../../../shared/kms-schemas.js';
 import { decodeBase64 } from '../crypto/strict-encoding.js';
 import { assertUsable, deleteImportedMaterial, resolveKey } from '../vault/key-lifecycle.js';
-import type { KeyRecord } from '../vault/vault-file.js';
+import { sealedMaterial, type KeyRecord } from '../vault/vault-file.js';
 import type { MutationContext, Vault } from '../vault/vault.js';
 
 /**
@@ -261,7 +261,7 @@ export async function exportKeyMaterial(
     const version =
       request.key_version === undefined ? key.versions.at(-1) : key.versions.find((v) => v.version === request.key_version);
     if (!version) throw new CofferError('KMS.0207', `Key ${key.key_id} has no version ${String(request.key_version)}.`);
-    const material = context.openMaterial(key.key_id, version.version, version.material);
+    const material = context.openMaterial(key.key_id, version.version, sealedMaterial(key, version));
     try {
       return {
         result: { key_id: key.key_id, key_version: version.version, key_material: material.toString('base64') },

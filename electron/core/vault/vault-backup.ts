@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { CofferError } from '../../../shared/errors.js';
 import { readBackup, writeBackup, type BackupKey } from './backup-file.js';
+import { sealedMaterial } from './vault-file.js';
 import type { VaultChange } from './vault-transaction.js';
 
 /** What backup and restore need of an open vault: its transactions, its id and its clock. */
@@ -17,18 +18,21 @@ export async function backupVault(
   passphrase: string,
 ): Promise<{ text: string; keyCount: number; versionCount: number }> {
   const keys = await vault.mutate('backup', (draft, context) => {
-    const exported: BackupKey[] = draft.keys.map((key) => ({
-      ...structuredClone(key),
-      // Pending import parameters are sealed under this vault only; a restored key asks anew.
-      ...(key.import ? { import: { ...key.import, pending: null } } : {}),
-      versions: key.versions.map((v) => ({
-        ...v,
-        material: context.openMaterial(key.key_id, v.version, v.material).toString('base64'),
-      })),
-    }));
+    // A token key's material stays in its token: backups hold the vault's own keys.
+    const exported: BackupKey[] = draft.keys
+      .filter((key) => key.key_store_id === undefined)
+      .map((key) => ({
+        ...structuredClone(key),
+        // Pending import parameters are sealed under this vault only; a restored key asks anew.
+        ...(key.import ? { import: { ...key.import, pending: null } } : {}),
+        versions: key.versions.map((v) => ({
+          ...v,
+          material: context.openMaterial(key.key_id, v.version, sealedMaterial(key, v)).toString('base64'),
+        })),
+      }));
     return {
       result: exported,
-      events: draft.keys.map((key) => ({
+      events: exported.map((key) => ({
         operation: 'backup',
         key_id: key.key_id,
         key_version: key.versions.at(-1)?.version ?? null,
@@ -80,7 +84,7 @@ export async function restoreVault(
         ...key,
         versions: key.versions.map((v) => ({
           ...v,
-          material: context.sealMaterial(key.key_id, v.version, Buffer.from(v.material, 'base64')),
+          material: context.sealMaterial(key.key_id, v.version, Buffer.from(sealedMaterial(key, v), 'base64')),
         })),
       });
     }

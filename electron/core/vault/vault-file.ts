@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { CofferError } from '../../../shared/errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { KEY_LIMITS } from '../../../shared/key-types.js';
 import { ScryptParamsSchema } from './passphrase-kdf.js';
+import { TpmSealedSchema } from './tpm-sealing.js';
 
 /** The vault file's shape. Everything but `mac` is covered by an HMAC keyed from the vault master key. */
 export const VAULT_FORMAT = 'coffer-vault';
@@ -11,12 +13,25 @@ export const VAULT_FORMAT_VERSION = 1;
 const Millis = z.number().int().nonnegative();
 const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
-export const KeyVersionSchema = z.strictObject({
-  version: z.number().int().min(1),
-  created: Millis,
-  /** AES-256-GCM box of the 32-byte key material, under the VMK's material subkey. */
-  material: z.string().min(1),
+/** A key version's object inside a PKCS#11 token: found by CKA_ID; the label is for people. */
+export const TokenObjectSchema = z.strictObject({
+  cka_id: z.string().regex(/^[0-9a-f]{32}$/),
+  label: z.string().min(1).max(64),
 });
+export type TokenObject = z.infer<typeof TokenObjectSchema>;
+
+export const KeyVersionSchema = z
+  .strictObject({
+    version: z.number().int().min(1),
+    created: Millis,
+    /** AES-256-GCM box of the 32-byte key material, under the VMK's material subkey. */
+    material: z.string().min(1).optional(),
+    /** For a key in a key store: the AES-256 key generated inside the token (the vault holds no material). */
+    token_object: TokenObjectSchema.optional(),
+  })
+  .refine((v) => (v.material === undefined) !== (v.token_object === undefined), {
+    message: 'a key version holds either sealed material or a token object reference',
+  });
 export type KeyVersion = z.infer<typeof KeyVersionSchema>;
 
 export const KeyRecordSchema = z.strictObject({
@@ -37,6 +52,8 @@ export const KeyRecordSchema = z.strictObject({
     count: z.number().int().nonnegative(),
   }),
   versions: z.array(KeyVersionSchema),
+  /** For a key inside a PKCS#11 token: the key store (state.key_stores) whose token holds it. */
+  key_store_id: Uuid.optional(),
   /** Only for origin "external": the pending import parameters and what was imported. */
   import: z
     .strictObject({
@@ -59,6 +76,17 @@ export const KeyRecordSchema = z.strictObject({
 });
 export type KeyRecord = z.infer<typeof KeyRecordSchema>;
 
+/** A vault key version's sealed material; a token key's material never leaves its token. */
+export function sealedMaterial(key: Pick<KeyRecord, 'key_id'>, version: KeyVersion): string {
+  if (version.material === undefined) {
+    throw new CofferError(
+      'COFFER.3003',
+      `Key ${key.key_id} lives inside a key store's token: its material never leaves the token, so it cannot be exported or backed up.`,
+    );
+  }
+  return version.material;
+}
+
 /** What is left of a key once its scheduled deletion has passed: enough to say so, no material. */
 export const DeletedKeySchema = z.strictObject({
   key_id: Uuid,
@@ -73,18 +101,45 @@ export const AuditAnchorSchema = z.strictObject({
 });
 export type AuditAnchor = z.infer<typeof AuditAnchorSchema>;
 
+/**
+ * Where the PIN of a key store's token is kept: the OS keychain (keychain vaults), sealed in the
+ * vault under its secrets subkey (passphrase and TPM vaults), or nowhere (asked for each use).
+ */
+export const KeyStorePinSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('keychain'), service: z.string().min(1), account: z.string().min(1) }),
+  z.strictObject({ mode: z.literal('sealed'), box: z.string().min(1) }),
+  z.strictObject({ mode: z.literal('ask') }),
+]);
+export type KeyStorePin = z.infer<typeof KeyStorePinSchema>;
+
+/** A key store (Huawei's dedicated key store, AWS's custom key store): one PKCS#11 token. */
+export const KeyStoreRecordSchema = z.strictObject({
+  key_store_id: Uuid,
+  alias: z.string().regex(/^[a-zA-Z0-9:/_-]{1,64}$/),
+  module_path: z.string().min(1).max(4096),
+  token_label: z.string().min(1).max(32),
+  token_serial: z.string().max(16),
+  token_model: z.string().max(16),
+  created: Millis,
+  pin: KeyStorePinSchema,
+});
+export type KeyStoreRecord = z.infer<typeof KeyStoreRecordSchema>;
+
 export const VaultStateSchema = z.strictObject({
   generation: z.number().int().min(1),
   updated: Millis,
   keys: z.array(KeyRecordSchema),
   deleted: z.array(DeletedKeySchema),
   audit_anchor: AuditAnchorSchema.nullable(),
+  /** Absent in vaults that never had a key store. */
+  key_stores: z.array(KeyStoreRecordSchema).optional(),
 });
 export type VaultState = z.infer<typeof VaultStateSchema>;
 
 export const ProtectionSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('keychain'), service: z.string().min(1), account: z.string().min(1) }),
   z.strictObject({ mode: z.literal('passphrase'), kdf: ScryptParamsSchema, sealed_vmk: z.string().min(1) }),
+  z.strictObject({ mode: z.literal('tpm'), sealed_vmk: TpmSealedSchema }),
 ]);
 export type Protection = z.infer<typeof ProtectionSchema>;
 

@@ -1,6 +1,6 @@
 import { CofferError } from '../../../shared/errors.js';
 import { assertUsable, resolveKey } from './key-lifecycle.js';
-import type { KeyRecord } from './vault-file.js';
+import { sealedMaterial, type KeyRecord } from './vault-file.js';
 import type { VaultChange } from './vault-transaction.js';
 
 /**
@@ -20,7 +20,7 @@ export function keyMaterialUse<T>(
     assertUsable(key);
     const chosen = version === undefined ? key.versions.at(-1) : key.versions.find((v) => v.version === version);
     if (!chosen) throw new CofferError('KMS.0207', `Key ${key.key_id} has no version ${String(version)}.`);
-    const material = context.openMaterial(key.key_id, chosen.version, chosen.material);
+    const material = context.openMaterial(key.key_id, chosen.version, sealedMaterial(key, chosen));
     try {
       const result = use(material, key, chosen.version);
       return { result, events: [{ operation, key_id: key.key_id, key_version: chosen.version, outcome: 'success' }] };

@@ -116,7 +116,7 @@ export async function resealVaultFile(
     },
   });
   await saveVaultFile(paths, next);
-  if (protection.mode === 'passphrase' && previousProtection.mode === 'keychain') {
+  if (protection.mode !== 'keychain' && previousProtection.mode === 'keychain') {
     await secrets.delete(previousProtection.service, previousProtection.account).catch(() => false);
   }
   return next;

@@ -4,6 +4,7 @@ import { deriveSubkey, openBox, sealBox } from './aes-gcm-box.js';
 import { KEYCHAIN_SERVICE, type SecretStore } from './keychain.js';
 import { assertPassphraseStrongEnough, deriveKeyFromPassphrase, newScryptParams } from './passphrase-kdf.js';
 import { parseRecoveryCode } from './recovery-code.js';
+import { sealToTpm, unsealFromTpm } from './tpm-sealing.js';
 import type { Protection, VaultFile } from './vault-file.js';
 
 /**
@@ -11,7 +12,7 @@ import type { Protection, VaultFile } from './vault-file.js';
  * passphrase, and (always) under the recovery code shown once at init.
  */
 
-export type ProtectionChoice = { mode: 'keychain' } | { mode: 'passphrase'; passphrase: string };
+export type ProtectionChoice = { mode: 'keychain' } | { mode: 'passphrase'; passphrase: string } | { mode: 'tpm' };
 
 /** Asked only when the vault is in passphrase mode. */
 export type PassphraseSource = () => Promise<string>;
@@ -72,6 +73,18 @@ export async function sealProtection(
     const kek = await deriveKeyFromPassphrase(choice.passphrase, kdf);
     return { mode: 'passphrase', kdf, sealed_vmk: sealBox(kek, vmk, vmkAad(vaultId, 'passphrase')) };
   }
+  if (choice.mode === 'tpm') {
+    const sealed = await sealToTpm(vmk);
+    // Read back at once, as the keychain is: a TPM that seals but cannot unseal is caught now.
+    const readBack = await unsealFromTpm(sealed);
+    if (!readBack.equals(vmk)) {
+      throw new CofferError(
+        'COFFER.9021',
+        'The TPM sealed the vault master key but gave back something else: nothing was written.',
+      );
+    }
+    return { mode: 'tpm', sealed_vmk: sealed };
+  }
   const account = keychainAccount(vaultId);
   const encoded = vmk.toString('base64');
   await secrets.set(KEYCHAIN_SERVICE, account, encoded);
@@ -96,6 +109,16 @@ export async function unsealProtection(file: VaultFile, secrets: SecretStore, pa
       throw new CofferError(
         'COFFER.1005',
         'The passphrase is wrong. If it is lost, `coffer recover --recovery-code CODE --passphrase` sets a new one with the recovery code.',
+      );
+    }
+    return vmk;
+  }
+  if (protection.mode === 'tpm') {
+    const vmk = await unsealFromTpm(protection.sealed_vmk);
+    if (vmk.length !== VMK_BYTES) {
+      throw new CofferError(
+        'COFFER.9021',
+        'The TPM unsealed something that is not a Coffer master key: run `coffer recover --recovery-code CODE`.',
       );
     }
     return vmk;

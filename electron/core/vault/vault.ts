@@ -3,7 +3,7 @@ import { readAuditLog, type AuditVerification } from './audit-log.js';
 import { osKeychain, type SecretStore } from './keychain.js';
 import { hasDueMaintenance } from './key-lifecycle.js';
 import { vaultPaths, type VaultPaths } from './vault-paths.js';
-import type { KeyRecord, VaultFile, VaultState } from './vault-file.js';
+import type { KeyRecord, Protection, VaultFile, VaultState } from './vault-file.js';
 import { withVaultLock } from './vault-lock.js';
 import { backupVault, backupVaultTo, restoreVault, restoreVaultFrom } from './vault-backup.js';
 import { keyMaterialUse } from './vault-key-use.js';
@@ -63,8 +63,18 @@ export class Vault {
     return this.file.vault_id;
   }
 
-  get protectionMode(): 'keychain' | 'passphrase' {
+  get protectionMode(): Protection['mode'] {
     return this.file.protection.mode;
+  }
+
+  /** The keychain this vault uses (a key store keeps its token's PIN there in keychain mode). */
+  get keychain(): SecretStore {
+    return this.secrets;
+  }
+
+  /** Opens a secret this vault sealed with `sealSecret` (a key store's PIN); null when it does not authenticate. */
+  openSecret(label: string, box: string): Buffer | null {
+    return this.keys.openSecret(label, box);
   }
 
   /** Creates a new vault: a random VMK sealed as chosen and under a new recovery code (returned once). */
