@@ -4,6 +4,7 @@ import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import * as kms from './kms-schemas.js';
 import type { AuditRecordView, FileResult, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
 import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
+import { FileJobFields } from './file-job.js';
 
 /**
  * The one contract between the renderer and the main process: for every channel, the schema
@@ -29,16 +30,11 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
 };
 
-export const JobStartRequest = z.strictObject({
-  action: z.enum(['encrypt', 'decrypt', 'verify']),
-  paths: Paths,
-  key_id: z.string().max(300).optional(),
-  also_key_ids: z.array(z.string().max(300)).max(16).optional(),
-  out_dir: z.string().max(4096).optional(),
-  frame_length: z.number().int().optional(),
-  encryption_context: z.record(z.string(), z.string()).optional(),
-  remove_originals: z.boolean().optional(),
-});
+/**
+ * A file job as the renderer asks for it: the file job request's fields with their bounds
+ * (shared/file-job.ts); main fills in what Settings supply and checks the job whole.
+ */
+export const JobStartRequest = FileJobFields;
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 
 export const requestSchemas = {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CofferError } from './errors.js';
+import { CofferError, isErrorCode } from './errors.js';
 
 /**
  * Request shapes of the key operations, shared by the CLI, the IPC bridge and the core.
@@ -52,6 +52,9 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join('.') || 'request';
+  // A rule with a code of its own (a frame length, a file job without a key) says it in its params.
+  const own = issue?.code === 'custom' ? (issue.params as { coffer_code?: unknown } | undefined)?.coffer_code : undefined;
+  if (typeof own === 'string' && isErrorCode(own)) throw new CofferError(own, issue!.message);
   if (issue?.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
     throw new CofferError('KMS.0204', `The parameter "${field}" is missing.`);
   }

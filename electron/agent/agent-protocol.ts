@@ -1,12 +1,13 @@
 import type { Socket } from 'node:net';
 import * as z from 'zod';
 import { CofferError, isErrorCode } from '../../shared/errors.js';
+import { FileJobRequest } from '../../shared/file-job.js';
 import { readLines, writeLine } from './agent-wire.js';
 
 /**
  * What the CLI and the agent say to each other: one JSON object per line, each checked against
- * its schema on arrival. A batch (`run-files`) comes with its paths and vault folder resolved by
- * the CLI; a command sent whole (`run-argv`) brings the folder and environment it was run with.
+ * its schema on arrival. A batch (`run-files`) is a file job (shared/file-job.ts) with its paths
+ * and vault folder resolved by the CLI; a command sent whole (`run-argv`) brings the folder and environment it was run with.
  */
 const ErrorValueSchema = z.strictObject({ code: z.string(), message: z.string() });
 
@@ -14,15 +15,9 @@ export const RunFilesRequest = z.strictObject({
   type: z.literal('run-files'),
   protocol: z.number(),
   build: z.string(),
-  action: z.enum(['encrypt', 'decrypt', 'verify']),
-  /** Absolute paths, resolved by the CLI. */
-  paths: z.array(z.string().min(1)).min(1),
+  /** The file job, its paths resolved by the CLI; checked whole on arrival, as the runner checks it. */
+  job: FileJobRequest,
   vaultDir: z.string().min(1),
-  keyIds: z.array(z.string()),
-  outDir: z.string().optional(),
-  frameLength: z.number().int().optional(),
-  encryptionContext: z.record(z.string(), z.string()).optional(),
-  removeOriginals: z.boolean().optional(),
   workers: z.number().int().optional(),
 });
 export type RunFilesRequest = z.infer<typeof RunFilesRequest>;

@@ -3,8 +3,8 @@ import { chmod } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import lockfile from 'proper-lockfile';
 import { CofferError, errorFields, toErrorValue } from '../../shared/errors.js';
-import { validateEncryptionContext } from '../core/crypto/encryption-context.js';
-import { runVaultFileBatch } from '../core/jobs/vault-file-batch.js';
+import { runFileJob } from '../core/jobs/file-job-runner.js';
+import { requestKeyrings } from '../core/keyrings/request-keyrings.js';
 import { WorkerPool } from '../core/jobs/worker-pool.js';
 import { Vault } from '../core/vault/vault.js';
 import {
@@ -274,25 +274,14 @@ export class AgentServer {
             sendMessage(socket, { type: 'need-passphrase' });
           }).finally(() => (job.passphrase = undefined)),
       });
-      const files = await runVaultFileBatch(
-        opening,
-        {
-          action: request.action,
-          paths: request.paths,
-          keyIds: request.keyIds,
-          outDir: request.outDir,
-          frameLength: request.frameLength,
-          encryptionContext: request.encryptionContext && validateEncryptionContext(request.encryptionContext),
-          removeOriginals: request.removeOriginals,
-        },
-        {
-          pool,
-          signal: job.controller.signal,
-          onVaultOpened: () => sendMessage(socket, { type: 'vault-opened' }),
-          onFileStart: (input, index, count) => sendMessage(socket, { type: 'file-start', input, index, count }),
-          onProgress: (input, progress) => sendMessage(socket, { type: 'progress', input, progress }),
-        },
-      );
+      const files = await runFileJob(request.job, {
+        pool,
+        keyrings: requestKeyrings({ vault: opening }),
+        signal: job.controller.signal,
+        onVaultOpened: () => sendMessage(socket, { type: 'vault-opened' }),
+        onFileStart: (input, index, count) => sendMessage(socket, { type: 'file-start', input, index, count }),
+        onProgress: (input, progress) => sendMessage(socket, { type: 'progress', input, progress }),
+      });
       sendMessage(socket, { type: 'done', files });
     } catch (error) {
       sendMessage(socket, { type: 'failed', error: toErrorValue(error) });

@@ -4,6 +4,7 @@ import type { ShellReport } from '../../shared/ipc-contract.js';
 import type { DataKeyUnwrapper } from '../core/envelope/random-access-reader.js';
 import { JobManager } from '../core/jobs/job-manager.js';
 import { WorkerPool } from '../core/jobs/worker-pool.js';
+import { requestKeyrings } from '../core/keyrings/request-keyrings.js';
 import { vaultKeyring } from '../core/keyrings/vault-keyring.js';
 import type { SecretStore } from '../core/vault/keychain.js';
 import { dataHandlers } from './data-handlers.js';
@@ -56,7 +57,7 @@ export class AppServices {
     this.settings = new SettingsStore(join(options.vaultDir, 'settings.json'));
     this.jobs = new JobManager({
       pool: this.pool,
-      keyringFor: (ids, operation) => vaultKeyring(this.session.unlocked(), ids, operation),
+      keyrings: () => requestKeyrings({ vault: this.session.unlocked() }),
     });
     this.media = options.createMedia((edks, context) =>
       vaultKeyring(this.session.unlocked(), [], 'preview-file').unwrap(edks, context),
@@ -107,8 +108,8 @@ export class AppServices {
         this.jobs.start({
           action: 'encrypt',
           paths: request.encrypt,
-          keyIds: [key],
-          removeOriginals: this.settings.get().remove_originals,
+          key_ids: [key],
+          remove_originals: this.settings.get().remove_originals,
         }),
       );
     }

@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import { CofferError } from '../../shared/errors.js';
 import { COFFER_MAGIC } from '../../shared/file-format.js';
 import type { JobManager } from '../core/jobs/job-manager.js';
 import type { MediaOpener } from './media-opener.js';
@@ -56,19 +55,23 @@ export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'j
     },
     'jobs:start': async (r) => {
       session.unlocked();
-      const keyId = r.key_id ?? settings.get().default_key_id ?? undefined;
-      if (r.action === 'encrypt' && !keyId) {
-        throw new CofferError('KMS.0204', 'Choose the key that protects these files (or set a default key in Settings).');
-      }
-      const job_id = jobs.start({
-        action: r.action,
-        paths: r.paths,
-        keyIds: r.action === 'encrypt' ? [keyId!, ...(r.also_key_ids ?? [])] : [],
-        outDir: r.out_dir ?? settings.get().out_dir ?? undefined,
-        frameLength: r.frame_length ?? settings.get().frame_length ?? undefined,
-        encryptionContext: r.encryption_context,
-        removeOriginals: r.remove_originals ?? settings.get().remove_originals,
-      });
+      // The renderer may leave to Settings the default key, output folder, frame length and
+      // removal; the job manager checks the completed request whole (shared/file-job.ts).
+      const defaults = settings.get();
+      const defaultKey = defaults.default_key_id ? [defaults.default_key_id] : undefined;
+      const job_id = jobs.start(
+        r.action === 'encrypt'
+          ? {
+              ...r,
+              key_ids: r.key_ids ?? defaultKey,
+              out_dir: r.out_dir ?? defaults.out_dir ?? undefined,
+              frame_length: r.frame_length ?? defaults.frame_length ?? undefined,
+              remove_originals: r.remove_originals ?? defaults.remove_originals,
+            }
+          : r.action === 'decrypt'
+            ? { ...r, out_dir: r.out_dir ?? defaults.out_dir ?? undefined }
+            : r,
+      );
       return { job_id };
     },
     'jobs:cancel': async (r) => ({ cancelled: jobs.cancel(r.job_id) }),

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CofferError } from '../../shared/errors.js';
+import { parseFileJob, type FileAction, type FileJobRequest } from '../../shared/file-job.js';
+import type { FileResult } from '../../shared/kms-responses.js';
 import { parseEncryptionContextJson, type EncryptionContext } from '../core/crypto/encryption-context.js';
 import { inspectMessage } from '../core/jobs/inspect-message.js';
 import { runJobInAgent, type AgentJob, type AgentJobHooks } from '../agent/agent-client.js';
 import { connectAgent } from '../agent/agent-socket.js';
-import type { FileAction, FileResult } from '../core/jobs/file-batch.js';
-import { runVaultFileBatch } from '../core/jobs/vault-file-batch.js';
+import { runFileJob } from '../core/jobs/file-job-runner.js';
+import { requestKeyrings } from '../core/keyrings/request-keyrings.js';
 import { WorkerPool } from '../core/jobs/worker-pool.js';
 import { Vault } from '../core/vault/vault.js';
 import { globalOptions, vaultEnvironment, wholeNumber, workersOption, type GlobalOptions } from './cli-context.js';
@@ -14,11 +15,12 @@ import { cliHost } from './cli-host.js';
 import { printResult } from './cli-output.js';
 import { FileProgressBar } from './progress-bar.js';
 
+/** What commander hands over: the file job's fields under their option names (checked by the job's schema). */
 interface FileCommandOptions {
   keyId?: string;
   alsoKeyId?: string[];
   outDir?: string;
-  frameLength?: number;
+  frameLength?: FileJobRequest['frame_length'];
   encryptionContext?: EncryptionContext;
   removeOriginals?: boolean;
   workers?: number;
@@ -50,36 +52,39 @@ function cancelOnInterrupt(controller: AbortController): () => void {
   };
 }
 
-/** What the batch runs with, wherever it runs: paths and the vault folder resolved here. */
+/**
+ * The file job (shared/file-job.ts) with paths and the vault folder resolved here, checked whole
+ * before any file is touched or any agent asked: a bad frame length, or encrypt-file without
+ * --key-id, is the command's one refusal.
+ */
 function batchJob(action: FileAction, paths: string[], options: FileCommandOptions, global: GlobalOptions): AgentJob {
   const { cwd } = cliHost();
-  return {
+  const keyIds = [options.keyId, ...(options.alsoKeyId ?? [])].filter((k): k is string => k !== undefined);
+  const job = parseFileJob({
     action,
     paths: paths.map((path) => resolve(cwd, path)),
-    vaultDir: vaultEnvironment(global).dir,
-    keyIds: [options.keyId ?? '', ...(options.alsoKeyId ?? [])].filter(Boolean),
-    outDir: options.outDir === undefined ? undefined : resolve(cwd, options.outDir),
-    frameLength: options.frameLength,
-    encryptionContext: options.encryptionContext,
-    removeOriginals: options.removeOriginals,
-    workers: options.workers,
-  };
+    ...(options.outDir === undefined ? {} : { out_dir: resolve(cwd, options.outDir) }),
+    ...(action === 'encrypt' ? { key_ids: keyIds } : {}),
+    ...(options.frameLength === undefined ? {} : { frame_length: options.frameLength }),
+    ...(options.encryptionContext === undefined ? {} : { encryption_context: options.encryptionContext }),
+    ...(options.removeOriginals === undefined ? {} : { remove_originals: options.removeOriginals }),
+  });
+  return { job, vaultDir: vaultEnvironment(global).dir, workers: options.workers };
 }
 
-/** The batch in this process: the agent's warm workers, else workers that start while the vault opens. */
+/** The job in this process: the agent's warm workers, else workers that start while the vault opens. */
 async function runHere(job: AgentJob, hooks: AgentJobHooks): Promise<FileResult[]> {
   const warm = cliHost().pool;
   const pool = warm && job.workers === undefined ? warm : new WorkerPool(job.workers);
   try {
-    return await runVaultFileBatch(Vault.open({ dir: job.vaultDir, passphrase: hooks.passphrase }), job, { ...hooks, pool });
+    const vault = Vault.open({ dir: job.vaultDir, passphrase: hooks.passphrase });
+    return await runFileJob(job.job, { ...hooks, pool, keyrings: requestKeyrings({ vault }) });
   } finally {
     if (pool !== warm) await pool.close();
   }
 }
 
 async function runFiles(action: FileAction, paths: string[], options: FileCommandOptions, command: Command): Promise<void> {
-  if (action === 'encrypt' && !options.keyId)
-    throw new CofferError('KMS.0204', "encrypt-file needs --key-id: the CMK that wraps each file's data key.");
   const global = globalOptions(command);
   const job = batchJob(action, paths, options, global);
   const controller = new AbortController();

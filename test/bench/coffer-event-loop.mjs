@@ -10,10 +10,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const dist = new URL('../../dist/electron/', import.meta.url);
-const { Vault } = await import(new URL('vault/vault.js', dist).href);
-const { WorkerPool } = await import(new URL('jobs/worker-pool.js', dist).href);
-const { vaultKeyring } = await import(new URL('jobs/vault-keyring.js', dist).href);
-const { encryptFile, decryptFile } = await import(new URL('jobs/file-crypto.js', dist).href);
+const { Vault } = await import(new URL('core/vault/vault.js', dist).href);
+const { WorkerPool } = await import(new URL('core/jobs/worker-pool.js', dist).href);
+const { vaultKeyring } = await import(new URL('core/keyrings/vault-keyring.js', dist).href);
+const { encryptFile, decryptFile } = await import(new URL('core/jobs/file-crypto.js', dist).href);
 
 const { values, positionals } = parseArgs({
   options: { vault: { type: 'string' }, 'key-id': { type: 'string' }, warmup: { type: 'string', default: '0' } },

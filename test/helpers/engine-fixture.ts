@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { CofferError } from '../../shared/errors.js';
 import type { EncryptedDataKey } from '../../electron/core/envelope/message-header.js';
 import type { Keyring } from '../../electron/core/keyrings/keyring.js';
+import type { RequestKeyrings } from '../../electron/core/keyrings/request-keyrings.js';
 import { edkReference, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from '../../electron/core/keyrings/raw-aes-keyring.js';
 
 /**
@@ -41,4 +42,9 @@ export function sha256File(path: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
+}
+
+/** Keyrings for the runner that are ready at once: the memory keys above, whatever the request names. */
+export function fixedKeyrings(encrypt: Keyring, decrypt: Keyring = encrypt): RequestKeyrings {
+  return { ready: Promise.resolve(), forRequest: () => ({ encrypt, decrypt }) };
 }

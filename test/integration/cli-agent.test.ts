@@ -315,7 +315,7 @@ describe.runIf(agentSupported())('coffer agent', () => {
   it('declines a job from another build, and drops a connection that does not speak its protocol', async () => {
     await coffer(['agent', 'start']);
     const fromElsewhere = await talk(
-      `${JSON.stringify({ type: 'run-files', protocol: 1, build: 'another-build', action: 'verify', paths: ['/x'], vaultDir: vault, keyIds: [] })}\n`,
+      `${JSON.stringify({ type: 'run-files', protocol: 1, build: 'another-build', job: { action: 'verify', paths: ['/x'] }, vaultDir: vault })}\n`,
     );
     expect(JSON.parse(fromElsewhere)).toMatchObject({ type: 'refused' });
     expect(await talk('this is not JSON\n')).toBe('');

@@ -6,13 +6,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as kms from '../../electron/core/kms/key-operations.js';
 import { inspectMessage } from '../../electron/core/jobs/inspect-message.js';
 import { RandomAccessReader } from '../../electron/core/envelope/random-access-reader.js';
-import { runFileBatch } from '../../electron/core/jobs/file-batch.js';
+import { runFileJob } from '../../electron/core/jobs/file-job-runner.js';
+import type { Keyring } from '../../electron/core/keyrings/keyring.js';
 import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
 import { vaultKeyring } from '../../electron/core/keyrings/vault-keyring.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { CofferError } from '../../shared/errors.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
-import { memoryKeyring } from '../helpers/engine-fixture.js';
+import { fixedKeyrings, memoryKeyring } from '../helpers/engine-fixture.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 
 let pool: WorkerPool;
@@ -34,10 +35,16 @@ beforeEach(async () => {
   await mkdir(dir);
 });
 
+/** A file job through the one runner, with the memory key (`decryptKeys` to verify with another). */
+function runJob(request: Record<string, unknown>, decryptKeys: Keyring = keys) {
+  const withKey = request.action === 'encrypt' ? { key_ids: [keys.keyId], ...request } : request;
+  return runFileJob(withKey, { pool, keyrings: fixedKeyrings(keys, decryptKeys) });
+}
+
 async function roundTrip(data: Buffer, frameLength = F): Promise<{ encrypted: Buffer; output: string }> {
   const input = join(dir, 'plain.bin');
   await writeFile(input, data);
-  const sealed = await encryptFile(input, join(dir, 'plain.bin.coffer'), { frameLength }, { pool, keys });
+  const sealed = await encryptFile(input, join(dir, 'plain.bin.coffer'), { frame_length: frameLength }, { pool, keys });
   expect(sealed.bytes).toBe(data.length);
   const opened = await decryptFile(sealed.output!, join(dir, 'out.bin'), { pool, keys });
   expect(opened.bytes).toBe(data.length);
@@ -70,7 +77,7 @@ describe('round trips at every size that matters', () => {
     const input = join(dir, 'ctx.bin');
     await writeFile(input, 'context');
     const context = { 'ünïcode-key': 'välue', department: 'finance', A: '' };
-    const sealed = await encryptFile(input, `${input}.coffer`, { encryptionContext: context }, { pool, keys });
+    const sealed = await encryptFile(input, `${input}.coffer`, { encryption_context: context }, { pool, keys });
     expect((await inspectMessage(sealed.output!)).encryption_context).toEqual(context);
     const opened = await decryptFile(sealed.output!, null, { pool, keys });
     expect(opened.header?.encryptionContext).toEqual(context);
@@ -80,7 +87,7 @@ describe('round trips at every size that matters', () => {
     const input = join(dir, 'x');
     await writeFile(input, 'x');
     for (const frameLength of [0, 1023, 16 * 1024 * 1024 + 1, 1.5]) {
-      await expect(encryptFile(input, `${input}.coffer`, { frameLength }, { pool, keys })).rejects.toMatchObject({
+      await expect(encryptFile(input, `${input}.coffer`, { frame_length: frameLength }, { pool, keys })).rejects.toMatchObject({
         code: 'COFFER.2012',
       });
     }
@@ -141,7 +148,7 @@ describe('progress, cancel and leftovers', () => {
     await writeFile(input, randomBytes(48 * 1024 * 1024));
     const events: { bytesDone: number; bytesTotal: number; rate: number; etaSeconds: number | null }[] = [];
     const started = performance.now();
-    await encryptFile(input, `${input}.coffer`, { frameLength: F }, { pool, keys, onProgress: (p) => events.push(p) });
+    await encryptFile(input, `${input}.coffer`, { frame_length: F }, { pool, keys, onProgress: (p) => events.push(p) });
     const seconds = (performance.now() - started) / 1000;
     // 49152 frames; progress at most every 250 ms, plus the last word.
     expect(events.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 2);
@@ -156,7 +163,7 @@ describe('progress, cancel and leftovers', () => {
     const job = encryptFile(
       input,
       `${input}.coffer`,
-      { frameLength: F },
+      { frame_length: F },
       {
         pool,
         keys,
@@ -173,7 +180,7 @@ describe('progress, cancel and leftovers', () => {
     await writeFile(input, 'hello');
     const stale = join(dir, '.doc.txt.coffer.coffer-tmp-999999-deadbeef');
     await writeFile(stale, 'half a file');
-    const results = await runFileBatch({ action: 'encrypt', paths: [input] }, { pool, encryptKeys: keys, decryptKeys: keys });
+    const results = await runJob({ action: 'encrypt', paths: [input] });
     expect(results).toMatchObject([{ status: 'ok', output: `${input}.coffer` }]);
     expect(existsSync(stale)).toBe(false);
   });
@@ -186,7 +193,7 @@ describe('batches', () => {
     await writeFile(join(folder, 'a.jpg'), 'aaa');
     await writeFile(join(folder, '2026', 'b.mp4'), 'bbb');
     await writeFile(join(folder, 'c.jpg.coffer'), 'not really');
-    const encrypted = await runFileBatch({ action: 'encrypt', paths: [folder] }, { pool, encryptKeys: keys, decryptKeys: keys });
+    const encrypted = await runJob({ action: 'encrypt', paths: [folder] });
     expect(
       encrypted
         .filter((r) => r.status === 'ok')
@@ -195,15 +202,9 @@ describe('batches', () => {
     ).toEqual([join(folder, '2026', 'b.mp4.coffer'), join(folder, 'a.jpg.coffer')].sort());
     expect(encrypted.find((r) => r.status === 'skipped')).toMatchObject({ input: join(folder, 'c.jpg.coffer') });
 
-    const again = await runFileBatch(
-      { action: 'encrypt', paths: [join(folder, 'a.jpg')] },
-      { pool, encryptKeys: keys, decryptKeys: keys },
-    );
+    const again = await runJob({ action: 'encrypt', paths: [join(folder, 'a.jpg')] });
     expect(again).toMatchObject([{ status: 'ok', output: join(folder, 'a.jpg (1).coffer') }]);
-    const decrypted = await runFileBatch(
-      { action: 'decrypt', paths: [join(folder, 'a.jpg.coffer')] },
-      { pool, encryptKeys: keys, decryptKeys: keys },
-    );
+    const decrypted = await runJob({ action: 'decrypt', paths: [join(folder, 'a.jpg.coffer')] });
     expect(decrypted).toMatchObject([{ status: 'ok', output: join(folder, 'a (1).jpg') }]);
     expect(await readFile(join(folder, 'a.jpg'), 'utf8')).toBe('aaa');
     expect(await readFile(join(folder, 'a (1).jpg'), 'utf8')).toBe('aaa');
@@ -215,16 +216,10 @@ describe('batches', () => {
     const bad = join(dir, 'bad.txt.coffer');
     await writeFile(bad, 'garbage that is not a coffer file');
     const out = join(dir, 'out');
-    const results = await runFileBatch(
-      { action: 'decrypt', paths: [bad, join(dir, 'missing.coffer')], outDir: out },
-      { pool, encryptKeys: keys, decryptKeys: keys },
-    );
+    const results = await runJob({ action: 'decrypt', paths: [bad, join(dir, 'missing.coffer')], out_dir: out });
     expect(results.map((r) => (r.status === 'error' ? r.error.error_code : r.status))).toEqual(['COFFER.2008', 'COFFER.2001']);
     expect(existsSync(out) ? await readdir(out) : []).toEqual([]);
-    const mixed = await runFileBatch(
-      { action: 'encrypt', paths: [join(dir, 'nope'), good] },
-      { pool, encryptKeys: keys, decryptKeys: keys },
-    );
+    const mixed = await runJob({ action: 'encrypt', paths: [join(dir, 'nope'), good] });
     expect(mixed.map((r) => r.status)).toEqual(['error', 'ok']);
   });
 
@@ -232,26 +227,17 @@ describe('batches', () => {
     const input = join(dir, 'original.bin');
     const data = randomBytes(3 * F + 5);
     await writeFile(input, data);
-    const results = await runFileBatch(
-      { action: 'encrypt', paths: [input], frameLength: F, removeOriginals: true },
-      { pool, encryptKeys: keys, decryptKeys: keys },
-    );
+    const results = await runJob({ action: 'encrypt', paths: [input], frame_length: F, remove_originals: true });
     expect(results).toMatchObject([{ status: 'ok', original_removed: true }]);
     expect(existsSync(input)).toBe(false);
-    const back = await runFileBatch(
-      { action: 'decrypt', paths: [`${input}.coffer`] },
-      { pool, encryptKeys: keys, decryptKeys: keys },
-    );
+    const back = await runJob({ action: 'decrypt', paths: [`${input}.coffer`] });
     expect((await readFile((back[0] as { output: string }).output)).equals(data)).toBe(true);
 
     // A copy that cannot be verified (its key cannot open it) keeps the original.
     const kept = join(dir, 'kept.bin');
     await writeFile(kept, data);
     const other = memoryKeyring();
-    const refused = await runFileBatch(
-      { action: 'encrypt', paths: [kept], removeOriginals: true },
-      { pool, encryptKeys: keys, decryptKeys: other },
-    );
+    const refused = await runJob({ action: 'encrypt', paths: [kept], remove_originals: true }, other);
     expect(refused[0]!.status).toBe('error');
     expect(existsSync(kept)).toBe(true);
   });
@@ -294,7 +280,7 @@ describe('workers on ranges of one file', () => {
       const job = encryptFile(
         input,
         `${input}.coffer`,
-        { frameLength: F },
+        { frame_length: F },
         {
           pool: own,
           keys,
@@ -313,7 +299,7 @@ describe('workers on ranges of one file', () => {
       clearInterval(hunter);
       await expect(job).rejects.toMatchObject({ code: 'COFFER.2014' });
       expect((await readdir(dir)).sort()).toEqual(['video.mp4']);
-      const again = await encryptFile(input, `${input}.coffer`, { frameLength: F }, { pool: own, keys });
+      const again = await encryptFile(input, `${input}.coffer`, { frame_length: F }, { pool: own, keys });
       const back = await decryptFile(again.output!, join(dir, 'back.mp4'), { pool: own, keys });
       expect((await readFile(back.output!)).equals(data)).toBe(true);
     } finally {
@@ -327,7 +313,7 @@ describe('workers on ranges of one file', () => {
     const job = encryptFile(
       input,
       `${input}.coffer`,
-      { frameLength: F },
+      { frame_length: F },
       // One range at a time: the file is cut right after the first one is sealed.
       { pool, keys, window: 1, onProgress: () => truncateSync(input, 5 * 1024 * 1024) },
     );
@@ -367,7 +353,7 @@ describe('the body is sealed while the data key is wrapped', () => {
         return keys.wrap(dek, contextBytes);
       },
     };
-    const sealed = await encryptFile(input, `${input}.coffer`, { frameLength: F }, { pool, keys: lateKeys });
+    const sealed = await encryptFile(input, `${input}.coffer`, { frame_length: F }, { pool, keys: lateKeys });
     expect((await stat(sealed.output!)).size).toBe(bodyLength);
     const opened = await decryptFile(sealed.output!, join(dir, 'late.out'), { pool, keys });
     expect((await readFile(opened.output!)).equals(data)).toBe(true);
@@ -387,7 +373,7 @@ describe('the body is sealed while the data key is wrapped', () => {
     const job = encryptFile(
       input,
       `${input}.coffer`,
-      { frameLength: F },
+      { frame_length: F },
       { pool, keys: refusing, onProgress: (p) => (bytesSealed = p.bytesDone) },
     );
     await expect(job).rejects.toMatchObject({ code: 'KMS.0209' });

@@ -65,7 +65,7 @@ describe('Coffer files open with the official SDK', () => {
     const sealed = await encryptFile(
       input,
       join(fx.dir, `coffer-${Math.random()}.coffer`),
-      { frameLength, encryptionContext: context },
+      { frame_length: frameLength, encryption_context: context },
       { pool, keys: vaultKeyring(fx.vault, [key_info.key_id], 'encrypt-file') },
     );
     const { key_material } = await importer.exportKeyMaterial(fx.vault, { key_id: key_info.key_id });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   await encryptFile(
     join(work, 'plain'),
     join(work, 'file.coffer'),
-    { frameLength: F, encryptionContext: { purpose: 'test', ключ: 'значение' } },
+    { frame_length: F, encryption_context: { purpose: 'test', ключ: 'значение' } },
     { pool, keys },
   );
   encrypted = await readFile(join(work, 'file.coffer'));

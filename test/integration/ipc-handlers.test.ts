@@ -174,7 +174,7 @@ describe('the IPC bridge', () => {
     const classified = await ok('files:classify', { paths: [folder, join(folder, 'a.jpg'), join(work, 'nope')] });
     expect(classified.files.map((f: { kind: string }) => f.kind)).toEqual(['folder', 'file', 'missing']);
 
-    const encryptJob = (await ok('jobs:start', { action: 'encrypt', paths: [folder], key_id: 'alias/pictures' })).job_id;
+    const encryptJob = (await ok('jobs:start', { action: 'encrypt', paths: [folder], key_ids: ['alias/pictures'] })).job_id;
     const encrypted = await finished(encryptJob);
     expect(encrypted.results.map((r) => r.status)).toEqual(['ok', 'ok']);
     expect(sent.filter((s) => s.event === 'jobs:file-done')).toHaveLength(2);
@@ -203,7 +203,7 @@ describe('the IPC bridge', () => {
     const file = join(work, 'big.bin');
     await writeFile(file, randomBytes(64 * 1024 * 1024));
     const started = performance.now();
-    const job = (await ok('jobs:start', { action: 'encrypt', paths: [file], key_id: 'alias/big', frame_length: 1024 })).job_id;
+    const job = (await ok('jobs:start', { action: 'encrypt', paths: [file], key_ids: ['alias/big'], frame_length: 1024 })).job_id;
     await finished(job);
     const seconds = (performance.now() - started) / 1000;
     const progress = sent.filter((s) => s.event === 'jobs:progress').map((s) => s.payload as EventPayloads['jobs:progress']);
@@ -223,7 +223,7 @@ describe('the IPC bridge', () => {
     await mkdir(dir);
     await writeFile(join(dir, 'video.mp4'), randomBytes(96 * 1024 * 1024));
     const job = (
-      await ok('jobs:start', { action: 'encrypt', paths: [join(dir, 'video.mp4')], key_id: 'alias/k', frame_length: 1024 })
+      await ok('jobs:start', { action: 'encrypt', paths: [join(dir, 'video.mp4')], key_ids: ['alias/k'], frame_length: 1024 })
     ).job_id;
     // Cancel as soon as the job writes (its first progress event may come after a fast job ended).
     while (!(await readdir(dir)).some((name) => name.includes('.coffer-tmp-'))) {

@@ -34,7 +34,7 @@ let damaged: string;
 async function seal(name: string, data: Buffer): Promise<string> {
   const input = join(work, name);
   await writeFile(input, data);
-  const { output } = await encryptFile(input, `${input}.coffer`, { frameLength: F }, { pool, keys });
+  const { output } = await encryptFile(input, `${input}.coffer`, { frame_length: F }, { pool, keys });
   return output!;
 }
 

@@ -1,4 +1,5 @@
 import { CofferError } from '../../../shared/errors.js';
+import { MAX_ENCRYPTION_CONTEXT_CHARS } from '../../../shared/file-job.js';
 
 /**
  * An encryption context: string pairs bound to a ciphertext as associated data, checked
@@ -9,7 +10,7 @@ import { CofferError } from '../../../shared/errors.js';
 export type EncryptionContext = Readonly<Record<string, string>>;
 
 /** Huawei KMS's limit: the context as JSON text is at most 8192 characters. */
-export const MAX_CONTEXT_CHARS = 8192;
+export const MAX_CONTEXT_CHARS = MAX_ENCRYPTION_CONTEXT_CHARS;
 
 export function validateEncryptionContext(value: unknown): EncryptionContext {
   if (value === undefined || value === null) return {};

@@ -1,38 +1,25 @@
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CofferError, errorFields } from '../../../shared/errors.js';
 import { COFFER_EXTENSION } from '../../../shared/file-format.js';
+import type { FileAction, FileJobRequest } from '../../../shared/file-job.js';
 import type { FileResult } from '../../../shared/kms-responses.js';
-import type { EncryptionContext } from '../crypto/encryption-context.js';
-
-export type { FileResult };
+import type { JobKeyrings } from '../keyrings/request-keyrings.js';
+import type { Keyring } from '../keyrings/keyring.js';
 import { decryptFile, encryptFile, type EngineContext } from './file-crypto.js';
 import { isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
-import type { Keyring } from '../keyrings/keyring.js';
+
+export type { FileAction, FileResult };
 
 /**
- * Many paths at once: folders are walked, every file is handled on its own, and one failure
- * never stops the others. Encrypting writes NAME.coffer, decrypting NAME.coffer writes NAME,
- * never over an existing file. Originals are removed only on request, and only after their
- * encrypted copy has been read back, authenticated and found to hold the same bytes.
+ * Many paths at once, for the runner (file-job-runner.ts): folders are walked, every file is
+ * handled on its own, and one failure never stops the others. Encrypting writes NAME.coffer,
+ * decrypting NAME.coffer writes NAME, never over an existing file. Originals are removed only on
+ * request, and only after their encrypted copy has been read back, authenticated and found to
+ * hold the same bytes.
  */
-export type FileAction = 'encrypt' | 'decrypt' | 'verify';
-
-export interface BatchOptions {
-  action: FileAction;
-  paths: readonly string[];
-  outDir?: string;
-  frameLength?: number;
-  encryptionContext?: EncryptionContext;
-  removeOriginals?: boolean;
-}
-
-export interface BatchContext extends Omit<EngineContext, 'keys' | 'onProgress'> {
-  /** Keys for encryption (and for verifying what was encrypted). */
-  encryptKeys: Keyring;
-  /** Keys for decryption and verification. */
-  decryptKeys: Keyring;
+export interface BatchHooks {
   /** Every file the batch will handle, with its size, before the first starts. */
   onPlanned?: (files: { input: string; size: number }[]) => void;
   onFileStart?: (input: string, index: number, count: number) => void;
@@ -40,7 +27,11 @@ export interface BatchContext extends Omit<EngineContext, 'keys' | 'onProgress'>
   onProgress?: (input: string, progress: Progress) => void;
 }
 
-interface PlannedFile {
+export interface BatchContext extends Omit<EngineContext, 'keys' | 'onProgress'>, BatchHooks {
+  keys: JobKeyrings;
+}
+
+export interface PlannedFile {
   input: string;
   /** The folder the output goes to. */
   outDir: string;
@@ -71,11 +62,10 @@ async function walk(
 }
 
 /** Expands folders into files; a folder given with --out-dir keeps its structure under it. */
-export async function planFiles(options: BatchOptions): Promise<{ planned: PlannedFile[]; results: FileResult[] }> {
+export async function planFiles(request: FileJobRequest): Promise<{ planned: PlannedFile[]; results: FileResult[] }> {
   const planned: PlannedFile[] = [];
   const results: FileResult[] = [];
-  for (const given of options.paths) {
-    const path = resolve(given);
+  for (const path of request.paths) {
     const stats = await fs.stat(path).catch(() => null);
     if (!stats) {
       results.push({
@@ -84,9 +74,9 @@ export async function planFiles(options: BatchOptions): Promise<{ planned: Plann
         error: errorFields(new CofferError('COFFER.2008', `${path} does not exist.`)),
       });
     } else if (stats.isDirectory()) {
-      await walk(path, options.outDir ? join(resolve(options.outDir), basename(path)) : path, planned, results, options.action);
+      await walk(path, request.out_dir ? join(request.out_dir, basename(path)) : path, planned, results, request.action);
     } else {
-      planned.push({ input: path, outDir: options.outDir ? resolve(options.outDir) : dirname(path) });
+      planned.push({ input: path, outDir: request.out_dir ?? dirname(path) });
     }
   }
   return { planned, results };
@@ -109,8 +99,13 @@ function encryptTarget(outDir: string, input: string): string {
   return join(outDir, encryptedName(input));
 }
 
-export async function runFileBatch(options: BatchOptions, context: BatchContext): Promise<FileResult[]> {
-  const { planned, results } = await planFiles(options);
+/** Runs the planned files; `results` (the planning's skips and errors) are reported first. */
+export async function runFileBatch(
+  request: FileJobRequest,
+  { planned, results }: { planned: PlannedFile[]; results: FileResult[] },
+  context: BatchContext,
+): Promise<FileResult[]> {
+  const options = request;
   if (context.onPlanned) {
     const sizes = await Promise.all(
       planned.map((f) =>
@@ -158,18 +153,18 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
           file.input,
           encryptTarget(file.outDir, file.input),
           {
-            frameLength: options.frameLength,
-            encryptionContext: options.encryptionContext,
-            hashPlaintext: options.removeOriginals,
+            frame_length: options.frame_length,
+            encryption_context: options.encryption_context,
+            hashPlaintext: options.remove_originals,
           },
-          engine(context.encryptKeys),
+          engine(context.keys.encrypt),
         );
         let removed = false;
-        if (options.removeOriginals) {
+        if (options.remove_originals) {
           const check = await decryptFile(
             done.output!,
             null,
-            { ...engine(context.decryptKeys), onProgress: undefined },
+            { ...engine(context.keys.decrypt), onProgress: undefined },
             { hashPlaintext: true },
           );
           if (check.sha256 !== done.sha256 || check.bytes !== done.bytes) {
@@ -186,13 +181,13 @@ export async function runFileBatch(options: BatchOptions, context: BatchContext)
           status: 'ok',
           output: done.output,
           bytes: done.bytes,
-          ...(options.removeOriginals ? { original_removed: removed } : {}),
+          ...(options.remove_originals ? { original_removed: removed } : {}),
         });
       } else if (options.action === 'decrypt') {
-        const done = await decryptFile(file.input, join(file.outDir, decryptedName(file.input)), engine(context.decryptKeys));
+        const done = await decryptFile(file.input, join(file.outDir, decryptedName(file.input)), engine(context.keys.decrypt));
         push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes });
       } else {
-        const done = await decryptFile(file.input, null, engine(context.decryptKeys));
+        const done = await decryptFile(file.input, null, engine(context.keys.decrypt));
         push({ input: file.input, status: 'ok', bytes: done.bytes });
       }
     } catch (error) {

@@ -2,15 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type promises as fs } from 'node:fs';
 import { CofferError } from '../../../shared/errors.js';
 import { DEFAULT_FRAME_LENGTH } from '../../../shared/file-format.js';
-import { serializeEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
-import {
-  FINAL_FRAME_OVERHEAD,
-  HEADER_TAG_BYTES,
-  MAX_FRAME_LENGTH,
-  MESSAGE_ID_BYTES,
-  MIN_FRAME_LENGTH,
-  REGULAR_FRAME_OVERHEAD,
-} from '../envelope/esdk-constants.js';
+import { FRAME_LENGTH_RULE, isValidFrameLength, type FileJobRequest } from '../../../shared/file-job.js';
+import { serializeEncryptionContext } from '../crypto/encryption-context.js';
+import { FINAL_FRAME_OVERHEAD, HEADER_TAG_BYTES, MESSAGE_ID_BYTES, REGULAR_FRAME_OVERHEAD } from '../envelope/esdk-constants.js';
 import { scanFrames, sealedSize } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerTag, readHeader } from '../envelope/header-reader.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
@@ -42,12 +36,11 @@ export interface EngineContext {
   window?: number;
 }
 
-export interface EncryptOptions {
-  frameLength?: number;
-  encryptionContext?: EncryptionContext;
+/** A file job's encryption fields (shared/file-job.ts), and what the batch asks of one file. */
+export type EncryptOptions = Pick<FileJobRequest, 'frame_length' | 'encryption_context'> & {
   /** Also compute the SHA-256 of the plaintext (to verify before removing an original). */
   hashPlaintext?: boolean;
-}
+};
 
 export interface JobOutcome {
   /** Plaintext bytes processed. */
@@ -58,12 +51,10 @@ export interface JobOutcome {
   header?: ParsedHeader;
 }
 
+/** The file job's rule (shared/file-job.ts), for callers of the engine that bypass the runner. */
 export function validateFrameLength(frameLength: number): number {
-  if (!Number.isInteger(frameLength) || frameLength < MIN_FRAME_LENGTH || frameLength > MAX_FRAME_LENGTH) {
-    throw new CofferError(
-      'COFFER.2012',
-      `The frame length must be a whole number of bytes from ${MIN_FRAME_LENGTH} (1 KiB) to ${MAX_FRAME_LENGTH} (16 MiB); ${String(frameLength)} was given.`,
-    );
+  if (!isValidFrameLength(frameLength)) {
+    throw new CofferError('COFFER.2012', `${FRAME_LENGTH_RULE}; ${String(frameLength)} was given.`);
   }
   return frameLength;
 }
@@ -155,8 +146,8 @@ export async function encryptFile(
   options: EncryptOptions,
   context: EngineContext,
 ): Promise<JobOutcome> {
-  const frameLength = validateFrameLength(options.frameLength ?? DEFAULT_FRAME_LENGTH);
-  const encryptionContext = options.encryptionContext ?? {};
+  const frameLength = validateFrameLength(options.frame_length ?? DEFAULT_FRAME_LENGTH);
+  const encryptionContext = options.encryption_context ?? {};
   const { handle, stats } = await openReadableFile(input);
   let temp: TempOutput | undefined;
   const dek = randomBytes(32);

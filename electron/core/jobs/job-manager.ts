@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { JobProgressEvent } from '../../../shared/ipc-contract.js';
+import { errorFields } from '../../../shared/errors.js';
 import type { FileResult } from '../../../shared/kms-responses.js';
-import type { EncryptionContext } from '../crypto/encryption-context.js';
-import { runFileBatch, type FileAction } from './file-batch.js';
+import type { FileAction, FileJobRequest } from '../../../shared/file-job.js';
+import type { RequestKeyrings } from '../keyrings/request-keyrings.js';
+import { checkFileJob, runFileJob } from './file-job-runner.js';
 import { PROGRESS_INTERVAL_MS } from './progress.js';
-import type { Keyring } from '../keyrings/keyring.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /**
  * The app's queue of file jobs: one batch runs at a time (each already uses every core), the
  * others wait. Every job reports progress per file and overall, throttled to a few updates a
  * second, each file's result as it lands, and its end. Cancel stops a job (its current file's
- * temporary output is removed by the engine) or drops it from the queue.
+ * temporary output is removed by the engine) or drops it from the queue. A job is a file job
+ * request (shared/file-job.ts), checked when it is started and run by the one runner.
  */
-export interface JobRequest {
-  action: FileAction;
-  paths: string[];
-  keyIds?: string[];
-  outDir?: string;
-  frameLength?: number;
-  encryptionContext?: EncryptionContext;
-  removeOriginals?: boolean;
-}
 
 /** Progress of a job, per file and overall: the payload of the jobs:progress event. */
 export type JobProgress = JobProgressEvent;
@@ -42,14 +35,14 @@ interface JobEvents {
 
 export interface JobManagerDeps {
   pool: WorkerPool;
-  /** Keys for a job: encryption wraps under `keyIds`; decryption finds the key in the file. */
-  keyringFor(keyIds: readonly string[], operation: string): Keyring;
+  /** Where a job's key references become keyrings (request-keyrings.ts), asked when the job runs. */
+  keyrings(): RequestKeyrings;
   progressIntervalMs?: number;
 }
 
 interface Job {
   id: string;
-  request: JobRequest;
+  request: FileJobRequest;
   controller: AbortController;
   state: JobSummary['state'];
 }
@@ -63,7 +56,9 @@ export class JobManager extends EventEmitter<JobEvents> {
     super();
   }
 
-  start(request: JobRequest): string {
+  /** Queues a job, or throws the request's one refusal (nothing is queued, no file touched). */
+  start(input: FileJobRequest): string {
+    const request = checkFileJob(input);
     const job: Job = { id: randomUUID(), request, controller: new AbortController(), state: 'queued' };
     this.jobs.set(job.id, job);
     this.queue.push(job);
@@ -135,38 +130,30 @@ export class JobManager extends EventEmitter<JobEvents> {
         overall_total: overallTotal,
       });
     };
-    const operation = job.request.action === 'verify' ? 'verify-file' : 'decrypt-file';
     let results: FileResult[] = [];
     try {
-      results = await runFileBatch(
-        {
-          action: job.request.action,
-          paths: job.request.paths,
-          outDir: job.request.outDir,
-          frameLength: job.request.frameLength,
-          encryptionContext: job.request.encryptionContext,
-          removeOriginals: job.request.removeOriginals,
+      results = await runFileJob(job.request, {
+        pool: this.deps.pool,
+        signal: job.controller.signal,
+        keyrings: this.deps.keyrings(),
+        onPlanned: (files) => {
+          sizes = new Map(files.map((f) => [f.input, f.size]));
+          overallTotal = files.reduce((n, f) => n + f.size, 0);
         },
-        {
-          pool: this.deps.pool,
-          signal: job.controller.signal,
-          encryptKeys: this.deps.keyringFor(job.request.keyIds ?? [], 'encrypt-file'),
-          decryptKeys: this.deps.keyringFor([], operation),
-          onPlanned: (files) => {
-            sizes = new Map(files.map((f) => [f.input, f.size]));
-            overallTotal = files.reduce((n, f) => n + f.size, 0);
-          },
-          onFileStart: (file, index, count) => {
-            current = { file, index, count };
-            emitProgress(0, sizes.get(file) ?? 0, 0, null, true);
-          },
-          onProgress: (_file, p) => emitProgress(p.bytesDone, p.bytesTotal, p.rate, p.etaSeconds, p.bytesDone >= p.bytesTotal),
-          onFileDone: (result) => {
-            if (result.input === current.file) finishedBytes += sizes.get(result.input) ?? 0;
-            this.emit('fileDone', { job_id: job.id, result });
-          },
+        onFileStart: (file, index, count) => {
+          current = { file, index, count };
+          emitProgress(0, sizes.get(file) ?? 0, 0, null, true);
         },
-      );
+        onProgress: (_file, p) => emitProgress(p.bytesDone, p.bytesTotal, p.rate, p.etaSeconds, p.bytesDone >= p.bytesTotal),
+        onFileDone: (result) => {
+          if (result.input === current.file) finishedBytes += sizes.get(result.input) ?? 0;
+          this.emit('fileDone', { job_id: job.id, result });
+        },
+      });
+    } catch (error) {
+      // The job's keys could not be used (a locked vault): every file says so, as the CLI's batch does.
+      results = job.request.paths.map((input): FileResult => ({ input, status: 'error', error: errorFields(error) }));
+      for (const result of results) this.emit('fileDone', { job_id: job.id, result });
     } finally {
       job.state = job.controller.signal.aborted ? 'cancelled' : 'done';
       this.emit('finished', { job_id: job.id, results, cancelled: job.state === 'cancelled' });

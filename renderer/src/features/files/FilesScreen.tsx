@@ -237,7 +237,7 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
       for (const action of ACTIONS) {
         const paths = items.filter((i) => i.action === action).map((i) => i.path);
         for (const part of chunk(paths)) {
-          const id = await startJob({ action, paths: part, ...(action === 'encrypt' ? { key_id: keyId } : {}) });
+          const id = await startJob({ action, paths: part, ...(action === 'encrypt' ? { key_ids: [keyId] } : {}) });
           if (!id) return;
           remove(part);
         }

@@ -199,7 +199,7 @@ describe('starting', () => {
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(bridge.calls.filter((c) => c.channel === 'jobs:start')).toHaveLength(3));
     expect(bridge.calls.filter((c) => c.channel === 'jobs:start').map((c) => c.request)).toEqual([
-      { action: 'encrypt', paths: ['/home/me/report.pdf', '/home/me/Photos'], key_id: KEYS[0]!.key_id },
+      { action: 'encrypt', paths: ['/home/me/report.pdf', '/home/me/Photos'], key_ids: [KEYS[0]!.key_id] },
       { action: 'decrypt', paths: ['/home/me/holiday.jpg.coffer'] },
       { action: 'verify', paths: ['/home/me/old.png.coffer'] },
     ]);
@@ -248,7 +248,7 @@ describe('starting', () => {
 describe('jobs', () => {
   async function runningJob(bridge: FakeBridge): Promise<HTMLElement> {
     await act(() =>
-      useJobsStore.getState().start({ action: 'encrypt', paths: ['/home/me/report.pdf', '/home/me/Photos'], key_id: 'k' }),
+      useJobsStore.getState().start({ action: 'encrypt', paths: ['/home/me/report.pdf', '/home/me/Photos'], key_ids: ['k'] }),
     );
     act(() => bridge.emit('jobs:progress', progress()));
     return screen.getByRole('article', { name: 'Encrypt report.pdf and 1 more' });
