@@ -55,7 +55,7 @@ beforeAll(async () => {
   await encryptFile(
     join(work, 'plain'),
     join(work, 'file.coffer'),
-    { frameLength: F, encryptionContext: { purpose: 'fuzz' } },
+    { frame_length: F, encryption_context: { purpose: 'fuzz' } },
     { pool, keys },
   );
   encrypted = await readFile(join(work, 'file.coffer'));
