@@ -76,6 +76,7 @@ export const ERROR_CODES = {
   'COFFER.2014': 'A crypto worker stopped unexpectedly.',
   'COFFER.2015': 'An option does not apply to this file action.',
   'COFFER.2016': 'The output folder cannot be used.',
+  'COFFER.2030': 'The path is not a regular file (a FIFO, socket or device): Coffer does not read it.',
   'COFFER.4001': 'The request did not come from the Coffer window.',
   'COFFER.4002': 'The vault is locked.',
   'COFFER.4003': 'That file was not opened for preview in this session.',

@@ -174,7 +174,10 @@ export interface InvokeResponses {
   'datakey:decrypt': { key_id: string; key_version: number; data_key: string; datakey_length: string; datakey_dgst: string };
   'random:generate': { random_data: string };
   'audit:list': { records: AuditRecordView[]; total: number; chain_verified: boolean; problems: string[] };
-  'files:classify': { files: { path: string; kind: 'coffer' | 'file' | 'folder' | 'missing'; size: number }[] };
+  /** `special`: a FIFO, socket or device, never read; `reason` says which. */
+  'files:classify': {
+    files: { path: string; kind: 'coffer' | 'file' | 'folder' | 'missing' | 'special'; size: number; reason?: string }[];
+  };
   'files:choose': { paths: string[] };
   'files:show-in-folder': { shown: boolean };
   'jobs:start': { job_id: string };

@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { agentRunsArgv } from './agent-argv.js';
 import { agentSupported, connectAgent } from './agent-socket.js';
 import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp, readLines, writeLine } from './agent-wire.js';
@@ -51,13 +52,16 @@ export async function runThroughAgent(argv: readonly string[], cliBundleUrl: str
   return new Promise((resolve) => {
     let exitCode: number | undefined;
     let refused = false;
-    let cancelled = false;
-    // Ctrl-C (or a kill) cancels the running file, whose temporary output the agent removes; a
-    // second one quits at once, which the agent also takes as a cancel.
-    const onSignal = (): void => {
-      if (cancelled) process.exit(130);
-      cancelled = true;
+    /** 128 + the number of the first SIGINT / SIGTERM, which cancelled the job. */
+    let interrupted: number | undefined;
+    // Ctrl-C (or a kill) cancels the running file, whose temporary output the agent removes, and
+    // the command exits 130 / 143; a second one, or an agent that has not answered within two
+    // seconds, quits at once, which the agent also takes as a cancel.
+    const onSignal = (name: NodeJS.Signals): void => {
+      if (interrupted !== undefined) process.exit(interrupted);
+      interrupted = 128 + (osConstants.signals[name] ?? 0);
       writeLine(socket, { type: 'cancel' });
+      setTimeout(() => process.exit(interrupted), 2000).unref();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -80,7 +84,7 @@ export async function runThroughAgent(argv: readonly string[], cliBundleUrl: str
     socket.on('close', () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (exitCode !== undefined) return resolve(exitCode);
+      if (exitCode !== undefined) return resolve(interrupted ?? exitCode);
       if (refused) return resolve(undefined);
       process.stderr.write(`${JSON.stringify(AGENT_LOST)}\n`);
       resolve(1);

@@ -1,5 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { COFFER_MAGIC } from '../../shared/file-format.js';
+import { specialFileKind, specialFileReason } from '../core/envelope/file-kind.js';
 import type { JobManager } from '../core/jobs/job-manager.js';
 import type { MediaOpener } from './media-opener.js';
 import type { DomainHandlers } from './handler-types.js';
@@ -19,9 +20,11 @@ export interface FileHandlerDeps {
 
 /** A file is a Coffer file by its first bytes (format version 2, suite 0x0478), not by its name. */
 async function looksLikeCoffer(path: string): Promise<boolean> {
-  const handle = await fs.open(path, 'r').catch(() => null);
+  // Never blocks on a FIFO swapped in since the stat: opened without waiting, read only if regular.
+  const handle = await fs.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(() => null);
   if (!handle) return false;
   try {
+    if (!(await handle.stat()).isFile()) return false;
     const head = Buffer.alloc(3);
     const { bytesRead } = await handle.read(head, 0, 3, 0);
     return bytesRead === 3 && COFFER_MAGIC.every((byte, i) => head[i] === byte);
@@ -39,6 +42,8 @@ export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'j
         r.paths.map(async (path) => {
           const stats = await fs.stat(path).catch(() => null);
           if (!stats) return { path, kind: 'missing' as const, size: 0 };
+          const special = specialFileKind(stats);
+          if (special) return { path, kind: 'special' as const, size: 0, reason: specialFileReason(special) };
           if (stats.isDirectory()) return { path, kind: 'folder' as const, size: 0 };
           return { path, kind: (await looksLikeCoffer(path)) ? ('coffer' as const) : ('file' as const), size: stats.size };
         }),

@@ -24,7 +24,7 @@ export interface CliHost {
   readonly pool?: WorkerPool;
   /** The command runs in the agent already: it never hands its job to an agent. */
   readonly inAgent: boolean;
-  /** 1 once a batch has partly failed: every answer was printed, and the exit status says so. */
+  /** 1 once a batch has partly failed (every answer was printed); 128 + N once signal N cancelled it. */
   exitCode?: number;
 }
 

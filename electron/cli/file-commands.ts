@@ -2,12 +2,15 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseFileJob, type FileAction, type FileJobRequest } from '../../shared/file-job.js';
 import type { FileResult } from '../../shared/kms-responses.js';
+import { constants as osConstants } from 'node:os';
+import { CofferError, errorFields } from '../../shared/errors.js';
 import { parseEncryptionContextJson, type EncryptionContext } from '../core/crypto/encryption-context.js';
 import { inspectMessage } from '../core/jobs/inspect-message.js';
 import { runJobInAgent, type AgentJob, type AgentJobHooks } from '../agent/agent-client.js';
 import { connectAgent } from '../agent/agent-socket.js';
 import { runFileJob } from '../core/jobs/file-job-runner.js';
 import { requestKeyrings } from '../core/keyrings/request-keyrings.js';
+import { removeLiveTempsNow } from '../core/jobs/output-file.js';
 import { WorkerPool } from '../core/jobs/worker-pool.js';
 import { Vault } from '../core/vault/vault.js';
 import { globalOptions, vaultEnvironment, wholeNumber, workersOption, type GlobalOptions } from './cli-context.js';
@@ -28,27 +31,52 @@ interface FileCommandOptions {
   agent?: boolean;
 }
 
+/** How long a cancelled batch may take to wind down before the command ends regardless. */
+const INTERRUPT_GRACE_MS = 2000;
+
+interface Interruption {
+  /** 130 after SIGINT, 143 after SIGTERM (128 + the signal's number), else undefined. */
+  exitCode(): number | undefined;
+  stop(): void;
+}
+
 /**
- * Ctrl-C cancels the running file (its temporary output is removed); a second one quits at once.
+ * The first Ctrl-C (SIGINT) or SIGTERM cancels the batch: the running file's temporary output
+ * is removed, the rest are reported cancelled, and the command exits 130 / 143. Should the
+ * batch not wind down within two seconds (a system call that never returns), or on a second
+ * signal, every temporary output is removed and the command exits at once.
  * In the agent, the command's own process going away cancels it.
  */
-function cancelOnInterrupt(controller: AbortController): () => void {
+function cancelOnInterrupt(controller: AbortController): Interruption {
   const { signal } = cliHost();
   if (signal) {
     const cancel = (): void => controller.abort();
     signal.addEventListener('abort', cancel);
     if (signal.aborted) cancel();
-    return () => signal.removeEventListener('abort', cancel);
+    return { exitCode: () => undefined, stop: () => signal.removeEventListener('abort', cancel) };
   }
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130);
+  let exitCode: number | undefined;
+  const endNow = (): void => {
+    removeLiveTempsNow();
+    process.stderr.write(
+      `${JSON.stringify({ error: errorFields(new CofferError('COFFER.2010', 'The command was interrupted; no output was left half-written.')) })}\n`,
+    );
+    process.exit(exitCode);
+  };
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (exitCode !== undefined) endNow();
+    exitCode = 128 + (osConstants.signals[name] ?? 0);
     controller.abort();
+    setTimeout(endNow, INTERRUPT_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  return {
+    exitCode: () => exitCode,
+    stop: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
   };
 }
 
@@ -88,7 +116,7 @@ async function runFiles(action: FileAction, paths: string[], options: FileComman
   const global = globalOptions(command);
   const job = batchJob(action, paths, options, global);
   const controller = new AbortController();
-  const stopListening = cancelOnInterrupt(controller);
+  const interruption = cancelOnInterrupt(controller);
   // The bar waits for the vault, whose passphrase prompt may be on the terminal.
   let bar: FileProgressBar | undefined;
   let started: [input: string, index: number, count: number] | undefined;
@@ -113,9 +141,10 @@ async function runFiles(action: FileAction, paths: string[], options: FileComman
     bar?.stop();
     printResult({ files });
     if (files.some((f) => f.status === 'error')) host.exitCode = 1;
+    host.exitCode = interruption.exitCode() ?? host.exitCode;
   } finally {
     bar?.stop();
-    stopListening();
+    interruption.stop();
   }
 }
 

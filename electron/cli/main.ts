@@ -42,8 +42,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   host.exitCode = undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    // A batch whose lines partly failed has printed every answer and set exit status 1.
-    return host.exitCode === EXIT_FAILED ? EXIT_FAILED : EXIT_OK;
+    // A batch whose lines partly failed has printed every answer and set exit status 1; one that
+    // a signal cancelled, 128 + the signal's number.
+    return host.exitCode ?? EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end here too, with code 0; everything else is a usage error.

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -74,6 +75,16 @@ function finished(jobId: string): Promise<EventPayloads['jobs:finished']> {
 describe('the IPC bridge', () => {
   it('registers every channel of the contract', () => {
     expect([...ipc.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  it('classifies a FIFO or a device as special, with its reason, without opening it', async () => {
+    const fifo = join(work, 'pipe.coffer');
+    execFileSync('mkfifo', [fifo]);
+    const classified = await ok('files:classify', { paths: [fifo, '/dev/null'] });
+    expect(classified.files).toEqual([
+      { path: fifo, kind: 'special', size: 0, reason: expect.stringMatching(/^a named pipe \(FIFO\), not a regular file/) },
+      { path: '/dev/null', kind: 'special', size: 0, reason: expect.stringMatching(/^a character device/) },
+    ]);
   });
 
   it('refuses every channel to a sender that is not the app page, doing nothing', async () => {

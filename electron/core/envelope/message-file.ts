@@ -1,26 +1,45 @@
-import { promises as fs, type Stats } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
 import { CofferError } from '../../../shared/errors.js';
 import { FINAL_FRAME_MARKER, frameLayout, MAX_FRAMES, REGULAR_FRAME_OVERHEAD } from './esdk-constants.js';
 import type { ParsedHeader } from './message-header.js';
+import { specialFileKind, specialFileReason } from './file-kind.js';
 
-/** Opens a regular file for reading, with one clear error for a missing, unreadable or special file. */
+/**
+ * Opens a regular file for reading, with one clear error for a missing, unreadable or special
+ * file. The path is checked before it is opened (a FIFO would block the open until a writer
+ * came), opened without blocking all the same (it could be swapped in between), and checked
+ * again through the descriptor, which is what is read.
+ */
 export async function openReadableFile(path: string): Promise<{ handle: fs.FileHandle; stats: Stats }> {
+  const before = await fs.stat(path).catch((error: unknown) => {
+    throw unreadable(path, error);
+  });
+  const kind = specialFileKind(before);
+  if (kind || before.isDirectory()) throw notRegular(path, kind ?? 'a folder');
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(path, 'r');
+    handle = await fs.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CofferError(
-      'COFFER.2008',
-      code === 'ENOENT' ? `${path} does not exist.` : `${path} cannot be read: ${(error as Error).message}.`,
-    );
+    throw unreadable(path, error);
   }
   const stats = await handle.stat();
   if (!stats.isFile()) {
     await handle.close();
-    throw new CofferError('COFFER.2008', `${path} is not a regular file.`);
+    throw notRegular(path, specialFileKind(stats) ?? 'a folder');
   }
   return { handle, stats };
+}
+
+function unreadable(path: string, error: unknown): CofferError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new CofferError(
+    'COFFER.2008',
+    code === 'ENOENT' ? `${path} does not exist.` : `${path} cannot be read: ${(error as Error).message}.`,
+  );
+}
+
+function notRegular(path: string, kind: string): CofferError {
+  return new CofferError('COFFER.2030', `${path} is ${specialFileReason(kind)}.`);
 }
 
 export interface BodyLayout {

@@ -6,6 +6,7 @@ import type { FileAction, FileJobRequest } from '../../../shared/file-job.js';
 import type { FileResult } from '../../../shared/kms-responses.js';
 import type { JobKeyrings } from '../keyrings/request-keyrings.js';
 import type { Keyring } from '../keyrings/keyring.js';
+import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { decryptFile, encryptFile, type EngineContext } from './file-crypto.js';
 import { isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
@@ -52,6 +53,8 @@ async function walk(
       skipped.push({ input: path, status: 'skipped', reason: 'symbolic links are not followed inside folders' });
     } else if (entry.isDirectory()) {
       await walk(path, join(outRoot, entry.name), planned, skipped, action);
+    } else if (specialFileKind(entry)) {
+      skipped.push({ input: path, status: 'skipped', reason: specialFileReason(specialFileKind(entry)!) });
     } else if (entry.isFile() && !isTempName(entry.name)) {
       const isCoffer = entry.name.endsWith(COFFER_EXTENSION);
       if (action === 'encrypt' && isCoffer) skipped.push({ input: path, status: 'skipped', reason: 'already a Coffer file' });
@@ -73,6 +76,8 @@ export async function planFiles(request: FileJobRequest): Promise<{ planned: Pla
         status: 'error',
         error: errorFields(new CofferError('COFFER.2008', `${path} does not exist.`)),
       });
+    } else if (specialFileKind(stats)) {
+      results.push({ input: path, status: 'skipped', reason: specialFileReason(specialFileKind(stats)!) });
     } else if (stats.isDirectory()) {
       await walk(path, request.out_dir ? join(request.out_dir, basename(path)) : path, planned, results, request.action);
     } else {

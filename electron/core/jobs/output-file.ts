@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { CofferError } from '../../../shared/errors.js';
 import { fsyncDir } from '../vault/durable-write.js';
@@ -10,6 +10,9 @@ import { fsyncDir } from '../vault/durable-write.js';
  * nothing under the final name, and a name already taken gets " (1)", " (2)", ...
  */
 const TEMP_PATTERN = /^\.(.+)\.coffer-tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** This process's temporary outputs not yet committed or discarded. */
+const liveTemps = new Set<string>();
 
 export interface TempOutput {
   path: string;
@@ -30,6 +33,7 @@ export async function createTempBeside(target: string, access: OutputAccess = 'p
   const path = join(dirname(target), `.${basename(target)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const handle = await fs.open(path, 'wx', 0o600);
+    liveTemps.add(path);
     return access === 'as-umask' ? { path, handle, finalMode: 0o666 & ~process.umask() } : { path, handle };
   } catch (error) {
     throw new CofferError('COFFER.2009', `Coffer cannot write in ${dirname(target)}: ${(error as Error).message}.`);
@@ -39,6 +43,16 @@ export async function createTempBeside(target: string, access: OutputAccess = 'p
 export async function discardTemp(temp: TempOutput): Promise<void> {
   await temp.handle.close().catch(() => undefined);
   await fs.rm(temp.path, { force: true }).catch(() => undefined);
+  liveTemps.delete(temp.path);
+}
+
+/**
+ * Removes every temporary output of this process at once, for a command that must end now (a
+ * signal) while a job may be stuck in a system call: nothing half-written is left behind.
+ */
+export function removeLiveTempsNow(): void {
+  for (const path of liveTemps) rmSync(path, { force: true });
+  liveTemps.clear();
 }
 
 /** "photo.jpg" -> "photo (1).jpg"; "notes" -> "notes (1)". */
@@ -68,6 +82,7 @@ export async function commitTemp(temp: TempOutput, target: string): Promise<stri
     try {
       await fs.link(temp.path, candidate);
       await fs.rm(temp.path, { force: true });
+      liveTemps.delete(temp.path);
       await fsyncDir(dirname(target));
       return candidate;
     } catch (error) {
@@ -84,6 +99,7 @@ export async function commitTemp(temp: TempOutput, target: string): Promise<stri
       )
         continue;
       await fs.rename(temp.path, candidate);
+      liveTemps.delete(temp.path);
       await fsyncDir(dirname(target));
       return candidate;
     }

@@ -121,6 +121,21 @@ describe('adding files', () => {
     expect(screen.getAllByTestId('pending-row')).toHaveLength(1);
   });
 
+  it('names a FIFO or device with the reason main gives, and leaves it out', async () => {
+    const reason = 'a named pipe (FIFO), not a regular file: Coffer reads only regular files, so it was left alone';
+    setup({
+      'files:classify': ({ paths }) => ({
+        files: paths.map((path) =>
+          path.endsWith('pipe') ? { path, kind: 'special', size: 0, reason } : { path, kind: 'file', size: 1 },
+        ),
+      }),
+    });
+    render(<FilesScreen />);
+    await act(() => usePendingStore.getState().add(['/home/me/pipe', '/home/me/report.pdf']));
+    expect(await screen.findByText(`“pipe” is ${reason}.`)).toBeTruthy();
+    expect(screen.getAllByTestId('pending-row')).toHaveLength(1);
+  });
+
   it('lists what the Choose files and Choose folder dialogs return, once each', async () => {
     const bridge = setup({
       'files:choose': ({ kind }) => ({ paths: kind === 'folder' ? ['/home/me/Photos'] : ['/home/me/report.pdf'] }),

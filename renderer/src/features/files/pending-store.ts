@@ -69,7 +69,7 @@ export const usePendingStore = create<PendingState>((set, get) => ({
     if (fresh.length === 0) return;
     set((s) => ({ checking: s.checking + fresh.length }));
     try {
-      const classified: { path: string; kind: ItemKind | 'missing'; size: number }[] = [];
+      const classified: { path: string; kind: ItemKind | 'missing' | 'special'; size: number; reason?: string }[] = [];
       for (const part of chunk(fresh)) classified.push(...(await call('files:classify', { paths: part })).files);
       const missing = classified.filter((f) => f.kind === 'missing').map((f) => f.path);
       if (missing.length > 0) {
@@ -79,11 +79,14 @@ export const usePendingStore = create<PendingState>((set, get) => ({
             : `${listNames(missing)} could not be found: they may have been moved or deleted.`,
         );
       }
+      // FIFOs, sockets and devices are never read: each is named with main's reason.
+      for (const f of classified)
+        if (f.kind === 'special') notices.push(`${listNames([f.path])} is ${f.reason ?? 'not a regular file'}.`);
       set((s) => {
         const present = new Set(s.items.map((i) => i.path));
         const added: PendingItem[] = [];
         for (const f of classified) {
-          if (f.kind === 'missing' || present.has(f.path)) continue;
+          if (f.kind === 'missing' || f.kind === 'special' || present.has(f.path)) continue;
           present.add(f.path);
           added.push({ path: f.path, kind: f.kind, size: f.size, action: defaultAction(f.kind) });
         }
