@@ -1,7 +1,7 @@
 ; Coffer's additions to electron-builder's NSIS installer (electron-builder includes
 ; build/installer.nsh on its own and inserts these macros when they are defined).
 ;
-; They write the same per-user Explorer integration as electron/shell/windows-integration.ts
+; They write the same per-user Explorer integration as electron/core/shell/windows-generators.ts
 ; (`coffer shell install`); keep the two in step (test/integration/windows-integration.test.ts
 ; compares them and compiles this file with makensis):
 ;   - "Encrypt with Coffer" on every file (*\shell) and every folder (Directory\shell),

@@ -14,16 +14,14 @@ import {
   COFFER_UTI,
   MAC_QUICK_ACTIONS,
   type PlistValue,
-  installMacos,
   macDocumentTypes,
   quickActionDocumentValue,
   quickActionFiles,
   quickActionInfoPlistValue,
   quickActionScript,
-  statusMacos,
   toPlistXml,
-  uninstallMacos,
-} from '../../electron/core/shell/macos-integration.js';
+} from '../../electron/core/shell/macos-generators.js';
+import { installMacos, statusMacos, uninstallMacos } from '../../electron/core/shell/shell-installer.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);

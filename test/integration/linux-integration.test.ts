@@ -10,15 +10,12 @@ import {
   dolphinServiceMenu,
   escapeDesktopString,
   execValue,
-  installLinux,
   linuxIntegrationFiles,
   nautilusScript,
   quoteExecArgument,
   removeCofferDefault,
-  statusLinux,
-  uninstallLinux,
-  type ToolRunner,
-} from '../../electron/core/shell/linux-integration.js';
+} from '../../electron/core/shell/linux-generators.js';
+import { installLinux, statusLinux, uninstallLinux, type ToolRunner } from '../../electron/core/shell/shell-installer.js';
 
 /**
  * Linux right-click integration, checked with the real freedesktop tools against throwaway XDG
@@ -415,6 +412,25 @@ describe('installLinux / uninstallLinux / statusLinux', () => {
     const again = await uninstallLinux(options);
     expect(again.removed).toEqual([]);
     expect(await snapshotAll(xdg)).toEqual(before);
+  });
+
+  it('uninstall needs no launch command, and leaves a file Coffer did not write where it is', async () => {
+    const xdg = await makeXdg();
+    await installLinux({ command: { executable: '/opt/Somewhere Else/coffer', args: [] }, ...xdg });
+    // The user replaced one of Coffer's Nautilus scripts with their own.
+    const theirs = path.join(xdg.dataHome, 'nautilus/scripts/Decrypt with Coffer');
+    await writeFile(theirs, '#!/bin/sh\necho my own script\n');
+    const report = await uninstallLinux({ dataHome: xdg.dataHome, configHome: xdg.configHome });
+    expect(report.removed).toContain(path.join(xdg.dataHome, 'applications/coffer.desktop'));
+    expect(report.removed).toContain(path.join(xdg.dataHome, 'nautilus/scripts/Encrypt with Coffer'));
+    expect(report.removed).not.toContain(theirs);
+    expect(report.notes).toContain(`Left ${theirs} in place: Coffer did not write it.`);
+    expect(await readFile(theirs, 'utf8')).toBe('#!/bin/sh\necho my own script\n');
+    expect(Object.keys(await snapshotTree(xdg.dataHome)).sort()).toEqual([
+      'nautilus/',
+      'nautilus/scripts/',
+      'nautilus/scripts/Decrypt with Coffer',
+    ]);
   });
 
   it('a missing tool is a note, not a crash', async () => {

@@ -35,6 +35,22 @@ describe('coffer shell', () => {
     expect(await readdir(join(home, 'share')).catch(() => [])).toEqual([]);
   });
 
+  it('uninstall removes what install wrote without being told where the app is', async () => {
+    const installed = await runCoffer(['shell', 'install', '--app-executable', '/opt/Coffer/coffer'], { env });
+    expect(installed.code, installed.stderr).toBe(0);
+    // No --app-executable and no $COFFER_APP: the app may have moved or be gone already.
+    const status = await runCoffer(['shell', 'status'], { env, removeEnv: ['COFFER_APP'] });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.json.installed).toBe(true);
+    const removed = await runCoffer(['shell', 'uninstall'], { env, removeEnv: ['COFFER_APP'] });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.json).toMatchObject({ platform: 'linux', installed: false });
+    expect(removed.json.removed).toEqual(
+      expect.arrayContaining(installed.json.written.filter((p: string) => !p.endsWith('mimeapps.list'))),
+    );
+    expect(await readdir(join(home, 'share')).catch(() => [])).toEqual([]);
+  });
+
   it('says how to name the app when it cannot find it, and refuses other systems', async () => {
     const result = await runCoffer(['shell', 'install'], { env: { ...env, COFFER_APP: '' } });
     if (result.code === 1) expect(result.error?.error_code).toBe('COFFER.5002');

@@ -8,19 +8,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AppLaunchCommand } from '../../electron/core/shell/integration-types.js';
 import { parseLaunchArgs } from '../../electron/core/shell/launch-args.js';
 import {
-  installWindows,
   parseRegQueryValue,
   quoteWindowsArg,
   regExeCommands,
   registryRootKeys,
   renderWindowsCommandLine,
+  windowsRegistryEntries,
+  windowsRootKeys,
+  windowsVerbCommand,
+} from '../../electron/core/shell/windows-generators.js';
+import {
+  installWindows,
   runToolWithoutShell,
   statusWindows,
   uninstallWindows,
-  windowsRegistryEntries,
-  windowsVerbCommand,
   type WindowsRunTool,
-} from '../../electron/core/shell/windows-integration.js';
+} from '../../electron/core/shell/shell-installer.js';
 
 /**
  * CommandLineToArgvW as Windows implements it (the algorithm follows Wine's reimplementation,
@@ -449,6 +452,18 @@ describe('install, status and uninstall through reg.exe', () => {
       Icon: EXE_ICON,
       MultiSelectModel: 'Player',
     });
+  });
+
+  it('uninstall needs no launch command: the key names are the same for every install place', async () => {
+    const registry = fakeRegistry(others);
+    const before = registry.snapshot();
+    await installWindows({ ...options(registry.runTool), command: packaged(String.raw`D:\Tools\Coffer\Coffer.exe`) });
+    expect(windowsRootKeys()).toEqual(ROOT_KEYS);
+    const report = await uninstallWindows({ runTool: registry.runTool, regExe: REG, platform: 'win32' });
+    expect(report.removed).toEqual(ROOT_KEYS);
+    expect(registry.snapshot()).toEqual(before);
+    await installWindows(options(registry.runTool));
+    expect(await statusWindows({ runTool: registry.runTool, regExe: REG, platform: 'win32' })).toMatchObject({ installed: true });
   });
 
   it('installing again changes nothing; uninstall removes exactly what install added', async () => {

@@ -3,9 +3,17 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CofferError } from '../../../shared/errors.js';
 import type { AppLaunchCommand, ShellIntegrationReport } from './integration-types.js';
-import { installLinux, statusLinux, uninstallLinux } from './linux-integration.js';
-import { installMacos, statusMacos, uninstallMacos } from './macos-integration.js';
-import { installWindows, statusWindows, uninstallWindows } from './windows-integration.js';
+import {
+  installLinux,
+  installMacos,
+  installWindows,
+  statusLinux,
+  statusMacos,
+  statusWindows,
+  uninstallLinux,
+  uninstallMacos,
+  uninstallWindows,
+} from './shell-installer.js';
 
 /**
  * Right-click "Encrypt / Decrypt with Coffer" for the current user, whatever the OS: one entry
@@ -15,8 +23,11 @@ export type ShellAction = 'install' | 'uninstall' | 'status';
 
 export interface ShellIntegrationContext {
   platform: NodeJS.Platform;
-  /** How the OS starts Coffer for a right-click. */
-  command: AppLaunchCommand;
+  /**
+   * How the OS starts Coffer for a right-click: needed to install; status compares with it when
+   * given; uninstall never needs it (it removes what install wrote, found by its fixed places).
+   */
+  command?: AppLaunchCommand;
   env?: NodeJS.ProcessEnv;
   home?: string;
 }
@@ -36,36 +47,36 @@ export async function runShellIntegration(
   const env = context.env ?? process.env;
   const home = context.home ?? homedir();
   const { command } = context;
+  const needCommand = (): AppLaunchCommand => {
+    if (command) return command;
+    throw new CofferError(
+      'COFFER.5002',
+      'Installing the right-click menus needs to know where the desktop app is: pass --app-executable PATH, or set $COFFER_APP.',
+    );
+  };
   switch (context.platform) {
     case 'linux': {
       const options = {
-        command,
         dataHome: env.XDG_DATA_HOME || join(home, '.local', 'share'),
         configHome: env.XDG_CONFIG_HOME || join(home, '.config'),
       };
-      return action === 'install'
-        ? installLinux(options)
-        : action === 'uninstall'
-          ? uninstallLinux(options)
-          : statusLinux(options);
+      if (action === 'install') return installLinux({ ...options, command: needCommand() });
+      return action === 'uninstall' ? uninstallLinux(options) : statusLinux(options);
     }
     case 'win32': {
-      const options = { command, platform: context.platform };
-      return action === 'install'
-        ? installWindows(options)
-        : action === 'uninstall'
-          ? uninstallWindows(options)
-          : statusWindows(options);
+      const options = { platform: context.platform };
+      if (action === 'install') return installWindows({ ...options, command: needCommand() });
+      return action === 'uninstall' ? uninstallWindows(options) : statusWindows({ ...options, ...(command ? { command } : {}) });
     }
     case 'darwin': {
-      const appPath = macAppBundle(command.executable);
       const servicesDir = join(home, 'Library', 'Services');
       if (action === 'uninstall') return uninstallMacos({ servicesDir, platform: context.platform });
+      const appPath = command ? macAppBundle(command.executable) : null;
       if (action === 'status') return statusMacos({ servicesDir, platform: context.platform, ...(appPath ? { appPath } : {}) });
       if (!appPath) {
         throw new CofferError(
           'COFFER.5002',
-          `Finder Quick Actions need the installed Coffer.app; ${command.executable} is not inside one.`,
+          `Finder Quick Actions need the installed Coffer.app; ${needCommand().executable} is not inside one.`,
         );
       }
       return installMacos({ appPath, servicesDir, platform: context.platform });

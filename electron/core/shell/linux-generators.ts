@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { chmod, lstat, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { AppLaunchCommand, ShellIntegrationReport } from './integration-types.js';
+import type { AppLaunchCommand } from './integration-types.js';
 import { COFFER_MAGIC } from '../../../shared/file-format.js';
 
 /**
@@ -18,27 +15,15 @@ import { COFFER_MAGIC } from '../../../shared/file-format.js';
  *   service menu's MimeType applies to every action in its file, so "Decrypt" (only `.coffer`
  *   files) and "Encrypt" (every file and folder) need a file each.
  *
- * Every path is under the given XDG folders, so tests (and `coffer shell install`) never reach
- * past them. This module does not import 'electron': the CLI and plain Node tests use it.
+ * Pure generators: launch command in, file contents out, no I/O; shell-installer.ts writes and
+ * removes them. Every path is relative to the XDG data folder and does not depend on the launch
+ * command, so uninstall needs no app path. This module does not import 'electron'.
  */
 
 export const DESKTOP_FILE_ID = 'coffer.desktop';
 export const COFFER_MIME_TYPE = 'application/x-coffer';
 /** The first bytes of every Coffer file: ESDK message format v2 (0x02), algorithm suite 0x0478. */
 export { COFFER_MAGIC };
-
-export type ToolResult = { code: number | null; stdout: string; stderr: string };
-/** Runs a tool; a tool that is not installed resolves with code 127 (the shell's "not found"). */
-export type ToolRunner = (cmd: string, args: string[], env: NodeJS.ProcessEnv) => Promise<ToolResult>;
-
-export interface LinuxIntegrationOptions {
-  command: AppLaunchCommand;
-  /** `$XDG_DATA_HOME`, usually `~/.local/share`. */
-  dataHome: string;
-  /** `$XDG_CONFIG_HOME`, usually `~/.config` (where `mimeapps.list` lives). */
-  configHome?: string;
-  runTool?: ToolRunner;
-}
 
 /** One file the integration owns, relative to `dataHome`. */
 export interface LinuxIntegrationFile {
@@ -202,33 +187,67 @@ export function dolphinServiceMenu(command: AppLaunchCommand, action: 'encrypt' 
 const DESKTOP_PATH = path.join('applications', DESKTOP_FILE_ID);
 const MIME_PACKAGE_PATH = path.join('mime', 'packages', 'coffer.xml');
 
+/**
+ * Each file the integration owns: where (relative to `dataHome`, the same whatever the app), its
+ * mode, its content for a launch command, and the text that tells Coffer's copy from a file of
+ * someone else's at that path (what every version of the generator writes, whatever the command).
+ */
+interface LinuxFileSlot {
+  relativePath: string;
+  mode: number;
+  content: (command: AppLaunchCommand) => string;
+  signature: string;
+}
+
+const LINUX_FILE_SLOTS: readonly LinuxFileSlot[] = [
+  {
+    relativePath: DESKTOP_PATH,
+    mode: 0o644,
+    content: desktopEntry,
+    signature: '\n[Desktop Action encrypt]\nName=Encrypt with Coffer\n',
+  },
+  { relativePath: MIME_PACKAGE_PATH, mode: 0o644, content: mimeTypeXml, signature: `<mime-type type="${COFFER_MIME_TYPE}">` },
+  {
+    relativePath: path.join('nautilus', 'scripts', 'Encrypt with Coffer'),
+    mode: 0o755,
+    content: (command) => nautilusScript(command, 'encrypt'),
+    signature: "# Encrypt with Coffer: a Nautilus script written by Coffer's shell integration",
+  },
+  {
+    relativePath: path.join('nautilus', 'scripts', 'Decrypt with Coffer'),
+    mode: 0o755,
+    content: (command) => nautilusScript(command, 'decrypt'),
+    signature: "# Decrypt with Coffer: a Nautilus script written by Coffer's shell integration",
+  },
+  // KDE Frameworks 5.85+ ignores a service menu outside the system folders unless it is executable.
+  {
+    relativePath: path.join('kio', 'servicemenus', 'coffer-encrypt.desktop'),
+    mode: 0o755,
+    content: (command) => dolphinServiceMenu(command, 'encrypt'),
+    signature: '\n[Desktop Action encrypt]\nName=Encrypt with Coffer\n',
+  },
+  {
+    relativePath: path.join('kio', 'servicemenus', 'coffer-decrypt.desktop'),
+    mode: 0o755,
+    content: (command) => dolphinServiceMenu(command, 'decrypt'),
+    signature: '\n[Desktop Action decrypt]\nName=Decrypt with Coffer\n',
+  },
+];
+
+/** Where the integration's files go, relative to `dataHome`: the same for every app path. */
+export function linuxIntegrationPaths(): string[] {
+  return LINUX_FILE_SLOTS.map((slot) => slot.relativePath);
+}
+
 /** Every file the integration writes, relative to `dataHome`, with its content and mode. */
 export function linuxIntegrationFiles(command: AppLaunchCommand): LinuxIntegrationFile[] {
-  return [
-    { relativePath: DESKTOP_PATH, content: desktopEntry(command), mode: 0o644 },
-    { relativePath: MIME_PACKAGE_PATH, content: mimeTypeXml(), mode: 0o644 },
-    {
-      relativePath: path.join('nautilus', 'scripts', 'Encrypt with Coffer'),
-      content: nautilusScript(command, 'encrypt'),
-      mode: 0o755,
-    },
-    {
-      relativePath: path.join('nautilus', 'scripts', 'Decrypt with Coffer'),
-      content: nautilusScript(command, 'decrypt'),
-      mode: 0o755,
-    },
-    // KDE Frameworks 5.85+ ignores a service menu outside the system folders unless it is executable.
-    {
-      relativePath: path.join('kio', 'servicemenus', 'coffer-encrypt.desktop'),
-      content: dolphinServiceMenu(command, 'encrypt'),
-      mode: 0o755,
-    },
-    {
-      relativePath: path.join('kio', 'servicemenus', 'coffer-decrypt.desktop'),
-      content: dolphinServiceMenu(command, 'decrypt'),
-      mode: 0o755,
-    },
-  ];
+  return LINUX_FILE_SLOTS.map((slot) => ({ relativePath: slot.relativePath, content: slot.content(command), mode: slot.mode }));
+}
+
+/** Whether `content`, found at one of the integration's paths, is a file Coffer wrote there (for any app path). */
+export function isCofferLinuxFile(relativePath: string, content: string): boolean {
+  const slot = LINUX_FILE_SLOTS.find((candidate) => candidate.relativePath === relativePath);
+  return slot !== undefined && content.includes(slot.signature);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,11 +294,8 @@ export function removeCofferDefault(text: string): { text: string | null; change
   return { text: result.trim() === '' ? null : result, changed: true };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Install, uninstall, status
-
 /** The files `update-mime-database` generates next to `packages/`. */
-const MIME_CACHE_FILES = [
+export const MIME_CACHE_FILES = [
   'XMLnamespaces',
   'aliases',
   'generic-icons',
@@ -293,207 +309,3 @@ const MIME_CACHE_FILES = [
   'types',
   'version',
 ];
-
-const TOOL_PACKAGES: Record<string, string> = {
-  'update-mime-database': 'shared-mime-info',
-  'xdg-mime': 'xdg-utils',
-};
-
-export const defaultToolRunner: ToolRunner = (cmd, args, env) =>
-  new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        resolve({ code: 127, stdout: '', stderr: `${cmd}: not found` });
-        return;
-      }
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-
-interface Resolved {
-  command: AppLaunchCommand;
-  dataHome: string;
-  configHome: string;
-  runTool: ToolRunner;
-  env: NodeJS.ProcessEnv;
-}
-
-function resolveOptions(options: LinuxIntegrationOptions): Resolved {
-  const dataHome = path.resolve(options.dataHome);
-  const configHome = path.resolve(options.configHome ?? (process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config')));
-  return {
-    command: options.command,
-    dataHome,
-    configHome,
-    runTool: options.runTool ?? defaultToolRunner,
-    // The tools read these, so they touch the given folders and nothing else.
-    env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: configHome },
-  };
-}
-
-/** Runs a tool; returns a note if it is missing or fails, null if it worked. */
-async function runStep(resolved: Resolved, cmd: string, args: string[], purpose: string): Promise<string | null> {
-  let result: ToolResult;
-  try {
-    result = await resolved.runTool(cmd, args, resolved.env);
-  } catch (error) {
-    return `Could not ${purpose}: ${cmd} failed to start (${(error as Error).message}).`;
-  }
-  if (result.code === 0) return null;
-  if (result.code === 127) {
-    const pkg = TOOL_PACKAGES[cmd];
-    return `Could not ${purpose}: ${cmd} is not installed${pkg ? ` (Debian/Ubuntu package ${pkg})` : ''}.`;
-  }
-  const detail = result.stderr.trim().split('\n')[0] ?? '';
-  return `Could not ${purpose}: ${cmd} exited with ${result.code ?? 'a signal'}${detail ? ` (${detail})` : ''}.`;
-}
-
-async function exists(filePath: string): Promise<boolean> {
-  try {
-    await lstat(filePath);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes through a temporary file and a rename, so a file manager never reads half a file. */
-async function writeFileAtomic(filePath: string, content: string, mode: number): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temporary = path.join(path.dirname(filePath), `.${path.basename(filePath)}.${process.pid}.tmp`);
-  try {
-    await writeFile(temporary, content, { mode });
-    await chmod(temporary, mode); // the umask may have narrowed the mode
-    await rename(temporary, filePath);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
-/** Removes `dir` and its parents up to (not including) `stop` while they are empty. */
-async function pruneEmptyDirs(dir: string, stop: string, removed: string[]): Promise<void> {
-  let current = dir;
-  while (current !== stop && current.startsWith(stop + path.sep)) {
-    try {
-      await rmdir(current);
-    } catch {
-      return; // not empty, or not there
-    }
-    removed.push(current);
-    current = path.dirname(current);
-  }
-}
-
-/**
- * Installs (or reinstalls: the same files, byte for byte) the Linux integration and reports
- * every file written. `update-mime-database` also regenerates the cache files in
- * `${dataHome}/mime`; those are its own output and are not listed. A missing tool is a note.
- */
-export async function installLinux(options: LinuxIntegrationOptions): Promise<ShellIntegrationReport> {
-  const resolved = resolveOptions(options);
-  const written: string[] = [];
-  const notes: string[] = [];
-  for (const file of linuxIntegrationFiles(resolved.command)) {
-    const target = path.join(resolved.dataHome, file.relativePath);
-    await writeFileAtomic(target, file.content, file.mode);
-    written.push(target);
-  }
-
-  const mimeDir = path.join(resolved.dataHome, 'mime');
-  const mimeNote = await runStep(resolved, 'update-mime-database', [mimeDir], `register ${COFFER_MIME_TYPE}`);
-  if (mimeNote) notes.push(mimeNote);
-
-  const defaultNote = await runStep(
-    resolved,
-    'xdg-mime',
-    ['default', DESKTOP_FILE_ID, COFFER_MIME_TYPE],
-    'make Coffer the default application for .coffer files',
-  );
-  if (defaultNote) notes.push(defaultNote);
-  else written.push(path.join(resolved.configHome, 'mimeapps.list'));
-
-  return { platform: 'linux', installed: true, written, removed: [], notes };
-}
-
-/**
- * Removes every file {@link installLinux} writes (and nothing else), Coffer's default in
- * `mimeapps.list`, and folders this leaves empty on Coffer's paths. The MIME database is rebuilt
- * without Coffer's type; if no other package is left in it, its generated cache is removed with it.
- */
-export async function uninstallLinux(options: LinuxIntegrationOptions): Promise<ShellIntegrationReport> {
-  const resolved = resolveOptions(options);
-  const removed: string[] = [];
-  const notes: string[] = [];
-  const touchedDirs = new Set<string>();
-
-  for (const file of linuxIntegrationFiles(resolved.command)) {
-    const target = path.join(resolved.dataHome, file.relativePath);
-    if (!(await exists(target))) continue;
-    await rm(target, { force: true });
-    removed.push(target);
-    touchedDirs.add(path.dirname(target));
-  }
-
-  const mimeDir = path.join(resolved.dataHome, 'mime');
-  const packagesDir = path.join(mimeDir, 'packages');
-  const otherPackages = (await readdir(packagesDir).catch(() => [] as string[])).filter((name) => name.endsWith('.xml'));
-  if (otherPackages.length > 0) {
-    const note = await runStep(resolved, 'update-mime-database', [mimeDir], `unregister ${COFFER_MIME_TYPE}`);
-    if (note) notes.push(note);
-  } else {
-    // Nothing else is registered: the generated cache describes only Coffer's type, so it goes.
-    const generated = [
-      ...MIME_CACHE_FILES.map((name) => path.join(mimeDir, name)),
-      path.join(mimeDir, ...COFFER_MIME_TYPE.split('/')) + '.xml',
-    ];
-    for (const target of generated) {
-      if (!(await exists(target))) continue;
-      await rm(target, { force: true });
-      removed.push(target);
-    }
-  }
-  // update-mime-database leaves the folder of a media type it no longer has.
-  touchedDirs.add(path.join(mimeDir, COFFER_MIME_TYPE.split('/')[0] ?? 'application'));
-  touchedDirs.add(packagesDir);
-
-  const mimeapps = path.join(resolved.configHome, 'mimeapps.list');
-  const current = await readFile(mimeapps, 'utf8').catch(() => null);
-  if (current !== null) {
-    const next = removeCofferDefault(current);
-    if (next.changed && next.text === null) {
-      await rm(mimeapps, { force: true });
-      removed.push(mimeapps);
-    } else if (next.changed && next.text !== null) {
-      const mode = (await lstat(mimeapps)).mode & 0o777;
-      await writeFileAtomic(mimeapps, next.text, mode);
-      notes.push(`Removed Coffer as the default application for ${COFFER_MIME_TYPE} from ${mimeapps}.`);
-    }
-  }
-
-  // Deepest first, so a parent is tried after its children.
-  for (const dir of [...touchedDirs].sort((a, b) => b.length - a.length)) {
-    await pruneEmptyDirs(dir, resolved.dataHome, removed);
-  }
-  return { platform: 'linux', installed: false, written: [], removed, notes };
-}
-
-/** Whether the integration is installed: `installed` is true only if every file is present. */
-export async function statusLinux(options: LinuxIntegrationOptions): Promise<ShellIntegrationReport> {
-  const resolved = resolveOptions(options);
-  const notes: string[] = [];
-  let present = 0;
-  const files = linuxIntegrationFiles(resolved.command);
-  for (const file of files) {
-    const target = path.join(resolved.dataHome, file.relativePath);
-    if (await exists(target)) present += 1;
-    else notes.push(`Missing: ${target}`);
-  }
-  if (present > 0 && present < files.length) notes.unshift('The Linux integration is only partly installed.');
-  const mimeapps = await readFile(path.join(resolved.configHome, 'mimeapps.list'), 'utf8').catch(() => '');
-  if (present > 0 && !removeCofferDefault(mimeapps).changed) {
-    notes.push(`Coffer is not the default application for ${COFFER_MIME_TYPE}.`);
-  }
-  return { platform: 'linux', installed: present === files.length, written: [], removed: [], notes };
-}

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { AppLaunchCommand, ShellIntegrationReport } from './integration-types.js';
+import type { AppLaunchCommand } from './integration-types.js';
 import { COFFER_EXTENSION } from '../../../shared/file-format.js';
 
 /**
@@ -18,7 +17,8 @@ import { COFFER_EXTENSION } from '../../../shared/file-format.js';
  * collects them into one request (see launch-args.ts: mergeLaunchRequests).
  *
  * The same keys are written by the NSIS installer (build/installer.nsh); keep the two in step.
- * This module never imports 'electron': reg.exe is run through an injectable `runTool`.
+ * Pure generators: launch command in, keys, values and reg.exe arguments out; shell-installer.ts
+ * runs reg.exe. The key names do not depend on the launch command, so uninstall needs no app path.
  */
 
 /** Where per-user classes live; reg.exe spells the hive HKCU. */
@@ -202,102 +202,16 @@ export function regExeCommands(entries: readonly RegistryKeyEntry[], mode: 'add'
   );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Running reg.exe
-// ---------------------------------------------------------------------------------------------
-
-export interface WindowsToolResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+/** The keys uninstall deletes, with everything under them; the same for every app path. */
+export function windowsRootKeys(): string[] {
+  return ['*\\shell\\CofferEncrypt', 'Directory\\shell\\CofferEncrypt', COFFER_EXTENSION, COFFER_PROG_ID].map(
+    (key) => `${WINDOWS_CLASSES_ROOT}\\${key}`,
+  );
 }
 
-/** Runs a program with an argv array and no shell. */
-export type WindowsRunTool = (tool: string, args: readonly string[]) => Promise<WindowsToolResult>;
-
-/** spawn without a shell: libuv quotes each argument as quoteWindowsArg does; no cmd.exe parsing. */
-export const runToolWithoutShell: WindowsRunTool = (tool, args) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(tool, [...args], { shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-
-/** System32's reg.exe, not whatever `reg` the PATH finds first. */
-export function defaultRegExePath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.win32.join(env.SystemRoot ?? env.windir ?? 'C:\\Windows', 'System32', 'reg.exe');
-}
-
-export interface WindowsIntegrationOptions {
-  command: AppLaunchCommand;
-  runTool?: WindowsRunTool;
-  /** Defaults to defaultRegExePath(). */
-  regExe?: string;
-  /** Defaults to process.platform; anything but win32 changes nothing. */
-  platform?: NodeJS.Platform;
-}
-
-function notOnWindows(): ShellIntegrationReport {
-  return {
-    platform: 'win32',
-    installed: false,
-    written: [],
-    removed: [],
-    notes: ['Explorer integration exists only on Windows; nothing was changed.'],
-  };
-}
-
-function toolFor(options: WindowsIntegrationOptions): { run: WindowsRunTool; regExe: string } {
-  return { run: options.runTool ?? runToolWithoutShell, regExe: options.regExe ?? defaultRegExePath() };
-}
-
-async function runChecked(run: WindowsRunTool, regExe: string, args: readonly string[]): Promise<void> {
-  const result = await run(regExe, args);
-  if (result.code !== 0) {
-    const detail = (result.stderr || result.stdout).trim();
-    throw new Error(`${renderWindowsCommandLine([regExe, ...args])} failed (exit ${result.code})${detail ? `: ${detail}` : ''}`);
-  }
-}
-
-/** Writes every key and value (again, if already there). */
-export async function installWindows(options: WindowsIntegrationOptions): Promise<ShellIntegrationReport> {
-  if ((options.platform ?? process.platform) !== 'win32') return notOnWindows();
-  const entries = windowsRegistryEntries(options.command);
-  const { run, regExe } = toolFor(options);
-  for (const args of regExeCommands(entries, 'add')) await runChecked(run, regExe, args);
-  return {
-    platform: 'win32',
-    installed: true,
-    written: entries.map((entry) => entry.key),
-    removed: [],
-    notes: ['Explorer shows the menu entries at once; the .coffer icon may appear only after Explorer refreshes its icon cache.'],
-  };
-}
-
-/** Deletes the root keys that exist (with their subkeys); absent ones are skipped, not an error. */
-export async function uninstallWindows(options: WindowsIntegrationOptions): Promise<ShellIntegrationReport> {
-  if ((options.platform ?? process.platform) !== 'win32') return notOnWindows();
-  const entries = windowsRegistryEntries(options.command);
-  const { run, regExe } = toolFor(options);
-  const removed: string[] = [];
-  for (const args of regExeCommands(entries, 'delete')) {
-    const key = args[1] as string;
-    // reg.exe exits 1 when the key is absent; only delete what is there, so uninstall can be repeated.
-    if ((await run(regExe, ['query', key])).code !== 0) continue;
-    await runChecked(run, regExe, args);
-    removed.push(key);
-  }
-  return {
-    platform: 'win32',
-    installed: false,
-    written: [],
-    removed,
-    notes: removed.length === 0 ? ['The Explorer integration was not installed; nothing to remove.'] : [],
-  };
+/** `reg delete` for each root key (`/f`: no prompt). */
+export function regExeDeleteCommands(): string[][] {
+  return windowsRootKeys().map((key) => ['delete', key, '/f']);
 }
 
 /** The data of the one value `reg query KEY /v NAME` (or `/ve`) printed: `    NAME    REG_SZ    DATA`. */
@@ -307,39 +221,4 @@ export function parseRegQueryValue(stdout: string): string | null {
     if (match) return match[1] as string;
   }
   return null;
-}
-
-/**
- * Whether every value is there and the commands start this executable. reg.exe prints in the
- * console code page, so a value with non-ASCII text cannot be compared exactly; that is a note.
- */
-export async function statusWindows(options: WindowsIntegrationOptions): Promise<ShellIntegrationReport> {
-  if ((options.platform ?? process.platform) !== 'win32') return notOnWindows();
-  const entries = windowsRegistryEntries(options.command);
-  const { run, regExe } = toolFor(options);
-  const missing: string[] = [];
-  const notes: string[] = [];
-  let differs = false;
-  for (const entry of entries) {
-    for (const value of entry.values) {
-      const label = `${entry.key}\\${value.name === '' ? '(Default)' : value.name}`;
-      const result = await run(regExe, ['query', entry.key, ...(value.name === '' ? ['/ve'] : ['/v', value.name])]);
-      if (result.code !== 0) {
-        missing.push(label);
-        continue;
-      }
-      const data = parseRegQueryValue(result.stdout);
-      if (data === value.data) continue;
-      // eslint-disable-next-line no-control-regex
-      if (/^[\x00-\x7f]*$/.test(value.data)) {
-        differs = true;
-        notes.push(`${label} is ${JSON.stringify(data)}, expected ${JSON.stringify(value.data)}.`);
-      } else {
-        notes.push(`${label} could not be compared exactly (reg.exe prints non-ASCII text in the console code page).`);
-      }
-    }
-  }
-  if (missing.length > 0) notes.unshift(`Missing: ${missing.join(', ')}.`);
-  if (differs) notes.push('Install the Explorer integration again to point it at this copy of Coffer.');
-  return { platform: 'win32', installed: missing.length === 0 && !differs, written: [], removed: [], notes };
 }

@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { ShellIntegrationReport } from './integration-types.js';
 import { COFFER_EXTENSION_NAME } from '../../../shared/file-format.js';
 
 /**
@@ -11,7 +7,8 @@ import { COFFER_EXTENSION_NAME } from '../../../shared/file-format.js';
  * Automator `.workflow` bundles in `~/Library/Services`, and the Info.plist fragment that makes
  * Coffer.app own the `.coffer` type (fed to electron-builder's `mac.extendInfo`).
  *
- * Everything here is plain Node (no 'electron'), so it is generated and tested on any OS.
+ * Pure generators (no I/O, no 'electron'), so they are generated and tested on any OS;
+ * shell-installer.ts writes and removes the bundles. Bundle names do not depend on the app path.
  */
 
 /** The Uniform Type Identifier Coffer exports for `.coffer` files. */
@@ -330,148 +327,7 @@ export function quickActionFiles(appPath: string): QuickActionFile[] {
   ]);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Install, uninstall, status.
-
-export interface MacosIntegrationOptions {
-  /** Defaults to `~/Library/Services`; only there does Finder look. */
-  servicesDir?: string;
-  /** Defaults to process.platform. Off macOS, only an explicit servicesDir is written to. */
-  platform?: NodeJS.Platform;
-}
-
-export interface MacosInstallOptions extends MacosIntegrationOptions {
-  /** The installed Coffer.app bundle, e.g. `/Applications/Coffer.app`. */
-  appPath: string;
-}
-
-export function defaultServicesDir(): string {
-  return path.join(os.homedir(), 'Library', 'Services');
-}
-
-function report(installed: boolean): ShellIntegrationReport {
-  return { platform: 'darwin', installed, written: [], removed: [], notes: [] };
-}
-
-async function readIfExists(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      return null;
-    }
-    throw error;
-  }
-}
-
-/** Whether the bundle at this path is one Coffer wrote (its Info.plist names Coffer's identifier). */
-async function isCofferBundle(bundlePath: string, action: QuickAction): Promise<boolean> {
-  const info = await readIfExists(path.join(bundlePath, 'Contents', 'Info.plist'));
-  return info !== null && info.includes(`<string>${action.bundleIdentifier}</string>`);
-}
-
-/**
- * Where to write, or null with a note when there is nowhere meaningful: Finder exists only on macOS,
- * so elsewhere only an explicitly given folder (tests, packaging) is used.
- */
-function servicesDirFor(options: MacosIntegrationOptions, result: ShellIntegrationReport): string | null {
-  const platform = options.platform ?? process.platform;
-  if (options.servicesDir !== undefined) {
-    if (platform !== 'darwin') result.notes.push('Not macOS: Finder will not show these Quick Actions here.');
-    return options.servicesDir;
-  }
-  if (platform !== 'darwin') {
-    result.notes.push('Finder Quick Actions exist only on macOS; nothing was changed.');
-    return null;
-  }
-  return defaultServicesDir();
-}
-
-/**
- * Asks macOS to re-read the Services folder, so the menu items change without logging out. Only
- * for the real folder on a real Mac: a test's folder (or a non-Mac) has nothing to refresh.
- */
-function refreshServices(result: ShellIntegrationReport, servicesDir: string): Promise<void> {
-  if (process.platform !== 'darwin' || path.resolve(servicesDir) !== path.resolve(defaultServicesDir())) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    execFile('/System/Library/CoreServices/pbs', ['-flush'], { timeout: 10_000 }, (error) => {
-      if (error) result.notes.push('Could not refresh the Services menu; it updates after the next login.');
-      resolve();
-    });
-  });
-}
-
-/**
- * Writes both Quick Action bundles. Idempotent: a file that already holds the right bytes is left
- * alone, and `written` lists only the files that changed. Each file is replaced atomically.
- */
-export async function installMacos(options: MacosInstallOptions): Promise<ShellIntegrationReport> {
-  const result = report(false);
-  const servicesDir = servicesDirFor(options, result);
-  if (servicesDir === null) return result;
-  const files = quickActionFiles(options.appPath);
-  for (const file of files) {
-    const target = path.join(servicesDir, file.relativePath);
-    if ((await readIfExists(target)) === file.contents) continue;
-    await mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.coffer-${process.pid}-${Date.now()}.tmp`;
-    try {
-      await writeFile(temporary, file.contents, { encoding: 'utf8', mode: 0o644 });
-      await rename(temporary, target);
-    } finally {
-      await rm(temporary, { force: true });
-    }
-    result.written.push(target);
-  }
-  if (result.written.length === 0) result.notes.push('The Quick Actions were already installed and up to date.');
-  result.installed = true;
-  await refreshServices(result, servicesDir);
-  return result;
-}
-
-/** Removes the two Coffer bundles, and nothing else: a same-named bundle that is not Coffer's stays. */
-export async function uninstallMacos(options: MacosIntegrationOptions = {}): Promise<ShellIntegrationReport> {
-  const result = report(false);
-  const servicesDir = servicesDirFor(options, result);
-  if (servicesDir === null) return result;
-  for (const action of MAC_QUICK_ACTIONS) {
-    const bundlePath = path.join(servicesDir, action.bundleName);
-    if (await isCofferBundle(bundlePath, action)) {
-      await rm(bundlePath, { recursive: true, force: true });
-      result.removed.push(bundlePath);
-    } else if ((await readIfExists(path.join(bundlePath, 'Contents', 'document.wflow'))) !== null) {
-      result.notes.push(`Left ${bundlePath} in place: it is not a Coffer Quick Action.`);
-    }
-  }
-  if (result.removed.length > 0) await refreshServices(result, servicesDir);
-  return result;
-}
-
-/**
- * Whether both Quick Actions are installed. Given the app path, it also says whether they still
- * launch that Coffer.app (a moved app leaves them pointing at the old place).
- */
-export async function statusMacos(options: MacosIntegrationOptions & { appPath?: string } = {}): Promise<ShellIntegrationReport> {
-  const result = report(false);
-  const servicesDir = servicesDirFor(options, result);
-  if (servicesDir === null) return result;
-  const expected = options.appPath === undefined ? null : quickActionFiles(options.appPath);
-  let present = 0;
-  for (const action of MAC_QUICK_ACTIONS) {
-    const bundlePath = path.join(servicesDir, action.bundleName);
-    if (!(await isCofferBundle(bundlePath, action))) {
-      result.notes.push(`Missing: ${bundlePath}`);
-      continue;
-    }
-    present += 1;
-    for (const file of expected?.filter((candidate) => candidate.relativePath.startsWith(`${action.bundleName}/`)) ?? []) {
-      if ((await readIfExists(path.join(servicesDir, file.relativePath))) !== file.contents) {
-        result.notes.push(`Out of date (reinstall to update): ${path.join(servicesDir, file.relativePath)}`);
-      }
-    }
-  }
-  result.installed = present === MAC_QUICK_ACTIONS.length;
-  return result;
+/** Whether an Info.plist found in a bundle at `action`'s path is Coffer's (it names Coffer's identifier). */
+export function isCofferQuickActionInfo(info: string, action: QuickAction): boolean {
+  return info.includes(`<string>${action.bundleIdentifier}</string>`);
 }
