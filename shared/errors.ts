@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   'KMS.0308': 'A parameter is not valid.',
   'KMS.0309': 'This operation needs a key created with --origin external.',
   'KMS.0310': 'The key is not in the Pending import state.',
+  'KMS.0311': 'The data could not be decrypted with the RSA private key.',
   'KMS.1101': 'The alias is not valid.',
   'KMS.1103': 'The description is not valid.',
   'KMS.1104': 'Another key already has this alias.',
@@ -107,6 +108,14 @@ export const ERROR_CODES = {
   'COFFER.9020': 'The TPM could not be reached.',
   'COFFER.9021': "The TPM could not unseal the vault's master key.",
   'COFFER.9022': 'tpm2-tools is not installed.',
+  'COFFER.8001': 'The key namespace or key name is not valid.',
+  'COFFER.8002': 'Another key already has this key namespace and key name.',
+  'COFFER.8003': "The key's spec or usage does not allow this operation.",
+  'COFFER.8004': 'The public key file is damaged or is not a public key file.',
+  'COFFER.8005': 'No contact has this name.',
+  'COFFER.8006': 'A contact with this name already exists.',
+  'COFFER.8007': 'The contact name is not valid.',
+  'COFFER.8008': 'The imported private key is not valid for this key.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

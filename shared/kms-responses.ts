@@ -1,3 +1,5 @@
+import type { KeySpec, KeyUsage } from './key-specs.js';
+
 /** The answers of the KMS operations, as every face (CLI JSON, IPC) gives them. */
 
 /** A key as describe-key and list-keys show it, in Huawei KMS's field names and string conventions. */
@@ -12,8 +14,13 @@ export interface KeyInfo {
   key_state: string;
   key_state_name: string;
   default_key_flag: string;
-  key_spec: 'AES_256';
-  key_usage: 'ENCRYPT_DECRYPT';
+  key_spec: KeySpec;
+  key_usage: KeyUsage;
+  /** The ESDK keyring namespace (provider id) files name this key by: "coffer", or another tool's. */
+  key_namespace: string;
+  /** The key name of the newest version ("" before material is imported), and of every version. */
+  key_name: string;
+  key_names: string[];
   origin: 'kms' | 'external';
   exportable: boolean;
   key_rotation_enabled: string;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CofferError, isErrorCode } from './errors.js';
+import { ENCRYPTION_ALGORITHMS, KEY_SPECS, KEY_USAGES, MESSAGE_TYPES, SIGNING_ALGORITHMS } from './key-specs.js';
 
 /**
  * Request shapes of the key operations, shared by the CLI, the IPC bridge and the core.
@@ -15,6 +16,10 @@ export const CreateKeyRequest = z.strictObject({
   origin: z.enum(['kms', 'external']).optional(),
   exportable: z.boolean().optional(),
   tags: Tags.optional(),
+  key_spec: z.enum(KEY_SPECS).optional(),
+  key_usage: z.enum(KEY_USAGES).optional(),
+  key_namespace: z.string().optional(),
+  key_name: z.string().optional(),
 });
 export const KeyIdRequest = z.strictObject({ key_id: KeyRef });
 export const ListKeysRequest = z.strictObject({
@@ -79,8 +84,15 @@ export const EncryptDataRequest = z.strictObject({
   plain_text: z.string().optional(),
   plain_text_base64: z.string().optional(),
   encryption_context: Context,
+  encryption_algorithm: z.enum(ENCRYPTION_ALGORITHMS).optional(),
 });
-export const DecryptDataRequest = z.strictObject({ cipher_text: z.string(), encryption_context: Context });
+export const DecryptDataRequest = z.strictObject({
+  cipher_text: z.string(),
+  encryption_context: Context,
+  /** Needed for asymmetric keys only: an RSA-OAEP ciphertext does not name its key. */
+  key_id: KeyRef.optional(),
+  encryption_algorithm: z.enum(ENCRYPTION_ALGORITHMS).optional(),
+});
 export const CreateDatakeyRequest = z.strictObject({
   key_id: KeyRef,
   datakey_length: Count.optional(),
@@ -113,6 +125,21 @@ export const ImportKeyMaterialRequest = z.strictObject({
   key_id: KeyRef,
   import_token: z.string(),
   encrypted_key_material: z.string(),
+  /** Asymmetric keys: the PKCS#8 private key wrapped (RFC 5649) under the key encrypted_key_material carries. */
+  encrypted_privatekey: z.string().optional(),
   expiration_time: Count.optional(),
+});
+export const SignRequest = z.strictObject({
+  key_id: KeyRef,
+  message: z.string(),
+  signing_algorithm: z.enum(SIGNING_ALGORITHMS),
+  message_type: z.enum(MESSAGE_TYPES).optional(),
+});
+export const ValidateSignatureRequest = z.strictObject({
+  key_id: KeyRef,
+  message: z.string(),
+  signature: z.string(),
+  signing_algorithm: z.enum(SIGNING_ALGORITHMS),
+  message_type: z.enum(MESSAGE_TYPES).optional(),
 });
 export const ExportKeyMaterialRequest = z.strictObject({ key_id: KeyRef, key_version: Count.optional() });

@@ -6,6 +6,7 @@ import { CofferError, toErrorValue } from '../../shared/errors.js';
 import { parseEncryptionContextJson } from '../core/crypto/encryption-context.js';
 import * as data from '../core/kms/data-operations.js';
 import * as keyImport from '../core/kms/key-import.js';
+import { ENCRYPTION_ALGORITHMS } from '../../shared/key-specs.js';
 import type { Vault } from '../core/vault/vault.js';
 import { globalOptions, openVault, wholeNumber } from './cli-context.js';
 import { cliHost } from './cli-host.js';
@@ -82,6 +83,10 @@ const contextOption = (): Option =>
     parseEncryptionContextJson,
   );
 const keyIdOption = (): Option => new Option('--key-id <key>', 'a key id or alias/NAME');
+const encryptionAlgorithmOption = (): Option =>
+  new Option('--encryption-algorithm <name>', 'SYMMETRIC_DEFAULT (AES_256 keys) or RSAES_OAEP_SHA_256 (RSA keys)').choices(
+    ENCRYPTION_ALGORITHMS,
+  );
 
 // Each command has its own option shape; `never` lets them share one list (options come from commander).
 const commands: DataCommand<never>[] = [
@@ -95,9 +100,17 @@ const commands: DataCommand<never>[] = [
         .addOption(keyIdOption())
         .option('--plain-text <text>', 'the text to encrypt')
         .option('--plain-text-file <file>', 'encrypt the bytes of a file instead (at most 4096)')
-        .addOption(contextOption()),
-    request: async (o: { keyId?: string; plainText?: string; plainTextFile?: string; encryptionContext?: object }) => ({
+        .addOption(contextOption())
+        .addOption(encryptionAlgorithmOption()),
+    request: async (o: {
+      keyId?: string;
+      plainText?: string;
+      plainTextFile?: string;
+      encryptionContext?: object;
+      encryptionAlgorithm?: string;
+    }) => ({
       key_id: o.keyId,
+      encryption_algorithm: o.encryptionAlgorithm,
       plain_text: o.plainText,
       plain_text_base64:
         o.plainTextFile === undefined
@@ -108,15 +121,26 @@ const commands: DataCommand<never>[] = [
   },
   {
     name: 'decrypt-data',
-    description: 'decrypt what encrypt-data made (no key id needed: the ciphertext names its key)',
+    description:
+      'decrypt what encrypt-data made (an AES ciphertext names its key; RSAES_OAEP_SHA_256 needs --key-id and --encryption-algorithm)',
     operation: data.decryptData,
     batch: true,
     options: (c) =>
       c
         .option('--cipher-text <base64>', 'the ciphertext')
         .option('--cipher-text-file <file>', 'read the Base64 ciphertext from a file')
-        .addOption(contextOption()),
-    request: async (o: { cipherText?: string; cipherTextFile?: string; encryptionContext?: object }) => ({
+        .addOption(contextOption())
+        .addOption(keyIdOption())
+        .addOption(encryptionAlgorithmOption()),
+    request: async (o: {
+      cipherText?: string;
+      cipherTextFile?: string;
+      encryptionContext?: object;
+      keyId?: string;
+      encryptionAlgorithm?: string;
+    }) => ({
+      key_id: o.keyId,
+      encryption_algorithm: o.encryptionAlgorithm,
       cipher_text:
         o.cipherText ??
         (o.cipherTextFile === undefined
@@ -246,22 +270,32 @@ const commands: DataCommand<never>[] = [
   },
   {
     name: 'import-key-material',
-    description: 'import 32 bytes of key material wrapped with RSA-OAEP-SHA-256 under the import public key',
+    description:
+      'import key material wrapped with RSA-OAEP-SHA-256 under the import public key: 32 bytes for AES_256 keys; ' +
+      'for asymmetric keys a temporary AES-256 key, with the PKCS#8 private key wrapped under it (RFC 5649) in --encrypted-privatekey',
     operation: keyImport.importKeyMaterial,
     options: (c) =>
       c
         .addOption(keyIdOption())
         .option('--import-token <token>', 'the token from get-parameters-for-import')
         .option('--encrypted-key-material <base64>', 'the wrapped material')
+        .option('--encrypted-privatekey <base64>', 'asymmetric keys: the PKCS#8 DER private key, AES key wrap with padding')
         .addOption(
           new Option('--expiration-time <ms>', 'delete the material at this time (ms since 1970)').argParser(
             wholeNumber('KMS.2602', '--expiration-time'),
           ),
         ),
-    request: (o: { keyId?: string; importToken?: string; encryptedKeyMaterial?: string; expirationTime?: number }) => ({
+    request: (o: {
+      keyId?: string;
+      importToken?: string;
+      encryptedKeyMaterial?: string;
+      encryptedPrivatekey?: string;
+      expirationTime?: number;
+    }) => ({
       key_id: o.keyId,
       import_token: o.importToken,
       encrypted_key_material: o.encryptedKeyMaterial,
+      encrypted_privatekey: o.encryptedPrivatekey,
       expiration_time: o.expirationTime,
     }),
   },

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import * as keys from '../core/kms/key-operations.js';
+import { KEY_SPECS, KEY_USAGES } from '../../shared/key-specs.js';
 import type { Vault } from '../core/vault/vault.js';
 import { action, globalOptions, openVault, wholeNumber } from './cli-context.js';
 
@@ -64,7 +65,21 @@ export function registerKeyCommands(program: Command): void {
       origin?: 'kms' | 'external';
       exportable?: boolean;
       tags?: Record<string, string>;
-    }) => ({ key_alias: o.alias, key_description: o.description, origin: o.origin, exportable: o.exportable, tags: o.tags }),
+      keySpec?: string;
+      keyUsage?: string;
+      keyNamespace?: string;
+      keyName?: string;
+    }) => ({
+      key_alias: o.alias,
+      key_description: o.description,
+      origin: o.origin,
+      exportable: o.exportable,
+      tags: o.tags,
+      key_spec: o.keySpec,
+      key_usage: o.keyUsage,
+      key_namespace: o.keyNamespace,
+      key_name: o.keyName,
+    }),
   )
     .requiredOption('--alias <alias>', 'a unique name: letters, digits, : / _ -')
     .option('--description <text>', 'up to 255 characters')
@@ -72,7 +87,13 @@ export function registerKeyCommands(program: Command): void {
       new Option('--origin <origin>', 'kms: Coffer makes the material; external: you import it').choices(['kms', 'external']),
     )
     .option('--exportable', 'allow export of the key material (a permanent choice)')
-    .addOption(new Option('--tags <json>', 'tags as JSON, e.g. {"team":"finance"}').argParser(parseTags));
+    .addOption(new Option('--tags <json>', 'tags as JSON, e.g. {"team":"finance"}').argParser(parseTags))
+    .addOption(new Option('--key-spec <spec>', 'AES_256 (default), RSA_2048/3072/4096 or EC_P256/P384').choices(KEY_SPECS))
+    .addOption(
+      new Option('--key-usage <usage>', 'ENCRYPT_DECRYPT or SIGN_VERIFY (default for asymmetric keys)').choices(KEY_USAGES),
+    )
+    .option('--key-namespace <ns>', "another tool's keyring namespace for this key (with --origin external)")
+    .option('--key-name <name>', "another tool's key name for this key (with --origin external)");
 
   keyCommand(program, 'describe-key', "show a key's details", keys.describeKey, (o: { keyId: string }) => ({
     key_id: o.keyId,

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './agent-commands.js';
+import { registerAsymmetricCommands } from './asymmetric-commands.js';
 import { cliHost } from './cli-host.js';
 import { printError } from './cli-output.js';
 import { registerDataCommands } from './data-commands.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: (text) => cliHost().stdout.write(text), writeErr: (text) => cliHost().stderr.write(text) });
   registerVaultCommands(program);
   registerKeyCommands(program);
+  registerAsymmetricCommands(program);
   registerDataCommands(program);
   registerFileCommands(program);
   registerShellCommands(program);

@@ -63,10 +63,23 @@ export function edkReference(edk: EncryptedDataKey): CmkReference | null {
   return parseCofferKeyName(info.subarray(0, KEY_NAME_BYTES).toString('latin1'));
 }
 
+/**
+ * The key name of any raw AES keyring's EDK (another tool's included): provider info is
+ * name || u32(128) || u32(12) || IV (12). Null when the EDK is not shaped so.
+ */
+export function rawAesKeyName(edk: EncryptedDataKey): string | null {
+  const info = edk.providerInfo;
+  const nameBytes = info.length - 8 - GCM_IV_BYTES;
+  if (nameBytes < 1 || info.readUInt32BE(nameBytes) !== TAG_BITS || info.readUInt32BE(nameBytes + 4) !== GCM_IV_BYTES)
+    return null;
+  return info.subarray(0, nameBytes).toString('utf8');
+}
+
 /** The data key, or null when this material and context do not open the EDK. */
 export function unwrapDataKey(material: Buffer, edk: EncryptedDataKey, contextBytes: Buffer): Buffer | null {
-  if (edk.ciphertext.length <= GCM_TAG_BYTES) return null;
-  const iv = edk.providerInfo.subarray(KEY_NAME_BYTES + 8);
+  if (edk.ciphertext.length <= GCM_TAG_BYTES || edk.providerInfo.length < 8 + GCM_IV_BYTES) return null;
+  // The IV is the provider info's last 12 bytes, whatever the key name's length.
+  const iv = edk.providerInfo.subarray(edk.providerInfo.length - GCM_IV_BYTES);
   const body = edk.ciphertext.subarray(0, edk.ciphertext.length - GCM_TAG_BYTES);
   const tag = edk.ciphertext.subarray(edk.ciphertext.length - GCM_TAG_BYTES);
   return gcmOpen(material, iv, body, tag, contextBytes);

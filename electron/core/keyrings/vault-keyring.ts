@@ -1,27 +1,82 @@
 import { CofferError } from '../../../shared/errors.js';
+import { isRsaSpec } from '../../../shared/key-specs.js';
 import type { EncryptedDataKey } from '../envelope/message-header.js';
+import { keySpecOf, keyUsageOf } from '../vault/key-lifecycle.js';
+import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
+import { keyNaming } from './key-naming.js';
 import type { Keyring } from './keyring.js';
-import { edkReference, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from './raw-aes-keyring.js';
+import { edkReference, rawAesKeyName, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from './raw-aes-keyring.js';
+import { namesRsaKey, unwrapRsaDataKey } from './raw-rsa-keyring.js';
+
+/** An EDK this vault may hold the key of: which key, which version, and how it wraps. */
+interface Match {
+  key: KeyRecord;
+  version: number;
+  kind: 'aes' | 'rsa';
+}
 
 /**
- * The vault's CMKs as a keyring: each wraps a file's data key as a raw AES keyring does; every
- * use is audited by the vault. The vault may still be opening (a keychain's answer takes tens of milliseconds): a file's body
- * is sealed meanwhile, and only wrapping and unwrapping wait for it.
+ * Which of the vault's keys an EDK names: Coffer's own raw AES EDKs (namespace "coffer", the key
+ * id and version in the name), another tool's raw AES EDKs (a key created with that namespace and
+ * key name), and raw RSA EDKs for the vault's RSA ENCRYPT_DECRYPT keys (its own or another tool's
+ * name). Null when none does.
+ */
+function matchEdk(state: Readonly<VaultState>, edk: EncryptedDataKey): Match | null {
+  const aesName = rawAesKeyName(edk);
+  for (const key of state.keys) {
+    const spec = keySpecOf(key);
+    if (spec === 'AES_256' && aesName !== null) {
+      const reference = edkReference(edk);
+      if (reference && key.key_namespace === undefined && reference.keyId === key.key_id) {
+        return { key, version: reference.version, kind: 'aes' };
+      }
+      if (key.key_namespace === edk.providerId && key.key_name === aesName) return { key, version: 1, kind: 'aes' };
+    }
+    if (isRsaSpec(spec) && keyUsageOf(key) === 'ENCRYPT_DECRYPT' && key.versions.length > 0) {
+      const { namespace, name } = keyNaming(key, 1);
+      if (namesRsaKey(edk, namespace, name)) return { key, version: 1, kind: 'rsa' };
+    }
+  }
+  return null;
+}
+
+/** How an unmatched EDK reads in an error: a Coffer key id, or another tool's namespace and key name. */
+function edkLabel(edk: EncryptedDataKey): string {
+  const reference = edkReference(edk);
+  if (reference) return reference.keyId;
+  const name = rawAesKeyName(edk) ?? edk.providerInfo.toString('utf8');
+  return `namespace "${edk.providerId}" key name "${name.slice(0, 80)}"`;
+}
+
+/**
+ * The vault's CMKs as a keyring: each AES_256 key wraps a file's data key as a raw AES keyring
+ * does; on decryption, RSA keys open raw RSA EDKs as the raw RSA keyring does. Every use is
+ * audited by the vault. The vault may still be opening (a keychain's answer takes tens of
+ * milliseconds): a file's body is sealed meanwhile, and only wrapping and unwrapping wait for it.
  */
 export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly string[], operation: string): Keyring {
   return {
     description: keyRefs.length > 0 ? `vault key ${keyRefs.join(', ')}` : 'the vault',
     placeholders: keyRefs.map(wrappedKeyPlaceholder),
-    claims: (edk) => edkReference(edk) !== null,
+    // Any raw keyring's EDK may be one of this vault's keys (its own or another tool's names); AWS KMS's never is.
+    claims: (edk) => edk.providerId !== 'aws-kms',
     async wrap(dek, contextBytes) {
       const vault = await opening;
       const edks: EncryptedDataKey[] = [];
       for (const ref of keyRefs) {
         edks.push(
-          await vault.useKeyMaterial(operation, ref, (material, key, version) =>
-            wrapDataKey(material, { keyId: key.key_id, version }, dek, contextBytes),
-          ),
+          await vault.useKeyMaterial(operation, ref, (material, key, version) => {
+            if (keySpecOf(key) !== 'AES_256') {
+              throw new CofferError(
+                'COFFER.8003',
+                `Key ${key.key_id} is an asymmetric ${keySpecOf(key)} key: files are encrypted under AES_256 keys. ` +
+                  'To encrypt for the holder of an RSA key, add them as a contact and use --recipient.',
+              );
+            }
+            // Files name the key by Coffer's fixed-width scheme, whose EDK size the header was laid out with.
+            return wrapDataKey(material, { keyId: key.key_id, version }, dek, contextBytes);
+          }),
         );
       }
       return edks;
@@ -34,34 +89,34 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
       const vault = await opening;
       const state = await vault.refresh();
       for (const edk of edks) {
-        const reference = edkReference(edk);
-        if (!reference) continue;
-        const tombstone = state.deleted.find((d) => d.key_id === reference.keyId);
-        if (tombstone) {
-          deleted.push(
-            `${reference.keyId} (alias "${tombstone.alias}", deleted on ${new Date(tombstone.deleted).toISOString().slice(0, 10)})`,
-          );
-          continue;
-        }
-        if (!state.keys.some((k) => k.key_id === reference.keyId)) {
-          unknown.push(reference.keyId);
+        const match = matchEdk(state, edk);
+        if (!match) {
+          const reference = edkReference(edk);
+          const tombstone = reference && state.deleted.find((d) => d.key_id === reference.keyId);
+          if (tombstone) {
+            deleted.push(
+              `${tombstone.key_id} (alias "${tombstone.alias}", deleted on ${new Date(tombstone.deleted).toISOString().slice(0, 10)})`,
+            );
+          } else {
+            unknown.push(edkLabel(edk));
+          }
           continue;
         }
         try {
           return await vault.useKeyMaterial(
             operation,
-            reference.keyId,
+            match.key.key_id,
             (material) => {
-              const dek = unwrapDataKey(material, edk, contextBytes);
+              const dek = match.kind === 'aes' ? unwrapDataKey(material, edk, contextBytes) : unwrapRsaDataKey(material, edk);
               if (!dek) {
                 throw new CofferError(
                   'COFFER.2003',
-                  `The file's data key does not open with key ${reference.keyId}: the header was altered.`,
+                  `The file's data key does not open with key ${match.key.key_id}: the header was altered, or it was wrapped under another key of that name.`,
                 );
               }
               return dek;
             },
-            reference.version,
+            match.version,
           );
         } catch (error) {
           if (!(error instanceof CofferError)) throw error;
@@ -83,8 +138,9 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
       throw new CofferError(
         'COFFER.2006',
         named.length > 0
-          ? `No key in this vault can open this file: it was encrypted under ${named.join(', ')}. Open it with the vault that holds that key, or restore that key from a backup.`
-          : 'No key in this vault can open this file: it carries no Coffer key (it was encrypted by another tool or keyring).',
+          ? `No key in this vault can open this file: it was encrypted under ${named.join(', ')}. Open it with the vault that holds that key, restore that key from a backup, ` +
+              "or import another tool's key with create-key --origin external --key-namespace NS --key-name NAME."
+          : 'No key in this vault can open this file: it carries no key this vault could hold.',
       );
     },
   };

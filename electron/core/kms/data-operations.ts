@@ -12,7 +12,10 @@ import {
 } from '../../../shared/kms-schemas.js';
 import { validateEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
 import { decodeBase64, decodeHex, looksLikeHex } from '../crypto/strict-encoding.js';
+import { keySpecOf, resolveKey } from '../vault/key-lifecycle.js';
+import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
+import { decryptDataRsa, encryptDataRsa } from './asymmetric-operations.js';
 import { DataKind, openDataCiphertext, parseDataCiphertext, sealDataCiphertext, type DataCiphertext } from './data-ciphertext.js';
 
 /**
@@ -31,18 +34,37 @@ async function seal(
   plaintext: Buffer,
   context: EncryptionContext,
 ): Promise<{ key_id: string; key_version: number; bytes: Buffer }> {
-  return vault.useKeyMaterial(operation, keyRef, (material, key, version) => ({
-    key_id: key.key_id,
-    key_version: version,
-    bytes: sealDataCiphertext(kind, key.key_id, version, material, plaintext, context),
-  }));
+  return vault.useKeyMaterial(operation, keyRef, (material, key, version) => {
+    assertSymmetric(key, operation);
+    return {
+      key_id: key.key_id,
+      key_version: version,
+      bytes: sealDataCiphertext(kind, key.key_id, version, material, plaintext, context),
+    };
+  });
+}
+
+/** AES-GCM ciphertexts and data keys need an AES_256 key; an asymmetric key's material is a private key. */
+function assertSymmetric(key: Readonly<KeyRecord>, operation: string): void {
+  if (keySpecOf(key) !== 'AES_256') {
+    throw new CofferError(
+      'COFFER.8003',
+      `Key ${key.key_id} is an asymmetric ${keySpecOf(key)} key: ${operation} needs an AES_256 key` +
+        (operation === 'encrypt-data' || operation === 'decrypt-data'
+          ? ' (or encryption_algorithm RSAES_OAEP_SHA_256 with an RSA key).'
+          : '.'),
+    );
+  }
 }
 
 function open(vault: Vault, operation: string, parsed: DataCiphertext, context: EncryptionContext): Promise<Buffer> {
   return vault.useKeyMaterial(
     operation,
     parsed.keyId,
-    (material) => openDataCiphertext(parsed, material, context),
+    (material, key) => {
+      assertSymmetric(key, operation);
+      return openDataCiphertext(parsed, material, context);
+    },
     parsed.keyVersion,
   );
 }
@@ -78,6 +100,22 @@ export async function encryptData(
       ? Buffer.from(request.plain_text, 'utf8')
       : decodeBase64(request.plain_text_base64!, 'KMS.2101', 'plain_text_base64');
   checkPlaintextSize(plaintext);
+  const state = await vault.refresh();
+  const asymmetric = keySpecOf(resolveKey(state as VaultState, request.key_id)) !== 'AES_256';
+  if (asymmetric || request.encryption_algorithm === 'RSAES_OAEP_SHA_256') {
+    if (!asymmetric || request.encryption_algorithm === 'SYMMETRIC_DEFAULT') {
+      throw new CofferError(
+        'COFFER.8003',
+        `encryption_algorithm ${request.encryption_algorithm ?? 'SYMMETRIC_DEFAULT'} does not fit key ${request.key_id}: ` +
+          'RSAES_OAEP_SHA_256 needs an RSA key, SYMMETRIC_DEFAULT an AES_256 key.',
+      );
+    }
+    try {
+      return await encryptDataRsa(vault, request.key_id, plaintext, request.encryption_context !== undefined);
+    } finally {
+      plaintext.fill(0);
+    }
+  }
   const context = validateEncryptionContext(request.encryption_context);
   try {
     const sealed = await seal(vault, 'encrypt-data', DataKind.Data, request.key_id, plaintext, context);
@@ -92,6 +130,23 @@ export async function decryptData(
   input: unknown,
 ): Promise<{ key_id: string; key_version: number; plain_text: string | null; plain_text_base64: string }> {
   const request = parseRequest(DecryptDataRequest, input);
+  if (request.encryption_algorithm === 'RSAES_OAEP_SHA_256') {
+    if (request.key_id === undefined) {
+      throw new CofferError('KMS.0204', 'An RSAES_OAEP_SHA_256 ciphertext does not name its key: give key_id (--key-id) too.');
+    }
+    const opened = await decryptDataRsa(
+      vault,
+      request.key_id,
+      decodeBase64(request.cipher_text, 'KMS.2201', 'cipher_text'),
+      request.encryption_context !== undefined,
+    );
+    return {
+      key_id: opened.key_id,
+      key_version: opened.key_version,
+      plain_text: utf8OrNull(opened.plaintext),
+      plain_text_base64: opened.plaintext.toString('base64'),
+    };
+  }
   const parsed = parseDataCiphertext(decodeBase64(request.cipher_text, 'KMS.2201', 'cipher_text'), DataKind.Data);
   const context = validateEncryptionContext(request.encryption_context);
   const plaintext = await open(vault, 'decrypt-data', parsed, context);

@@ -2,6 +2,7 @@ import {
   constants,
   createHash,
   createPrivateKey,
+  createPublicKey,
   generateKeyPair,
   privateDecrypt,
   randomBytes,
@@ -17,8 +18,11 @@ import {
   KeyIdRequest,
   parseRequest,
 } from '../../../shared/kms-schemas.js';
+import { isAsymmetricSpec, type AsymmetricKeySpec } from '../../../shared/key-specs.js';
+import { aesKeyUnwrapPad } from '../crypto/aes-key-wrap.js';
+import { privateKeyFromDer, specOfKey } from '../crypto/asymmetric-keys.js';
 import { decodeBase64 } from '../crypto/strict-encoding.js';
-import { assertUsable, deleteImportedMaterial, resolveKey } from '../vault/key-lifecycle.js';
+import { assertUsable, deleteImportedMaterial, keySpecOf, resolveKey } from '../vault/key-lifecycle.js';
 import { sealedMaterial, type KeyRecord } from '../vault/vault-file.js';
 import type { MutationContext, Vault } from '../vault/vault.js';
 
@@ -60,6 +64,55 @@ function assertPendingImport(key: KeyRecord): void {
           ? 'cancel its deletion first.'
           : 'delete its imported material first to import again.'),
     );
+  }
+}
+
+/**
+ * An asymmetric key's private key as Huawei imports it: the material unwrapped from
+ * encrypted_key_material is a temporary AES-256 key, under which encrypted_privatekey holds the
+ * PKCS#8 DER private key, wrapped with AES key wrap with padding (RFC 5649). Returns the private
+ * key (PKCS#8 DER, re-encoded) and its public key (SubjectPublicKeyInfo DER).
+ */
+function unwrapPrivateKey(
+  key: KeyRecord,
+  spec: AsymmetricKeySpec,
+  temporaryKey: Buffer,
+  wrappedPrivateKey: Buffer,
+): { privateKey: Buffer; publicKey: Buffer } {
+  if (temporaryKey.length !== MATERIAL_BYTES) {
+    throw new CofferError(
+      'KMS.2604',
+      `encrypted_key_material must carry a temporary AES-256 key (32 bytes) for an asymmetric key; ${temporaryKey.length} bytes were unwrapped.`,
+    );
+  }
+  const der = aesKeyUnwrapPad(temporaryKey, wrappedPrivateKey);
+  if (!der) {
+    throw new CofferError(
+      'COFFER.8008',
+      'encrypted_privatekey does not unwrap under the temporary key: wrap the PKCS#8 DER private key with AES key wrap with padding ' +
+        '(RFC 5649), e.g. openssl enc -id-aes256-wrap-pad -K <temporary key hex> -iv A65959A6 -in private.der',
+    );
+  }
+  try {
+    let parsed;
+    try {
+      parsed = privateKeyFromDer(der);
+    } catch {
+      throw new CofferError('COFFER.8008', 'The unwrapped private key is not a PKCS#8 DER private key.');
+    }
+    const found = specOfKey(parsed);
+    if (found !== spec) {
+      throw new CofferError(
+        'COFFER.8008',
+        `Key ${key.key_id} is a ${spec} key, but the imported private key is ${found ?? `a ${parsed.asymmetricKeyType ?? 'unknown'} key Coffer does not support`}.`,
+      );
+    }
+    return {
+      privateKey: parsed.export({ type: 'pkcs8', format: 'der' }),
+      publicKey: createPublicKey(parsed).export({ type: 'spki', format: 'der' }),
+    };
+  } finally {
+    der.fill(0);
   }
 }
 
@@ -147,10 +200,23 @@ export async function getParametersForImport(
 export async function importKeyMaterial(vault: Vault, input: unknown): Promise<{ key_id: string; key_state: string }> {
   const request = parseRequest(ImportKeyMaterialRequest, input);
   const wrapped = decodeBase64(request.encrypted_key_material, 'KMS.0308', 'encrypted_key_material');
+  const wrappedPrivateKey =
+    request.encrypted_privatekey === undefined
+      ? undefined
+      : decodeBase64(request.encrypted_privatekey, 'KMS.0308', 'encrypted_privatekey');
   return vault.mutate('import-key-material', (draft, context) => {
     const key = resolveKey(draft, request.key_id);
     context.subject(key.key_id);
     assertExternal(key);
+    const spec = keySpecOf(key);
+    if (isAsymmetricSpec(spec) !== (wrappedPrivateKey !== undefined)) {
+      throw new CofferError(
+        isAsymmetricSpec(spec) ? 'KMS.0204' : 'KMS.0308',
+        isAsymmetricSpec(spec)
+          ? `Key ${key.key_id} is a ${spec} key: give its private key as encrypted_privatekey (--encrypted-privatekey), wrapped under the temporary key in encrypted_key_material.`
+          : `Key ${key.key_id} is an AES_256 key: its material is encrypted_key_material alone, without encrypted_privatekey.`,
+      );
+    }
     const token = readToken(context, request.import_token);
     if (token.keyId !== key.key_id) {
       throw new CofferError(
@@ -187,6 +253,36 @@ export async function importKeyMaterial(vault: Vault, input: unknown): Promise<{
       );
     } finally {
       privateKey.fill(0);
+    }
+    if (isAsymmetricSpec(spec)) {
+      let pair: { privateKey: Buffer; publicKey: Buffer };
+      try {
+        pair = unwrapPrivateKey(key, spec, material, wrappedPrivateKey!);
+      } finally {
+        material.fill(0);
+      }
+      try {
+        const fingerprint = createHash('sha256').update(pair.publicKey).digest('hex');
+        if (key.import?.fingerprint && key.import.fingerprint !== fingerprint) {
+          throw new CofferError(
+            'KMS.2606',
+            `Key ${key.key_id} held another private key before: re-import exactly that key pair, or what it encrypted or signed would no longer match.`,
+          );
+        }
+        if (request.expiration_time !== undefined && request.expiration_time <= context.now) {
+          throw new CofferError('KMS.2602', 'The key material expiration time must be in the future (milliseconds since 1970).');
+        }
+        key.versions = [{ version: 1, created: context.now, material: context.sealMaterial(key.key_id, 1, pair.privateKey) }];
+        key.public_key = pair.publicKey.toString('base64');
+        key.state = KeyState.Enabled;
+        key.import = { pending: null, fingerprint, expiration: request.expiration_time ?? null };
+      } finally {
+        pair.privateKey.fill(0);
+      }
+      return {
+        result: { key_id: key.key_id, key_state: String(key.state) },
+        events: [{ operation: 'import-key-material', key_id: key.key_id, key_version: 1, outcome: 'success' }],
+      };
     }
     try {
       if (material.length !== MATERIAL_BYTES) {

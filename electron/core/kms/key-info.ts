@@ -1,5 +1,7 @@
 import { KEY_STATE_NAMES } from '../../../shared/key-types.js';
 import type { KeyInfo } from '../../../shared/kms-responses.js';
+import { keyNaming } from '../keyrings/key-naming.js';
+import { keySpecOf, keyUsageOf } from '../vault/key-lifecycle.js';
 import type { KeyRecord } from '../vault/vault-file.js';
 
 export type { KeyInfo };
@@ -16,8 +18,11 @@ export function keyInfo(key: Readonly<KeyRecord>, domainId: string): KeyInfo {
     key_state: String(key.state),
     key_state_name: KEY_STATE_NAMES[key.state],
     default_key_flag: '0',
-    key_spec: 'AES_256',
-    key_usage: 'ENCRYPT_DECRYPT',
+    key_spec: keySpecOf(key),
+    key_usage: keyUsageOf(key),
+    key_namespace: keyNaming(key, 1).namespace,
+    key_name: key.versions.length === 0 ? '' : keyNaming(key, key.versions.at(-1)!.version).name,
+    key_names: key.versions.map((v) => keyNaming(key, v.version).name),
     origin: key.origin,
     exportable: key.exportable,
     key_rotation_enabled: String(key.rotation.enabled),

@@ -15,6 +15,8 @@ import * as lifecycle from '../vault/key-lifecycle.js';
 import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
 import type { KeyInfo, ListKeysResponse, RotationStatus } from '../../../shared/kms-responses.js';
+import { isAsymmetricSpec } from '../../../shared/key-specs.js';
+import { generateKeyPairFor, type KeyPairDer } from '../crypto/asymmetric-keys.js';
 import { keyInfo } from './key-info.js';
 
 export type { ListKeysResponse, RotationStatus };
@@ -40,31 +42,45 @@ async function changeKey(vault: Vault, operation: string, keyRef: string, change
 
 export async function createKey(vault: Vault, input: unknown): Promise<{ key_info: { key_id: string; domain_id: string } }> {
   const request = parseRequest(CreateKeyRequest, input);
-  const key = await vault.mutate('create-key', (draft, context) => {
-    const created = lifecycle.createKey(
-      draft,
-      {
-        alias: request.key_alias,
-        description: request.key_description,
-        origin: request.origin,
-        exportable: request.exportable,
-        tags: request.tags,
-      },
-      context.now,
-      context.material,
-    );
-    return {
-      result: structuredClone(created),
-      events: [
+  const spec = request.key_spec ?? 'AES_256';
+  // A key pair takes a moment (seconds for RSA_4096): made before the vault lock is taken.
+  const pair: KeyPairDer | null =
+    isAsymmetricSpec(spec) && (request.origin ?? 'kms') === 'kms' ? await generateKeyPairFor(spec) : null;
+  let key: KeyRecord;
+  try {
+    key = await vault.mutate('create-key', (draft, context) => {
+      const created = lifecycle.createKey(
+        draft,
         {
-          operation: 'create-key',
-          key_id: created.key_id,
-          key_version: created.versions.at(-1)?.version ?? null,
-          outcome: 'success',
+          alias: request.key_alias,
+          description: request.key_description,
+          origin: request.origin,
+          exportable: request.exportable,
+          tags: request.tags,
+          keySpec: spec,
+          keyUsage: request.key_usage,
+          keyNamespace: request.key_namespace,
+          keyName: request.key_name,
         },
-      ],
-    };
-  });
+        context.now,
+        pair ? (keyId, version) => context.sealMaterial(keyId, version, pair.privateKey) : context.material,
+      );
+      if (pair) created.public_key = pair.publicKey.toString('base64');
+      return {
+        result: structuredClone(created),
+        events: [
+          {
+            operation: 'create-key',
+            key_id: created.key_id,
+            key_version: created.versions.at(-1)?.version ?? null,
+            outcome: 'success',
+          },
+        ],
+      };
+    });
+  } finally {
+    pair?.privateKey.fill(0);
+  }
   return { key_info: { key_id: key.key_id, domain_id: vault.vaultId } };
 }
 

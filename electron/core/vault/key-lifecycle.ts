@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CofferError } from '../../../shared/errors.js';
 import { DAY_MS, KEY_LIMITS, KeyState, type KeyOrigin } from '../../../shared/key-types.js';
+import { COFFER_KEY_NAMESPACE, isAsymmetricSpec, type KeySpec, type KeyUsage } from '../../../shared/key-specs.js';
 import type { DeletedKey, KeyRecord, VaultState } from './vault-file.js';
 
 /**
@@ -15,6 +16,75 @@ export interface NewKeyInput {
   origin?: KeyOrigin;
   exportable?: boolean;
   tags?: Record<string, string>;
+  keySpec?: KeySpec;
+  keyUsage?: KeyUsage;
+  /** Another tool's keyring namespace and key name (both or neither; imported keys only). */
+  keyNamespace?: string;
+  keyName?: string;
+}
+
+/** Keys made before asymmetric keys existed carry no spec: they are AES_256. */
+export function keySpecOf(key: Readonly<KeyRecord>): KeySpec {
+  return key.key_spec ?? 'AES_256';
+}
+
+export function keyUsageOf(key: Readonly<KeyRecord>): KeyUsage {
+  return key.key_usage ?? 'ENCRYPT_DECRYPT';
+}
+
+/** Huawei KMS's defaults and limits: AES keys encrypt; EC keys only sign; RSA keys do either (signing by default). */
+function chooseUsage(spec: KeySpec, usage: KeyUsage | undefined): KeyUsage {
+  const chosen = usage ?? (isAsymmetricSpec(spec) ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
+  if (spec === 'AES_256' && chosen !== 'ENCRYPT_DECRYPT') {
+    throw new CofferError('KMS.0308', 'An AES_256 key only encrypts and decrypts: key usage SIGN_VERIFY needs an RSA or EC key.');
+  }
+  if (spec.startsWith('EC_') && chosen !== 'SIGN_VERIFY') {
+    throw new CofferError(
+      'KMS.0308',
+      `An ${spec} key only signs and verifies (key usage SIGN_VERIFY): for encryption choose an RSA key spec.`,
+    );
+  }
+  return chosen;
+}
+
+/** A foreign key name: printable text, unique in the vault, never in Coffer's own namespace (nor AWS KMS's). */
+function validateForeignName(state: VaultState, input: NewKeyInput, origin: KeyOrigin): void {
+  const { keyNamespace: namespace, keyName: name } = input;
+  if (namespace === undefined && name === undefined) return;
+  if (namespace === undefined || name === undefined) {
+    throw new CofferError(
+      'COFFER.8001',
+      "Give both --key-namespace and --key-name (the other tool's keyring namespace and key name), or neither.",
+    );
+  }
+  if (origin !== 'external') {
+    throw new CofferError(
+      'COFFER.8001',
+      "A key namespace and key name name another tool's key, whose material you import: create the key with --origin external.",
+    );
+  }
+  for (const [field, value] of [
+    ['key namespace', namespace],
+    ['key name', name],
+  ] as const) {
+    // eslint-disable-next-line no-control-regex
+    if (value.length < 1 || value.length > 255 || /[\u0000-\u001f\u007f]/.test(value)) {
+      throw new CofferError('COFFER.8001', `The ${field} must be 1 to 255 characters without control characters.`);
+    }
+  }
+  if (namespace === COFFER_KEY_NAMESPACE || namespace === 'aws-kms') {
+    throw new CofferError(
+      'COFFER.8001',
+      `The key namespace "${namespace}" is reserved (${namespace === 'aws-kms' ? 'AWS KMS keyrings' : "Coffer's own keys"}): use the namespace the other tool wrote.`,
+    );
+  }
+  const owner = state.keys.find((k) => k.key_namespace === namespace && k.key_name === name);
+  if (owner) {
+    throw new CofferError(
+      'COFFER.8002',
+      `Key ${owner.key_id} already has key namespace "${namespace}" and key name "${name}": a file's data key must name one key.`,
+    );
+  }
 }
 
 /** Makes a fresh sealed material box for (key id, version). */
@@ -115,6 +185,9 @@ export function createKey(state: VaultState, input: NewKeyInput, now: number, ma
     );
   }
   const origin = input.origin ?? 'kms';
+  const keySpec = input.keySpec ?? 'AES_256';
+  const keyUsage = chooseUsage(keySpec, input.keyUsage);
+  validateForeignName(state, input, origin);
   const keyId = randomUUID();
   const key: KeyRecord = {
     key_id: keyId,
@@ -134,6 +207,11 @@ export function createKey(state: VaultState, input: NewKeyInput, now: number, ma
       count: 0,
     },
     versions: origin === 'external' ? [] : [{ version: 1, created: now, material: material(keyId, 1) }],
+    ...(keySpec === 'AES_256' ? {} : { key_spec: keySpec }),
+    ...(keyUsage === 'ENCRYPT_DECRYPT' && keySpec === 'AES_256' ? {} : { key_usage: keyUsage }),
+    ...(input.keyNamespace !== undefined && input.keyName !== undefined
+      ? { key_namespace: input.keyNamespace, key_name: input.keyName }
+      : {}),
   };
   state.keys.push(key);
   return key;
@@ -229,6 +307,12 @@ export function updateKeyDescription(key: KeyRecord, description: string): void 
 }
 
 function assertRotatable(key: KeyRecord): void {
+  if (isAsymmetricSpec(keySpecOf(key))) {
+    throw new CofferError(
+      'KMS.0308',
+      `Key ${key.key_id} is an asymmetric key (${keySpecOf(key)}): asymmetric keys do not rotate, as in Huawei KMS. Create a new key pair instead.`,
+    );
+  }
   if (key.origin === 'external') {
     throw new CofferError(
       'COFFER.3002',
@@ -283,7 +367,7 @@ export function rotateKey(key: KeyRecord, now: number, material: MaterialFactory
 }
 
 export function rotationDueAt(key: KeyRecord): number | null {
-  if (!key.rotation.enabled || key.origin === 'external') return null;
+  if (!key.rotation.enabled || key.origin === 'external' || isAsymmetricSpec(keySpecOf(key))) return null;
   const since = Math.max(key.rotation.last_rotation ?? 0, key.rotation.enabled_at ?? key.created);
   return since + key.rotation.interval_days * DAY_MS;
 }

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { CofferError } from '../../../shared/errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { KEY_LIMITS } from '../../../shared/key-types.js';
+import { KEY_SPECS, KEY_USAGES } from '../../../shared/key-specs.js';
 import { ScryptParamsSchema } from './passphrase-kdf.js';
 import { TpmSealedSchema } from './tpm-sealing.js';
 
@@ -24,7 +25,7 @@ export const KeyVersionSchema = z
   .strictObject({
     version: z.number().int().min(1),
     created: Millis,
-    /** AES-256-GCM box of the 32-byte key material, under the VMK's material subkey. */
+    /** AES-256-GCM box of the key material under the VMK's material subkey: 32 bytes (AES_256), PKCS#8 DER (key pairs). */
     material: z.string().min(1).optional(),
     /** For a key in a key store: the AES-256 key generated inside the token (the vault holds no material). */
     token_object: TokenObjectSchema.optional(),
@@ -54,6 +55,17 @@ export const KeyRecordSchema = z.strictObject({
   versions: z.array(KeyVersionSchema),
   /** For a key inside a PKCS#11 token: the key store (state.key_stores) whose token holds it. */
   key_store_id: Uuid.optional(),
+  /** Absent on keys made before asymmetric keys: AES_256 and ENCRYPT_DECRYPT. */
+  key_spec: z.enum(KEY_SPECS).optional(),
+  key_usage: z.enum(KEY_USAGES).optional(),
+  /**
+   * Another tool's name for the key (ESDK keyring namespace and key name), for imported keys
+   * that open that tool's files; absent for keys named by Coffer's own scheme.
+   */
+  key_namespace: z.string().min(1).max(255).optional(),
+  key_name: z.string().min(1).max(255).optional(),
+  /** An asymmetric key's public key (SubjectPublicKeyInfo DER, Base64), once it has material. */
+  public_key: z.string().min(1).optional(),
   /** Only for origin "external": the pending import parameters and what was imported. */
   import: z
     .strictObject({
@@ -95,6 +107,19 @@ export const DeletedKeySchema = z.strictObject({
 });
 export type DeletedKey = z.infer<typeof DeletedKeySchema>;
 
+/** Someone files can be encrypted for: their RSA public key and the name their Coffer knows it by. */
+export const ContactSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  key_spec: z.enum(['RSA_2048', 'RSA_3072', 'RSA_4096']),
+  key_namespace: z.string().min(1).max(255),
+  key_name: z.string().min(1).max(255),
+  /** SubjectPublicKeyInfo DER, Base64. */
+  public_key: z.string().min(1),
+  fingerprint: z.string().min(1),
+  added: Millis,
+});
+export type Contact = z.infer<typeof ContactSchema>;
+
 export const AuditAnchorSchema = z.strictObject({
   seq: z.number().int().nonnegative(),
   mac: z.string().regex(/^[0-9a-f]{64}$/),
@@ -130,6 +155,8 @@ export const VaultStateSchema = z.strictObject({
   updated: Millis,
   keys: z.array(KeyRecordSchema),
   deleted: z.array(DeletedKeySchema),
+  /** Absent in vaults that never had a contact. */
+  contacts: z.array(ContactSchema).optional(),
   audit_anchor: AuditAnchorSchema.nullable(),
   /** Absent in vaults that never had a key store. */
   key_stores: z.array(KeyStoreRecordSchema).optional(),
