@@ -50,7 +50,7 @@ export const INVOKE_CHANNELS = [
   'settings:set',
 ] as const;
 
-export const EVENT_CHANNELS = ['jobs:progress', 'jobs:file-done', 'jobs:finished', 'launch:files'] as const;
+export const EVENT_CHANNELS = ['jobs:progress', 'jobs:file-done', 'jobs:finished', 'launch:files', 'menu:command'] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];

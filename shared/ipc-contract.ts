@@ -5,6 +5,7 @@ import * as kms from './kms-schemas.js';
 import type { AuditRecordView, FileResult, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
 import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
 import { FileJobFields } from './file-job.js';
+import type { MenuCommand } from './menu-commands.js';
 
 /**
  * The one contract between the renderer and the main process: for every channel, the schema
@@ -196,6 +197,8 @@ export interface EventPayloads {
   'jobs:file-done': { job_id: string; result: FileResult };
   'jobs:finished': { job_id: string; results: FileResult[]; cancelled: boolean };
   'launch:files': { encrypt: string[]; decrypt: string[] };
+  /** A menu item or its shortcut was chosen (the application menu lives in main). */
+  'menu:command': { command: MenuCommand };
 }
 
 /** Every answer crosses as a value: errors are {code, message}, never thrown objects. */

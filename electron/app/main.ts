@@ -1,17 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  app,
-  BrowserWindow,
-  dialog,
-  ipcMain,
-  Menu,
-  Notification,
-  protocol,
-  session,
-  shell,
-  type MenuItemConstructorOptions,
-} from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, session, shell } from 'electron';
 import {
   isEmptyLaunchRequest,
   launchRequestToAdditionalData,
@@ -23,6 +12,7 @@ import {
 } from '../core/shell/launch-args.js';
 import { LaunchBatcher } from '../core/shell/launch-batcher.js';
 import { desktopAppCommand, runShellIntegration } from '../core/shell/shell-integration.js';
+import { buildMenuTemplate, FORMAT_DOCS } from './app-menu.js';
 import { appProtocolHandler } from './app-protocol.js';
 import { AppServices } from './app-services.js';
 import { APP_HOST, APP_SCHEME, isAppUrl, registerIpcHandlers } from './ipc.js';
@@ -79,24 +69,12 @@ function openExternalIfVetted(url: string): void {
 }
 
 function buildMenu(): Menu {
-  const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { role: 'fileMenu' },
-    { role: 'editMenu' },
-    { role: 'viewMenu' },
-    { role: 'windowMenu' },
-    {
-      role: 'help',
-      submenu: [
-        {
-          label: 'The .coffer file format',
-          click: () =>
-            openExternalIfVetted('https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html'),
-        },
-      ],
-    },
-  ];
-  return Menu.buildFromTemplate(template);
+  return Menu.buildFromTemplate(
+    buildMenuTemplate(process.platform, {
+      send: (command) => mainWindow?.webContents.send('menu:command', { command }),
+      openFormatDocs: () => openExternalIfVetted(FORMAT_DOCS),
+    }),
+  );
 }
 
 async function createWindow(): Promise<BrowserWindow> {
