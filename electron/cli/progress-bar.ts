@@ -1,18 +1,8 @@
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Progress } from '../core/jobs/progress.js';
+import { formatBytes as human } from '../../shared/format-bytes.js';
 import { cliHost } from './cli-host.js';
-
-function human(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 function duration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '--';

@@ -1,7 +1,9 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import type { MenuCommand } from '../../shared/menu-commands.js';
+import { on } from './bridge.js';
 import { ActivityScreen } from './features/activity/ActivityScreen.js';
 import { DataKeysScreen } from './features/datakeys/DataKeysScreen.js';
-import { FilesScreen } from './features/files/FilesScreen.js';
+import { choose, FilesScreen } from './features/files/FilesScreen.js';
 import { FirstRun } from './features/first-run/FirstRun.js';
 import { RecoveryCodeNotice } from './features/first-run/RecoveryCodeNotice.js';
 import { UnlockScreen } from './features/first-run/UnlockScreen.js';
@@ -10,19 +12,68 @@ import { SettingsScreen } from './features/settings/SettingsScreen.js';
 import { TextScreen } from './features/text/TextScreen.js';
 import { useJobsStore } from './state/jobs-store.js';
 import { useKeysStore } from './state/keys-store.js';
+import { useNavigationStore, type ScreenId } from './state/navigation-store.js';
 import { useSettingsStore } from './state/settings-store.js';
 import { useVaultStore } from './state/vault-store.js';
 import { ErrorMessage } from './ui/controls.js';
 
-export const SCREENS = [
+export const SCREENS: { id: ScreenId; label: string; render: () => ReactNode }[] = [
   { id: 'files', label: 'Files', render: () => <FilesScreen /> },
   { id: 'keys', label: 'Keys', render: () => <KeysScreen /> },
   { id: 'text', label: 'Text', render: () => <TextScreen /> },
   { id: 'datakeys', label: 'Data keys', render: () => <DataKeysScreen /> },
   { id: 'activity', label: 'Activity', render: () => <ActivityScreen /> },
   { id: 'settings', label: 'Settings', render: () => <SettingsScreen /> },
-] as const;
-export type ScreenId = (typeof SCREENS)[number]['id'];
+];
+export type { ScreenId };
+
+const GO: Partial<Record<MenuCommand, ScreenId>> = {
+  'go-files': 'files',
+  'go-keys': 'keys',
+  'go-text': 'text',
+  'go-datakeys': 'datakeys',
+  'go-activity': 'activity',
+  'go-settings': 'settings',
+};
+
+/** Runs once the new screen has rendered. */
+function afterRender(action: () => void): void {
+  requestAnimationFrame(() => requestAnimationFrame(action));
+}
+
+/** The filter box of the screen showing (Keys has one); Keys' when the screen has none. */
+function focusFilter(): void {
+  const field = document.querySelector<HTMLInputElement>('main [data-filter]');
+  if (field) {
+    field.focus();
+    field.select();
+    return;
+  }
+  if (useNavigationStore.getState().screen !== 'keys') {
+    useNavigationStore.getState().go('keys');
+    afterRender(() => document.querySelector<HTMLInputElement>('main [data-filter]')?.focus());
+  }
+}
+
+/** Carries out what the application menu (or its shortcut) asked for. */
+export function runMenuCommand(command: MenuCommand): void {
+  const nav = useNavigationStore.getState();
+  const screen = GO[command];
+  if (screen) return nav.go(screen);
+  switch (command) {
+    case 'choose-files':
+    case 'choose-folder':
+      nav.go('files');
+      void choose(command === 'choose-files' ? 'files' : 'folder');
+      return;
+    case 'create-key':
+      nav.ask('create-key');
+      nav.go('keys');
+      return;
+    case 'filter':
+      return focusFilter();
+  }
+}
 
 /** Follows the OS theme unless Settings chose light or dark. */
 function useTheme(): void {
@@ -35,8 +86,24 @@ function useTheme(): void {
 
 export function App(): ReactNode {
   const { status, error, recoveryCode, load } = useVaultStore();
-  const [screen, setScreen] = useState<ScreenId>('files');
+  const screen = useNavigationStore((s) => s.screen);
+  const changes = useNavigationStore((s) => s.changes);
+  const go = useNavigationStore((s) => s.go);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const mainRef = useRef<HTMLElement>(null);
   useTheme();
+
+  useEffect(() => on('menu:command', ({ command }) => runMenuCommand(command)), []);
+
+  // A new screen: its heading takes focus, so Tab goes on from the top of the content and a
+  // screen reader says where you are. Not on first load (focus starts at the top of the page).
+  useEffect(() => {
+    if (changes === 0) return;
+    const heading = mainRef.current?.querySelector<HTMLElement>('h1');
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }, [changes, screen]);
 
   useEffect(() => {
     void load();
@@ -60,19 +127,42 @@ export function App(): ReactNode {
   if (status.state === 'none') return <FirstRun />;
   if (status.state === 'locked') return <UnlockScreen />;
 
-  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
+  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0]!;
   return (
     <div className="shell">
-      <nav aria-label="Screens" className="sidebar">
+      <a className="skip-link" href="#content" onClick={skipToContent}>
+        Skip to content
+      </a>
+      <nav aria-label="Screens" className="sidebar" data-open={menuOpen}>
         <p className="brand">Coffer</p>
-        <ul>
+        <button
+          type="button"
+          className="nav-toggle secondary"
+          aria-expanded={menuOpen}
+          aria-controls="screens-list"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <span aria-hidden="true">☰ </span>Menu
+        </button>
+        <ul
+          id="screens-list"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape' && menuOpen) {
+              setMenuOpen(false);
+              document.querySelector<HTMLElement>('.nav-toggle')?.focus();
+            }
+          }}
+        >
           {SCREENS.map((s) => (
             <li key={s.id}>
               <button
                 type="button"
                 className={s.id === screen ? 'nav-item active' : 'nav-item'}
                 aria-current={s.id === screen ? 'page' : undefined}
-                onClick={() => setScreen(s.id)}
+                onClick={() => {
+                  setMenuOpen(false);
+                  go(s.id);
+                }}
               >
                 {s.label}
               </button>
@@ -80,9 +170,18 @@ export function App(): ReactNode {
           ))}
         </ul>
       </nav>
-      <main className="content" aria-label={current.label}>
+      <main ref={mainRef} id="content" className="content" aria-label={current.label} tabIndex={-1}>
         {current.render()}
       </main>
     </div>
   );
+}
+
+/** The skip link moves focus into the content itself (a hash jump alone leaves focus behind in some engines). */
+function skipToContent(event: MouseEvent<HTMLAnchorElement>): void {
+  event.preventDefault();
+  const main = document.getElementById('content');
+  const heading = main?.querySelector<HTMLElement>('h1');
+  if (heading) heading.tabIndex = -1;
+  (heading ?? main)?.focus();
 }

@@ -1,14 +1,5 @@
-/** Human sizes, speeds and durations for progress lines. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
+/** Human sizes, speeds and durations for progress lines; sizes in the CLI's binary units. */
+export { formatBytes } from '../../../shared/format-bytes.js';
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
@@ -27,4 +18,16 @@ export function formatDate(millisText: string): string {
 
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
+}
+
+/**
+ * A file name cut into a head that may be shortened and a tail that never is: the extension(s)
+ * (".png.coffer") and the last few characters before them, so a narrow row still shows what
+ * the file is.
+ */
+export function splitForMiddleEllipsis(name: string, keep = 4): { head: string; tail: string } {
+  const dot = name.search(/(\.[A-Za-z0-9]{1,10})+$/);
+  const extensionStart = dot > 0 ? dot : name.length;
+  const tailStart = Math.max(0, extensionStart - keep);
+  return { head: name.slice(0, tailStart), tail: name.slice(tailStart) };
 }

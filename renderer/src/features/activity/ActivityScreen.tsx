@@ -3,7 +3,7 @@ import type { InvokeResponses } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { EmptyState, ErrorMessage } from '../../ui/controls.js';
-import { keyLabel, useKeysLoaded } from '../text/KeyPicker.js';
+import { KeyPicker, keyLabel, useKeysLoaded } from '../../ui/KeyPicker.js';
 import './activity.css';
 
 type AuditList = InvokeResponses['audit:list'];
@@ -76,24 +76,16 @@ export function ActivityScreen(): ReactNode {
       {log && <ChainBadge verified={log.chain_verified} problems={log.problems} />}
 
       <div className="activity-filters" role="group" aria-label="Filters">
-        <label>
-          Key
-          <select
-            value={keyFilter}
-            onChange={(e) => {
-              setKeyFilter(e.target.value);
-              setLimit(PAGE);
-            }}
-          >
-            <option value="">All keys</option>
-            {!knownKey && <option value={keyFilter}>{keyFilter}</option>}
-            {keys.map((k) => (
-              <option key={k.key_id} value={k.key_id}>
-                {keyLabel(k)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <KeyPicker
+          label="Key"
+          keyId={keyFilter}
+          keys={keys}
+          onChange={(id) => {
+            setKeyFilter(id);
+            setLimit(PAGE);
+          }}
+          leading={[{ value: '', label: 'All keys' }, ...(knownKey ? [] : [{ value: keyFilter, label: keyFilter }])]}
+        />
         <label>
           Operation
           <select value={operationFilter} onChange={(e) => setOperationFilter(e.target.value)}>

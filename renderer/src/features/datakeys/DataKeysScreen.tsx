@@ -5,7 +5,7 @@ import { CopyButton, ErrorMessage, SubmitRow } from '../../ui/controls.js';
 import { useOperation } from '../../ui/use-operation.js';
 import { ContextEditor } from '../text/ContextEditor.js';
 import { readContext, withContext, type ContextPair } from '../text/context.js';
-import { KeyPicker, keyLabel, useEnabledKeyChoice } from '../text/KeyPicker.js';
+import { KeyPicker, keyLabel, useEnabledKeyChoice } from '../../ui/KeyPicker.js';
 import { wholeNumber } from './encoding.js';
 import { HexResult } from './HexResult.js';
 import './datakeys.css';
@@ -39,7 +39,7 @@ export function DataKeysScreen(): ReactNode {
             and generating random bytes work without one.
           </p>
         ) : (
-          <KeyPicker keyId={keyId} enabled={enabled} onChange={setKeyId} />
+          <KeyPicker keyId={keyId} keys={enabled} onChange={setKeyId} />
         )}
         <ContextEditor pairs={pairs} onChange={setPairs} problem={problem} />
       </section>

@@ -5,7 +5,11 @@ import { useJobsStore } from '../../state/jobs-store.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
 import { EmptyState, ErrorMessage } from '../../ui/controls.js';
+import { FileName } from '../../ui/FileName.js';
 import { baseName, formatBytes } from '../../ui/format.js';
+import { KeyPicker, useEnabledKeyChoice } from '../../ui/KeyPicker.js';
+import { NARROW, useMediaQuery } from '../../ui/use-media-query.js';
+import { CreateKeyDialog } from '../keys/CreateKeyDialog.js';
 import { PreviewDialog } from '../preview/PreviewDialog.js';
 import { JobCard, type ResultActions } from './JobCard.js';
 import { isMediaName } from './media.js';
@@ -13,31 +17,26 @@ import { chunk, usePendingStore, type FileAction, type PendingItem } from './pen
 import { VirtualList } from './VirtualList.js';
 import './files.css';
 
-const ENABLED = '2';
+/** How long Remove and Clear list can be undone. */
+export const UNDO_MS = 8000;
 const ACTIONS: FileAction[] = ['encrypt', 'decrypt', 'verify'];
 const ACTION_LABEL: Record<FileAction, string> = { encrypt: 'Encrypt', decrypt: 'Decrypt', verify: 'Verify' };
 const PENDING_ROW_HEIGHT = 48;
+/** Narrow windows (small, or zoomed in) put the action and buttons under the name. */
+const PENDING_ROW_HEIGHT_NARROW = 84;
 const PENDING_ROWS_SHOWN = 8;
 
-function keyLabel(key: KeyInfo): string {
-  return key.key_alias ? `${key.key_alias} (${key.key_id.slice(0, 8)})` : key.key_id;
-}
-
-function isDefaultKey(key: KeyInfo, wanted: string | null): boolean {
-  return !!wanted && (key.key_id === wanted || key.key_alias === wanted || `alias/${key.key_alias}` === wanted);
-}
-
-/** Adds what the OS dialog or a drop gives; both end in files:classify. */
-async function choose(kind: 'files' | 'folder', onError: (message: string) => void): Promise<void> {
+/** Adds what the OS dialog gives (the buttons, Enter on the drop zone, the menu's shortcuts). */
+export async function choose(kind: 'files' | 'folder'): Promise<void> {
   try {
     const { paths } = await call('files:choose', { kind });
     if (paths.length > 0) await usePendingStore.getState().add(paths);
   } catch (error) {
-    onError(messageOf(error));
+    usePendingStore.setState({ error: messageOf(error) });
   }
 }
 
-function DropZone({ onError }: { onError: (message: string) => void }): ReactNode {
+function DropZone(): ReactNode {
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
   const hintId = useId();
@@ -87,7 +86,7 @@ function DropZone({ onError }: { onError: (message: string) => void }): ReactNod
       onKeyDown={(event) => {
         if (event.target === event.currentTarget && (event.key === 'Enter' || event.key === ' ')) {
           event.preventDefault();
-          void choose('files', onError);
+          void choose('files');
         }
       }}
       onDragEnter={(event) => {
@@ -109,10 +108,10 @@ function DropZone({ onError }: { onError: (message: string) => void }): ReactNod
         Coffer files are decrypted; anything else is encrypted. Press Enter here to choose files.
       </p>
       <div className="dropzone-buttons">
-        <button type="button" onClick={() => void choose('files', onError)}>
+        <button type="button" onClick={() => void choose('files')}>
           Choose files
         </button>
-        <button type="button" className="secondary" onClick={() => void choose('folder', onError)}>
+        <button type="button" className="secondary" onClick={() => void choose('folder')}>
           Choose folder
         </button>
       </div>
@@ -138,13 +137,11 @@ function PendingRow({
   const name = baseName(item.path) || item.path;
   const nameId = `${rowId}-name`;
   const setAction = usePendingStore((s) => s.setAction);
-  const remove = usePendingStore((s) => s.remove);
+  const remove = usePendingStore((s) => s.removeUndoable);
   return (
     <div className="pending-row" data-testid="pending-row" data-action={item.action}>
       <div className="row-text">
-        <span id={nameId} className="row-name" title={item.path}>
-          {name}
-        </span>
+        <FileName id={nameId} className="row-name" name={name} title={item.path} />
         <span className="row-detail">{kindText(item)}</span>
       </div>
       <select
@@ -173,16 +170,19 @@ function PendingRow({
   );
 }
 
-function KeyPicker({
+/** The key for the encrypt part of the list: searchable, or what is missing instead. */
+function EncryptionKey({
   keys,
   value,
   onChange,
-  needed,
+  invalid,
+  describedBy,
 }: {
   keys: KeyInfo[];
   value: string;
   onChange: (keyId: string) => void;
-  needed: boolean;
+  invalid: boolean;
+  describedBy: string;
 }): ReactNode {
   const loaded = useKeysStore((s) => s.loaded);
   if (!loaded) return <p className="hint key-picker">Loading your keys…</p>;
@@ -192,35 +192,78 @@ function KeyPicker({
     );
   }
   return (
-    <label className="key-picker">
-      Key for encryption
-      <select value={value} onChange={(event) => onChange(event.target.value)} aria-invalid={needed && !value ? true : undefined}>
-        {!value && <option value="">Choose a key…</option>}
-        {keys.map((key) => (
-          <option key={key.key_id} value={key.key_id}>
-            {keyLabel(key)}
-          </option>
-        ))}
-      </select>
-    </label>
+    <KeyPicker
+      label="Key for encryption"
+      className="key-picker"
+      keyId={value}
+      keys={keys}
+      onChange={onChange}
+      invalid={invalid}
+      describedBy={describedBy}
+    />
+  );
+}
+
+/** Why Start cannot run now, in plain words; null when it can. */
+export function startBlocker(state: {
+  items: number;
+  checking: number;
+  starting: boolean;
+  encrypting: number;
+  enabledKeys: number;
+  keyId: string;
+}): string | null {
+  if (state.starting) return 'Starting…';
+  if (state.items === 0) return state.checking > 0 ? 'Checking what was added…' : 'Add files or folders to start.';
+  if (state.encrypting > 0 && state.enabledKeys === 0) return 'No key is enabled, so the files to encrypt cannot start.';
+  if (state.encrypting > 0 && !state.keyId) {
+    return `Choose a key to encrypt with: ${state.encrypting} ${state.encrypting === 1 ? 'item is' : 'items are'} to be encrypted.`;
+  }
+  return null;
+}
+
+/** Focuses the card of a job once it is on screen (it renders after the store hears of it). */
+function focusJobCard(jobId: string, tries = 20): void {
+  const card = document.querySelector<HTMLElement>(`[data-job-id="${CSS.escape(jobId)}"]`);
+  if (card) card.focus();
+  else if (tries > 0) requestAnimationFrame(() => focusJobCard(jobId, tries - 1));
+}
+
+/** "Removed report.pdf." with Undo, for UNDO_MS; then the removal stands. */
+function UndoNotice(): ReactNode {
+  const undo = usePendingStore((s) => s.undo);
+  const restore = usePendingStore((s) => s.restore);
+  const forget = usePendingStore((s) => s.forgetUndo);
+  useEffect(() => {
+    if (!undo) return;
+    const timer = setTimeout(forget, UNDO_MS);
+    return () => clearTimeout(timer);
+  }, [undo, forget]);
+  return (
+    <div className="undo-notice" role="status">
+      {undo && (
+        <>
+          <span>{undo.message}</span>
+          <button type="button" className="secondary small" onClick={restore}>
+            Undo
+          </button>
+        </>
+      )}
+    </div>
   );
 }
 
 function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNode {
   const { items, checking, notices, error } = usePendingStore();
-  const clear = usePendingStore((s) => s.clear);
-  const keys = useKeysStore((s) => s.keys);
-  const defaultKeyId = useSettingsStore((s) => s.settings.default_key_id);
+  const clearList = usePendingStore((s) => s.clearUndoable);
   const settings = useSettingsStore((s) => s.settings);
   const startJob = useJobsStore((s) => s.start);
   const startError = useJobsStore((s) => s.error);
-  const [chosenKey, setChosenKey] = useState<string | null>(null);
+  // With several keys and no default, nothing is guessed: the user chooses.
+  const { keyId, setKeyId, enabled } = useEnabledKeyChoice({ firstWhenMany: false });
   const [starting, setStarting] = useState(false);
   const baseId = useId();
-
-  const enabled = useMemo(() => keys.filter((k) => k.key_state === ENABLED), [keys]);
-  const preselected = enabled.find((k) => isDefaultKey(k, defaultKeyId)) ?? (enabled.length === 1 ? enabled[0] : undefined);
-  const keyId = chosenKey !== null && enabled.some((k) => k.key_id === chosenKey) ? chosenKey : (preselected?.key_id ?? '');
+  const narrow = useMediaQuery(NARROW);
 
   const counts = useMemo(() => {
     const c: Record<FileAction, number> = { encrypt: 0, decrypt: 0, verify: 0 };
@@ -228,10 +271,18 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
     return c;
   }, [items]);
   const needsKey = counts.encrypt > 0;
-  const blocked = items.length === 0 || starting || (needsKey && !keyId);
+  const blocker = startBlocker({
+    items: items.length,
+    checking,
+    starting,
+    encrypting: counts.encrypt,
+    enabledKeys: enabled.length,
+    keyId,
+  });
 
   const start = async (): Promise<void> => {
     setStarting(true);
+    let first: string | null = null;
     try {
       const remove = usePendingStore.getState().remove;
       for (const action of ACTIONS) {
@@ -239,11 +290,14 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
         for (const part of chunk(paths)) {
           const id = await startJob({ action, paths: part, ...(action === 'encrypt' ? { key_ids: [keyId] } : {}) });
           if (!id) return;
+          first ??= id;
           remove(part);
         }
       }
     } finally {
       setStarting(false);
+      // Keyboard and screen-reader users follow their job: focus goes to its card, not to <body>.
+      if (first) focusJobCard(first);
     }
   };
 
@@ -259,7 +313,7 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
           {checking > 0 ? `Checking ${checking} ${checking === 1 ? 'item' : 'items'}…` : ''}
         </span>
         {items.length > 0 && (
-          <button type="button" className="secondary small" onClick={clear}>
+          <button type="button" className="secondary small" onClick={() => clearList()}>
             Clear list
           </button>
         )}
@@ -270,6 +324,7 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
         </p>
       ))}
       <ErrorMessage message={error} />
+      <UndoNotice />
       {items.length === 0 ? (
         <EmptyState title="Nothing waiting">
           <p>Drop files or folders above, or use Choose files. They are listed here before anything happens.</p>
@@ -277,7 +332,7 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
       ) : (
         <VirtualList
           count={items.length}
-          rowHeight={PENDING_ROW_HEIGHT}
+          rowHeight={narrow ? PENDING_ROW_HEIGHT_NARROW : PENDING_ROW_HEIGHT}
           maxRows={PENDING_ROWS_SHOWN}
           label="Files ready to start"
           testId="pending-list"
@@ -286,13 +341,25 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
         />
       )}
       <div className="start-bar">
-        <KeyPicker keys={enabled} value={keyId} onChange={setChosenKey} needed={needsKey} />
+        <EncryptionKey
+          keys={enabled}
+          value={keyId}
+          onChange={setKeyId}
+          invalid={needsKey && !keyId}
+          describedBy={`${baseId}-start`}
+        />
         <div className="start-action">
-          <button type="button" disabled={blocked} aria-busy={starting || undefined} onClick={() => void start()}>
+          <button
+            type="button"
+            disabled={blocker !== null}
+            aria-busy={starting || undefined}
+            aria-describedby={`${baseId}-start`}
+            onClick={() => void start()}
+          >
             Start
           </button>
-          <span className="hint start-summary">
-            {items.length === 0 ? '' : needsKey && !keyId ? 'Choose a key to encrypt with.' : `Will ${summary}.`}
+          <span id={`${baseId}-start`} className="hint start-summary" data-testid="start-reason">
+            {blocker ?? `Will ${summary}.`}
           </span>
         </div>
       </div>
@@ -330,7 +397,7 @@ export function FilesScreen(): ReactNode {
   const keysError = useKeysStore((s) => s.error);
   const [previewPath, setPreviewPath] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [chooseError, setChooseError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
 
   const showInFolder = useCallback(async (path: string): Promise<void> => {
     try {
@@ -351,21 +418,31 @@ export function FilesScreen(): ReactNode {
       <h1>Files</h1>
       {noKeys ? (
         <EmptyState title="Create a key first">
-          <p>
-            Coffer encrypts files under one of your keys, and there is none yet. Create one on the Keys screen, then come back
-            here.
-          </p>
+          <p>Coffer encrypts files under one of your keys, and there is none yet. Create one here; it takes a moment.</p>
+          <button type="button" onClick={() => setCreating(true)}>
+            Create a key
+          </button>
         </EmptyState>
       ) : (
         <>
-          <DropZone onError={setChooseError} />
-          <ErrorMessage message={chooseError} />
+          <DropZone />
           <Pending onPreview={setPreviewPath} />
         </>
       )}
       <ErrorMessage message={keysError} />
       <Jobs actions={actions} message={message} />
       {previewPath && <PreviewDialog path={previewPath} onClose={() => setPreviewPath(null)} />}
+      {creating && (
+        <CreateKeyDialog
+          onClose={() => setCreating(false)}
+          onCreated={async () => {
+            await useKeysStore.getState().load();
+            setCreating(false);
+            // The empty state is gone with the new key: go on where files are added.
+            requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="drop-zone"]')?.focus());
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -2,11 +2,15 @@ import { memo, useId, useMemo, type ReactNode } from 'react';
 import type { FileResult } from '../../../../shared/kms-responses.js';
 import { useJobsStore, type JobView } from '../../state/jobs-store.js';
 import { ProgressBar } from '../../ui/controls.js';
+import { FileName } from '../../ui/FileName.js';
 import { baseName, formatBytes, formatDuration } from '../../ui/format.js';
+import { NARROW, useMediaQuery } from '../../ui/use-media-query.js';
 import { outcomeOf, previewPathOf } from './media.js';
 import { VirtualList } from './VirtualList.js';
 
 const RESULT_ROW_HEIGHT = 56;
+/** Narrow windows put the buttons under the name. */
+const RESULT_ROW_HEIGHT_NARROW = 92;
 const RESULT_ROWS_SHOWN = 8;
 
 const VERB: Record<JobView['action'], string> = { encrypt: 'Encrypt', decrypt: 'Decrypt', verify: 'Verify' };
@@ -59,9 +63,7 @@ function ResultRow({ result, actions, rowId }: { result: FileResult; actions: Re
       <div className="result-row" data-testid="result-row" data-status="error">
         <span className="badge badge-error">Failed</span>
         <div className="row-text">
-          <span id={nameId} className="row-name" title={result.input}>
-            {baseName(result.input)}
-          </span>
+          <FileName id={nameId} className="row-name" name={baseName(result.input)} title={result.input} />
           <span className="row-detail error" title={result.error.error_msg}>
             {result.error.error_msg}
           </span>
@@ -74,9 +76,7 @@ function ResultRow({ result, actions, rowId }: { result: FileResult; actions: Re
       <div className="result-row" data-testid="result-row" data-status="skipped">
         <span className="badge badge-skipped">Skipped</span>
         <div className="row-text">
-          <span id={nameId} className="row-name" title={result.input}>
-            {baseName(result.input)}
-          </span>
+          <FileName id={nameId} className="row-name" name={baseName(result.input)} title={result.input} />
           <span className="row-detail" title={result.reason}>
             Skipped: {result.reason}
           </span>
@@ -97,9 +97,7 @@ function ResultRow({ result, actions, rowId }: { result: FileResult; actions: Re
     <div className="result-row" data-testid="result-row" data-status="ok">
       <span className="badge badge-ok">OK</span>
       <div className="row-text">
-        <span id={nameId} className="row-name" title={shown}>
-          {baseName(shown)}
-        </span>
+        <FileName id={nameId} className="row-name" name={baseName(shown)} title={shown} />
         <span className="row-detail" title={detail}>
           {detail}
         </span>
@@ -121,11 +119,12 @@ function ResultRow({ result, actions, rowId }: { result: FileResult; actions: Re
 function Results({ job, actions }: { job: JobView; actions: ResultActions }): ReactNode {
   const rows = useMemo(() => ordered(job.results), [job.results]);
   const baseId = useId();
+  const narrow = useMediaQuery(NARROW);
   if (rows.length === 0) return null;
   return (
     <VirtualList
       count={rows.length}
-      rowHeight={RESULT_ROW_HEIGHT}
+      rowHeight={narrow ? RESULT_ROW_HEIGHT_NARROW : RESULT_ROW_HEIGHT}
       maxRows={RESULT_ROWS_SHOWN}
       label={`Results of ${jobTitle(job)}`}
       testId="job-results"
@@ -164,7 +163,15 @@ export const JobCard = memo(function JobCard({ id, actions }: { id: string; acti
   const percent = percentOf(job);
   const started = job.fileCount > 0;
   return (
-    <article className="card job" aria-labelledby={headingId} data-testid="job-card" data-state={job.state}>
+    <article
+      className="card job"
+      aria-labelledby={headingId}
+      data-testid="job-card"
+      data-job-id={job.id}
+      data-state={job.state}
+      // Focus lands here after Start, so the keyboard follows the job.
+      tabIndex={-1}
+    >
       <header className="job-header">
         <h3 id={headingId} className="job-title" title={job.paths.join('\n')}>
           {title}

@@ -8,6 +8,9 @@ import { useJobsStore } from '../../state/jobs-store.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
 import { installFakeBridge, type FakeBridge, type FakeHandlers } from '../../test-support/fake-bridge.js';
+import { fileNamed } from '../../test-support/file-name.js';
+import { optionLabels, pickOption } from '../../test-support/search-select.js';
+import { listOf } from '../keys/test-fixtures.js';
 import { FilesScreen } from './FilesScreen.js';
 import { usePendingStore } from './pending-store.js';
 
@@ -63,7 +66,7 @@ function drop(...names: string[]): void {
 }
 
 function pendingRow(name: string): HTMLElement {
-  const row = screen.getAllByTestId('pending-row').find((r) => within(r).queryByText(name, { selector: '.row-name' }) !== null);
+  const row = screen.getAllByTestId('pending-row').find((r) => within(r).queryByText(fileNamed(name)) !== null);
   if (!row) throw new Error(`no pending row for ${name}`);
   return row;
 }
@@ -109,7 +112,7 @@ describe('adding files', () => {
     expect(screen.getByRole('combobox', { name: 'Action for holiday.jpg.coffer' })).toHaveProperty('value', 'decrypt');
     expect(screen.getByRole('combobox', { name: 'Action for Photos' })).toHaveProperty('value', 'encrypt');
     expect(within(pendingRow('Photos')).getByText('Folder')).toBeTruthy();
-    expect(within(pendingRow('holiday.jpg.coffer')).getByText('Coffer file · 3.0 MB')).toBeTruthy();
+    expect(within(pendingRow('holiday.jpg.coffer')).getByText('Coffer file · 2.9 MiB')).toBeTruthy();
   });
 
   it('says which dropped items are not on disk or no longer exist, and leaves them out', async () => {
@@ -202,13 +205,9 @@ describe('starting', () => {
 
     const picker = screen.getByRole('combobox', { name: 'Key for encryption' });
     // Enabled keys only, the settings default preselected.
-    expect(
-      within(picker)
-        .getAllByRole('option')
-        .map((o) => o.textContent),
-    ).toEqual(['photos (11111111)', 'work (22222222)']);
-    expect(picker).toHaveProperty('value', KEYS[1]!.key_id);
-    await user.selectOptions(picker, KEYS[0]!.key_id);
+    expect(await optionLabels(user, picker)).toEqual(['photos', 'work']);
+    expect(picker).toHaveProperty('value', 'work');
+    await pickOption(user, picker, 'photos');
     expect(screen.getByText('Will encrypt 2, decrypt 1, verify 1.')).toBeTruthy();
 
     await user.click(screen.getByRole('button', { name: 'Start' }));
@@ -244,19 +243,36 @@ describe('starting', () => {
     render(<FilesScreen />);
     drop('report.pdf');
     const start = await screen.findByRole('button', { name: 'Start' });
-    await screen.findByText('Choose a key to encrypt with.');
+    // The reason is beside the button and is its description.
+    const reason = await screen.findByText('Choose a key to encrypt with: 1 item is to be encrypted.');
     expect(start).toHaveProperty('disabled', true);
-    await user.selectOptions(screen.getByRole('combobox', { name: 'Key for encryption' }), KEYS[1]!.key_id);
+    expect(start.getAttribute('aria-describedby')).toBe(reason.id);
+    await pickOption(user, screen.getByRole('combobox', { name: 'Key for encryption' }), 'work');
     expect(start).toHaveProperty('disabled', false);
+    expect(reason.textContent).toBe('Will encrypt 1.');
   });
 
-  it('shows an empty state pointing to the Keys screen when there is no key', () => {
+  it('offers to create a key in place when there is none, then shows the drop zone', async () => {
     useKeysStore.setState({ keys: [], loaded: true, error: null });
-    setup();
+    const created: KeyInfo[] = [];
+    const bridge = setup({
+      'keys:create': ({ key_alias }) => {
+        created.push(key('44444444-dddd-4ddd-8ddd-dddddddddddd', key_alias));
+        return { key_info: { key_id: created[0]!.key_id, domain_id: 'd' } };
+      },
+      'keys:list': () => listOf(created),
+    });
+    const user = userEvent.setup();
     render(<FilesScreen />);
     expect(screen.getByText('Create a key first')).toBeTruthy();
-    expect(screen.getByText(/Create one on the Keys screen/)).toBeTruthy();
     expect(screen.queryByRole('region', { name: 'Drop files or folders here' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Create a key' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create a key' });
+    await user.type(within(dialog).getByLabelText('Alias'), 'photos');
+    await user.click(within(dialog).getByRole('button', { name: 'Create key' }));
+    expect(await screen.findByRole('region', { name: 'Drop files or folders here' })).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(bridge.calls.find((c) => c.channel === 'keys:create')?.request).toMatchObject({ key_alias: 'photos' });
   });
 });
 
@@ -274,7 +290,7 @@ describe('jobs', () => {
     render(<FilesScreen />);
     const job = await runningJob(bridge);
     expect(within(job).getByTestId('job-percent').textContent).toBe('42%');
-    expect(within(job).getByTestId('job-speed').textContent).toBe('12.3 MB/s');
+    expect(within(job).getByTestId('job-speed').textContent).toBe('11.7 MiB/s');
     expect(within(job).getByTestId('job-eta').textContent).toBe('1 min 15 s left');
     expect(within(job).getByTestId('job-file').textContent).toBe('File 2 of 4: report.pdf');
     expect(within(job).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('42');
@@ -320,8 +336,8 @@ describe('jobs', () => {
     expect(rows.map((r) => r.dataset.status)).toEqual(['error', 'skipped', 'ok']);
     expect(within(rows[0]!).getByText('The input file cannot be read.')).toBeTruthy();
     expect(within(rows[1]!).getByText('Skipped: already a Coffer file')).toBeTruthy();
-    expect(within(rows[2]!).getByText('report.pdf.coffer')).toBeTruthy();
-    expect(within(rows[2]!).getByText('Encrypted from report.pdf · 2.0 MB')).toBeTruthy();
+    expect(within(rows[2]!).getByText(fileNamed('report.pdf.coffer'))).toBeTruthy();
+    expect(within(rows[2]!).getByText('Encrypted from report.pdf · 1.9 MiB')).toBeTruthy();
     expect(within(rows[0]!).queryByRole('button', { name: 'Show in folder' })).toBeNull();
 
     await user.click(within(rows[2]!).getByRole('button', { name: 'Show in folder' }));
@@ -383,7 +399,7 @@ describe('jobs', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(50);
     expect(rows[0]!.getAttribute('aria-setsize')).toBe('5000');
-    expect(within(rows[0]!).getByText('img-0.jpg.coffer')).toBeTruthy();
+    expect(within(rows[0]!).getByText(fileNamed('img-0.jpg.coffer'))).toBeTruthy();
   });
 });
 

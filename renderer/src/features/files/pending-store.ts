@@ -24,8 +24,17 @@ interface PendingState {
   /** Classifies the paths by their header and lists the new ones; `notOnDisk` counts dropped items without a path. */
   add(paths: string[], notOnDisk?: string[]): Promise<void>;
   setAction(path: string, action: FileAction): void;
+  /** Takes paths off the list for good (they were started). */
   remove(paths: string[]): void;
   clear(): void;
+  /** The last removal the user made, while it can still be undone. */
+  undo: { message: string; before: PendingItem[] } | null;
+  /** Remove and Clear list as the user asks for them: undoable until forgetUndo. */
+  removeUndoable(paths: string[]): void;
+  clearUndoable(): void;
+  /** Puts the removed items back where they were, keeping anything added since. */
+  restore(): void;
+  forgetUndo(): void;
   dismissNotices(): void;
 }
 
@@ -107,6 +116,36 @@ export const usePendingStore = create<PendingState>((set, get) => ({
   },
   clear() {
     set({ items: [], notices: [], error: null });
+  },
+  undo: null,
+  removeUndoable(paths) {
+    const gone = new Set(paths);
+    const { items } = get();
+    const removed = items.filter((i) => gone.has(i.path));
+    if (removed.length === 0) return;
+    set({
+      items: items.filter((i) => !gone.has(i.path)),
+      undo: { message: `Removed ${listNames(removed.map((i) => i.path))}.`, before: items },
+    });
+  },
+  clearUndoable() {
+    const { items } = get();
+    if (items.length === 0) return;
+    set({
+      items: [],
+      notices: [],
+      error: null,
+      undo: { message: `Cleared ${items.length} ${items.length === 1 ? 'item' : 'items'} from the list.`, before: items },
+    });
+  },
+  restore() {
+    const { undo, items } = get();
+    if (!undo) return;
+    const back = new Set(undo.before.map((i) => i.path));
+    set({ items: [...undo.before, ...items.filter((i) => !back.has(i.path))], undo: null });
+  },
+  forgetUndo() {
+    set({ undo: null });
   },
   dismissNotices() {
     set({ notices: [] });

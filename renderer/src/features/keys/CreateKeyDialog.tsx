@@ -2,7 +2,7 @@ import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { InvokeRequest } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
 import { ErrorMessage } from '../../ui/controls.js';
-import { Dialog } from './Dialog.js';
+import { Dialog } from '../../ui/Dialog.js';
 import { aliasProblem, LIMITS, tagsOf, tagsProblem, type TagRow } from './key-format.js';
 
 /** The create-key form, in a dialog. Calls onCreated with the new key's id once the KMS accepts it. */

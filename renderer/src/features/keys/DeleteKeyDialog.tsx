@@ -4,7 +4,7 @@ import { DAY_MS } from '../../../../shared/key-types.js';
 import { call, messageOf } from '../../bridge.js';
 import { ErrorMessage } from '../../ui/controls.js';
 import { formatDate } from '../../ui/format.js';
-import { Dialog } from './Dialog.js';
+import { Dialog } from '../../ui/Dialog.js';
 import { DEFAULT_PENDING_DAYS, daysProblem, LIMITS } from './key-format.js';
 
 /**

@@ -1,9 +1,27 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { KeyInfo } from '../../../../shared/kms-responses.js';
 import { formatDate } from '../../ui/format.js';
+import { FilterField, filterRows, SortableHeader, sortRows, useSort } from '../../ui/sort-filter.js';
 import { rotationSummary, STATE, stateName } from './key-format.js';
 
-/** Every CMK, one row each; the alias button (or a click anywhere on the row) opens its details. */
+type Column = 'alias' | 'state' | 'rotation' | 'created';
+
+const VALUE_OF: Record<Column, (key: KeyInfo) => string | number> = {
+  alias: (k) => k.key_alias || k.key_id,
+  state: (k) => stateName(k),
+  rotation: (k) => rotationSummary(k),
+  created: (k) => Number(k.creation_date) || 0,
+};
+
+/** What type-to-filter searches: alias, description, id and state. */
+function searchText(key: KeyInfo): string {
+  return `${key.key_alias} ${key.key_description ?? ''} ${key.key_id} ${stateName(key)}`;
+}
+
+/**
+ * Every CMK, one row each, filtered as you type and sorted by any column; the alias button (or
+ * a click anywhere on the row) opens its details.
+ */
 export function KeyTable({
   keys,
   selectedId,
@@ -13,52 +31,67 @@ export function KeyTable({
   selectedId: string | null;
   onSelect: (keyId: string) => void;
 }): ReactNode {
+  const [query, setQuery] = useState('');
+  const [sort, toggle] = useSort<Column>({ column: 'created', direction: 'ascending' });
+  const shown = sortRows(filterRows(keys, query, searchText), sort, VALUE_OF);
   return (
-    <table className="keys-table" aria-label="Keys">
-      <thead>
-        <tr>
-          <th scope="col">Alias</th>
-          <th scope="col">State</th>
-          <th scope="col">Rotation</th>
-          <th scope="col">Created</th>
-        </tr>
-      </thead>
-      <tbody>
-        {keys.map((key) => {
-          const selected = key.key_id === selectedId;
-          return (
-            <tr
-              key={key.key_id}
-              className={selected ? 'selected' : undefined}
-              aria-current={selected ? 'true' : undefined}
-              onClick={() => onSelect(key.key_id)}
-            >
-              <th scope="row">
-                <button
-                  type="button"
-                  className="keys-row-button"
-                  aria-expanded={selected}
-                  onClick={(event) => {
-                    event.stopPropagation();
-                    onSelect(key.key_id);
-                  }}
-                >
-                  {key.key_alias}
-                </button>
-                {key.key_description && <span className="hint keys-row-description">{key.key_description}</span>}
-              </th>
-              <td>
-                <span className={`keys-badge state-${key.key_state}`}>{stateName(key)}</span>
-                {key.key_state === STATE.pendingDeletion && (
-                  <span className="hint"> on {formatDate(key.scheduled_deletion_date)}</span>
-                )}
-              </td>
-              <td>{rotationSummary(key)}</td>
-              <td>{formatDate(key.creation_date)}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <>
+      <FilterField
+        label="Filter keys"
+        value={query}
+        onChange={setQuery}
+        shown={shown.length}
+        total={keys.length}
+        noun={['key', 'keys']}
+      />
+      <table className="keys-table" aria-label="Keys">
+        <thead>
+          <tr>
+            <SortableHeader column="alias" label="Alias" sort={sort} onSort={toggle} />
+            <SortableHeader column="state" label="State" sort={sort} onSort={toggle} />
+            <SortableHeader column="rotation" label="Rotation" sort={sort} onSort={toggle} />
+            <SortableHeader column="created" label="Created" sort={sort} onSort={toggle} />
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((key) => {
+            const selected = key.key_id === selectedId;
+            return (
+              <tr
+                key={key.key_id}
+                className={selected ? 'selected' : undefined}
+                aria-current={selected ? 'true' : undefined}
+                onClick={() => onSelect(key.key_id)}
+              >
+                <th scope="row">
+                  <button
+                    type="button"
+                    className="keys-row-button"
+                    data-key-id={key.key_id}
+                    aria-expanded={selected}
+                    onClick={(event) => {
+                      event.stopPropagation();
+                      onSelect(key.key_id);
+                    }}
+                  >
+                    {key.key_alias}
+                  </button>
+                  {key.key_description && <span className="hint keys-row-description">{key.key_description}</span>}
+                </th>
+                <td>
+                  <span className={`keys-badge state-${key.key_state}`}>{stateName(key)}</span>
+                  {key.key_state === STATE.pendingDeletion && (
+                    <span className="hint nowrap"> on {formatDate(key.scheduled_deletion_date)}</span>
+                  )}
+                </td>
+                <td>{rotationSummary(key)}</td>
+                <td className="nowrap">{formatDate(key.creation_date)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {shown.length === 0 && <p className="hint">No key matches “{query}”.</p>}
+    </>
   );
 }

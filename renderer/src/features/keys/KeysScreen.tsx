@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useKeysStore } from '../../state/keys-store.js';
+import { useNavigationStore } from '../../state/navigation-store.js';
 import { EmptyState, ErrorMessage } from '../../ui/controls.js';
 import { CreateKeyDialog } from './CreateKeyDialog.js';
 import { DeleteKeyDialog } from './DeleteKeyDialog.js';
@@ -11,7 +12,7 @@ type OpenDialog = { kind: 'create' } | { kind: 'delete'; keyId: string } | null;
 
 /**
  * The Keys screen: the table of CMKs, the details of the selected one, and the create and
- * delete dialogs. While a dialog is open the rest of the screen is inert.
+ * delete dialogs (which make the rest of the window inert while open).
  */
 export function KeysScreen(): ReactNode {
   const { keys, loaded, error, load } = useKeysStore();
@@ -24,6 +25,12 @@ export function KeysScreen(): ReactNode {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // The menu's "Create a Key…" (Ctrl/Cmd+N) from any screen lands here.
+  const request = useNavigationStore((s) => s.request);
+  useEffect(() => {
+    if (request === 'create-key' && useNavigationStore.getState().take('create-key')) setDialog({ kind: 'create' });
+  }, [request]);
 
   const selected = keys.find((k) => k.key_id === selectedId) ?? null;
   const deleting = dialog?.kind === 'delete' ? keys.find((k) => k.key_id === dialog.keyId) : undefined;
@@ -42,16 +49,13 @@ export function KeysScreen(): ReactNode {
     setSelectedId(null);
     // Back to the row the details belonged to.
     setTimeout(() => {
-      const rows = tableRef.current?.querySelectorAll<HTMLButtonElement>('.keys-row-button') ?? [];
-      const index = keys.findIndex((k) => k.key_id === id);
-      rows[index]?.focus();
+      if (id) tableRef.current?.querySelector<HTMLButtonElement>(`[data-key-id="${CSS.escape(id)}"]`)?.focus();
     }, 0);
   }
 
-  const modal = dialog?.kind === 'create' || deleting !== undefined;
   return (
     <>
-      <div className="keys-screen" inert={modal} aria-hidden={modal || undefined}>
+      <div className="keys-screen">
         <div className="keys-header">
           <h1>Keys</h1>
           {keys.length > 0 && (

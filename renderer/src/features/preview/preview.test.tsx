@@ -37,7 +37,7 @@ describe('PreviewDialog', () => {
     expect(dialog.getAttribute('aria-modal')).toBe('true');
     expect(within(dialog).getByRole('status').textContent).toBe('Opening trip.webm…');
     await act(async () => answer({ url: 'coffer-media://media/abc', mime_type: 'video/webm', size: 5_000_000 }));
-    expect(await within(dialog).findByText(/5\.0 MB · decrypted in memory/)).toBeTruthy();
+    expect(await within(dialog).findByText(/4\.8 MiB · decrypted in memory/)).toBeTruthy();
     const video = dialog.querySelector('video');
     expect(video?.getAttribute('src')).toBe('coffer-media://media/abc');
     expect(video?.hasAttribute('controls')).toBe(true);

@@ -7,7 +7,7 @@ import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
 import { useVaultStore } from '../../state/vault-store.js';
 import { ErrorMessage } from '../../ui/controls.js';
-import { ENABLED, keyLabel, useKeysLoaded } from '../text/KeyPicker.js';
+import { ENABLED, KeyPicker, keyOption, useKeysLoaded } from '../../ui/KeyPicker.js';
 import '../text/text.css';
 import './settings.css';
 import { DEFAULT_FRAME_LENGTH } from '../../../../shared/file-format.js';
@@ -108,23 +108,18 @@ export function SettingsScreen(): ReactNode {
 
       <section className="card" aria-labelledby={ids.files}>
         <h2 id={ids.files}>Encrypting files</h2>
-        <label>
-          Default key
-          <select
-            value={defaultKey ?? ''}
-            onChange={(e) => void save({ default_key_id: e.target.value === '' ? null : e.target.value })}
-          >
-            <option value="">None (ask each time)</option>
-            {defaultNotEnabled && (
-              <option value={defaultKey}>{staleKey ? `${keyLabel(staleKey)} (not enabled)` : `${defaultKey} (not found)`}</option>
-            )}
-            {enabled.map((k) => (
-              <option key={k.key_id} value={k.key_id}>
-                {keyLabel(k)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <KeyPicker
+          label="Default key"
+          keyId={defaultKey ?? ''}
+          keys={enabled}
+          onChange={(id) => void save({ default_key_id: id === '' ? null : id })}
+          leading={[
+            { value: '', label: 'None (ask each time)' },
+            ...(defaultNotEnabled && defaultKey
+              ? [staleKey ? keyOption(staleKey, ' (not enabled)') : { value: defaultKey, label: `${defaultKey} (not found)` }]
+              : []),
+          ]}
+        />
         {enabled.length === 0 && <p className="hint">No enabled key yet: create one on the Keys screen to choose it here.</p>}
 
         <form className="settings-folder" onSubmit={saveOutDir}>

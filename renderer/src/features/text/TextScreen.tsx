@@ -5,7 +5,7 @@ import { CopyButton, EmptyState, ErrorMessage, SubmitRow } from '../../ui/contro
 import { useOperation } from '../../ui/use-operation.js';
 import { ContextEditor } from './ContextEditor.js';
 import { MAX_PLAINTEXT_BYTES, readContext, utf8Length, withContext, type ContextPair } from './context.js';
-import { KeyPicker, keyLabel, useEnabledKeyChoice } from './KeyPicker.js';
+import { KeyPicker, keyLabel, useEnabledKeyChoice } from '../../ui/KeyPicker.js';
 import './text.css';
 
 /**
@@ -76,7 +76,7 @@ function EncryptPanel({ context, contextProblem, onDecryptIt }: PanelProps & { o
         </EmptyState>
       ) : (
         <form onSubmit={submit} aria-labelledby={ids.heading}>
-          <KeyPicker keyId={keyId} enabled={enabled} onChange={setKeyId} />
+          <KeyPicker keyId={keyId} keys={enabled} onChange={setKeyId} />
           <label htmlFor={ids.plaintext}>Plaintext</label>
           <textarea
             id={ids.plaintext}

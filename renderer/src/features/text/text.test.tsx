@@ -6,6 +6,7 @@ import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
 import { installFakeBridge } from '../../test-support/fake-bridge.js';
 import { readContext, newPair } from './context.js';
+import { optionLabels, pickOption } from '../../test-support/search-select.js';
 import { testKey } from './test-keys.js';
 import { TextScreen } from './TextScreen.js';
 
@@ -54,19 +55,37 @@ describe('encryption context rows', () => {
 });
 
 describe('Text screen', () => {
-  it('offers only enabled keys and starts on the default key', () => {
+  it('offers only enabled keys and starts on the default key', async () => {
     installFakeBridge(fakeKms());
+    const user = userEvent.setup();
     render(<TextScreen />);
     const picker = screen.getByRole('combobox', { name: 'Key' });
-    expect([...(picker as HTMLSelectElement).options].map((o) => o.textContent)).toEqual(['alpha', 'beta']);
-    expect((picker as HTMLSelectElement).value).toBe(beta.key_id);
+    expect(picker).toHaveProperty('value', 'beta');
+    expect(await optionLabels(user, picker)).toEqual(['alpha', 'beta']);
+  });
+
+  it('finds a key by typing part of its alias or id', async () => {
+    installFakeBridge(fakeKms());
+    const user = userEvent.setup();
+    render(<TextScreen />);
+    const picker = screen.getByRole('combobox', { name: 'Key' });
+    await user.click(picker);
+    await user.keyboard('alp');
+    expect(screen.getAllByRole('option').map((o) => o.querySelector('.search-select-label')?.textContent)).toEqual(['alpha']);
+    await user.keyboard('{Enter}');
+    expect(picker).toHaveProperty('value', 'alpha');
+    expect(picker.getAttribute('aria-expanded')).toBe('false');
+    await user.click(picker);
+    await user.keyboard(beta.key_id.slice(0, 8));
+    await user.keyboard('{ArrowDown}{Enter}');
+    expect(picker).toHaveProperty('value', 'beta');
   });
 
   it('encrypts with the exact request, context included, and shows the ciphertext', async () => {
     const bridge = installFakeBridge(fakeKms());
     const user = userEvent.setup();
     render(<TextScreen />);
-    await user.selectOptions(screen.getByRole('combobox', { name: 'Key' }), 'alpha');
+    await pickOption(user, screen.getByRole('combobox', { name: 'Key' }), 'alpha');
     await user.type(screen.getByLabelText('Plaintext'), 'the launch code');
     await user.click(screen.getByRole('button', { name: 'Add context pair' }));
     expect(document.activeElement).toBe(screen.getByLabelText('Context name 1'));
