@@ -3,6 +3,7 @@ import { CofferError } from '../../../shared/errors.js';
 import { FINAL_FRAME_MARKER, frameLayout, MAX_FRAMES, REGULAR_FRAME_OVERHEAD } from './esdk-constants.js';
 import type { ParsedHeader } from './message-header.js';
 import { specialFileKind, specialFileReason } from './file-kind.js';
+import { fsFailure } from './fs-failure.js';
 
 /**
  * Opens a regular file for reading, with one clear error for a missing, unreadable or special
@@ -32,6 +33,8 @@ export async function openReadableFile(path: string): Promise<{ handle: fs.FileH
 
 function unreadable(path: string, error: unknown): CofferError {
   const code = (error as NodeJS.ErrnoException).code;
+  const failure = fsFailure(error, `${path} cannot be read`, 'Nothing was written.');
+  if (failure) return failure;
   return new CofferError(
     'COFFER.2008',
     code === 'ENOENT' ? `${path} does not exist.` : `${path} cannot be read: ${(error as Error).message}.`,

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toErrorValue } from '../../../shared/errors.js';
 import { openFrames } from '../envelope/frame-codec.js';
+import { fsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
 import { openRange, sealRange } from './ranged-frames.js';
 
@@ -46,7 +47,9 @@ port.on('message', (request: WorkerRequest) => {
     const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer, ...returned] : returned;
     port.postMessage(response, transfer);
   } catch (error) {
-    const response: WorkerResponse = { id: request.id, ok: false, error: toErrorValue(error) };
+    // The job's thread knows the paths: it words a file-system failure, given its code here.
+    const failure = fsFailure(error, 'A file could not be read or written', '') ?? error;
+    const response: WorkerResponse = { id: request.id, ok: false, error: toErrorValue(failure) };
     port.postMessage(response);
   } finally {
     key.fill(0);

@@ -7,6 +7,7 @@ import type { FileResult } from '../../../shared/kms-responses.js';
 import type { JobKeyrings } from '../keyrings/request-keyrings.js';
 import type { Keyring } from '../keyrings/keyring.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
+import { fsFailure } from '../envelope/fs-failure.js';
 import { decryptFile, encryptFile, type EngineContext } from './file-crypto.js';
 import { isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
@@ -45,7 +46,16 @@ async function walk(
   skipped: FileResult[],
   action: FileAction,
 ): Promise<void> {
-  const entries = await fs.readdir(root, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await fs.readdir(root, { withFileTypes: true });
+  } catch (error) {
+    const failure =
+      fsFailure(error, `The folder ${root} cannot be read`, 'Nothing in it was touched.') ??
+      new CofferError('COFFER.2008', `The folder ${root} cannot be read: ${(error as Error).message}.`);
+    skipped.push({ input: root, status: 'error', error: errorFields(failure) });
+    return;
+  }
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const path = join(root, entry.name);
@@ -69,13 +79,14 @@ export async function planFiles(request: FileJobRequest): Promise<{ planned: Pla
   const planned: PlannedFile[] = [];
   const results: FileResult[] = [];
   for (const path of request.paths) {
-    const stats = await fs.stat(path).catch(() => null);
-    if (!stats) {
-      results.push({
-        input: path,
-        status: 'error',
-        error: errorFields(new CofferError('COFFER.2008', `${path} does not exist.`)),
-      });
+    const stats = await fs.stat(path).catch((error: unknown) => error as NodeJS.ErrnoException);
+    if (stats instanceof Error) {
+      const failure =
+        stats.code === 'ENOENT'
+          ? new CofferError('COFFER.2008', `${path} does not exist.`)
+          : (fsFailure(stats, `${path} cannot be read`, 'Nothing was written for it.') ??
+            new CofferError('COFFER.2008', `${path} cannot be read: ${stats.message}.`));
+      results.push({ input: path, status: 'error', error: errorFields(failure) });
     } else if (specialFileKind(stats)) {
       results.push({ input: path, status: 'skipped', reason: specialFileReason(specialFileKind(stats)!) });
     } else if (stats.isDirectory()) {
@@ -124,6 +135,8 @@ export async function runFileBatch(
   }
   for (const result of results) context.onFileDone?.(result);
   const cleaned = new Set<string>();
+  // Output folders this batch made; those that end up empty (every file in them failed) go again.
+  const madeFolders: { folder: string; first: string }[] = [];
   const push = (result: FileResult): void => {
     results.push(result);
     context.onFileDone?.(result);
@@ -147,7 +160,13 @@ export async function runFileBatch(
     });
     try {
       if (options.action !== 'verify') {
-        await fs.mkdir(file.outDir, { recursive: true });
+        const made = await fs.mkdir(file.outDir, { recursive: true }).catch((error: unknown) => {
+          throw (
+            fsFailure(error, `The output folder ${file.outDir} cannot be made`, 'The original was kept.') ??
+            new CofferError('COFFER.2009', `The output folder ${file.outDir} cannot be made: ${(error as Error).message}.`)
+          );
+        });
+        if (made) madeFolders.push({ folder: file.outDir, first: made });
         if (!cleaned.has(file.outDir)) {
           cleaned.add(file.outDir);
           await removeStaleTemps(file.outDir);
@@ -199,5 +218,24 @@ export async function runFileBatch(
       push({ input: file.input, status: 'error', error: errorFields(error) });
     }
   }
+  await removeEmptyFolders(madeFolders);
   return results;
+}
+
+/** Removes each made folder that is empty, and its made parents up to the first one made. */
+async function removeEmptyFolders(made: readonly { folder: string; first: string }[]): Promise<void> {
+  const deepestFirst = [...made].sort((a, b) => b.folder.length - a.folder.length);
+  for (const { folder, first } of deepestFirst) {
+    for (let dir = folder; dir.startsWith(first); dir = dirname(dir)) {
+      // rmdir removes only an empty folder: one holding anything (an output) stays, and so do its parents.
+      if (
+        !(await fs.rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
+      if (dir === first) break;
+    }
+  }
 }

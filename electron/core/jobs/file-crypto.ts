@@ -8,6 +8,7 @@ import { FINAL_FRAME_OVERHEAD, HEADER_TAG_BYTES, MESSAGE_ID_BYTES, REGULAR_FRAME
 import { scanFrames, sealedSize } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerTag, readHeader } from '../envelope/header-reader.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
+import { fsFailure } from '../envelope/fs-failure.js';
 import { locateFrames, openReadableFile, type BodyLayout } from '../envelope/message-file.js';
 import { serializeHeaderBody, type EncryptedDataKey, type ParsedHeader } from '../envelope/message-header.js';
 import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
@@ -233,6 +234,11 @@ export async function encryptFile(
     const output = await commitTemp(temp, target);
     temp = undefined;
     return { bytes: stats.size, output, ...(sha256 ? { sha256 } : {}) };
+  } catch (error) {
+    throw (
+      fsFailure(error, `${target} could not be written`, 'The original was kept; nothing was left under the output name.') ??
+      error
+    );
   } finally {
     dek.fill(0);
     // Workers still writing through the job's descriptors must finish before they close.
@@ -282,6 +288,16 @@ export async function decryptFile(
       temp = undefined;
     }
     return outcome;
+  } catch (error) {
+    throw (
+      (target === null
+        ? fsFailure(error, `${input} could not be read`, 'Nothing was written.')
+        : fsFailure(
+            error,
+            `${target} could not be written`,
+            'The encrypted file was kept; nothing was left under the output name.',
+          )) ?? error
+    );
   } finally {
     await handle.close();
     if (temp) await discardTemp(temp);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { CofferError } from '../../../shared/errors.js';
+import { fsFailureCode } from '../envelope/fs-failure.js';
 import { fsyncDir } from '../vault/durable-write.js';
 
 /**
@@ -36,6 +37,8 @@ export async function createTempBeside(target: string, access: OutputAccess = 'p
     liveTemps.add(path);
     return access === 'as-umask' ? { path, handle, finalMode: 0o666 & ~process.umask() } : { path, handle };
   } catch (error) {
+    // A disk full, a denied permission, a name too long: the job words those, naming the output.
+    if (fsFailureCode(error)) throw error;
     throw new CofferError('COFFER.2009', `Coffer cannot write in ${dirname(target)}: ${(error as Error).message}.`);
   }
 }
@@ -88,6 +91,7 @@ export async function commitTemp(temp: TempOutput, target: string): Promise<stri
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
+      if (fsFailureCode(error) && !isNoLinkSupport(code)) throw error;
       if (!isNoLinkSupport(code))
         throw new CofferError('COFFER.2009', `The output ${candidate} cannot be written: ${(error as Error).message}.`);
       // File systems without hard links (FAT, some network shares): check, then rename.
