@@ -110,6 +110,7 @@ export const ERROR_CODES = {
   'COFFER.9013': 'The key store alias is not valid.',
   'COFFER.9014': 'Keys in a key store cannot take imported material.',
   'COFFER.9015': "The token's data key does not open: the ciphertext or header was altered.",
+  'COFFER.9016': 'Keys in a key store rotate only on request (rotate-key).',
   'COFFER.9020': 'The TPM could not be reached.',
   'COFFER.9021': "The TPM could not unseal the vault's master key.",
   'COFFER.9022': 'tpm2-tools is not installed.',

@@ -30,6 +30,8 @@ export interface KeyInfo {
   key_version: number | null;
   key_versions: number[];
   tags: Record<string, string>;
+  /** Only for a key inside a key store's token: the store's id (Huawei's keystore_id). */
+  keystore_id?: string;
 }
 
 export interface ListKeysResponse {

@@ -20,6 +20,8 @@ export const CreateKeyRequest = z.strictObject({
   key_usage: z.enum(KEY_USAGES).optional(),
   key_namespace: z.string().optional(),
   key_name: z.string().optional(),
+  /** Huawei's keystore_id: make the key inside this key store's token (its id or alias). */
+  keystore_id: z.string().min(1).max(255).optional(),
 });
 export const KeyIdRequest = z.strictObject({ key_id: KeyRef });
 export const ListKeysRequest = z.strictObject({

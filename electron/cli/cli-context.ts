@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CofferError, type ErrorCode } from '../../shared/errors.js';
 import { defaultVaultDir } from '../core/vault/vault-paths.js';
-import { Vault, type VaultEnvironment } from '../core/vault/vault.js';
+import { Vault, type TokenPinPrompt, type VaultEnvironment } from '../core/vault/vault.js';
 import { cliHost } from './cli-host.js';
 import { printResult } from './cli-output.js';
 import { readSecret } from './passphrase-input.js';
@@ -11,6 +11,28 @@ import { readSecret } from './passphrase-input.js';
 export interface GlobalOptions {
   vault?: string;
   passphraseFile?: string;
+  pinFile?: string;
+}
+
+/** A key store token's PIN, when the store keeps none: --pin-file, else $COFFER_TOKEN_PIN, else a prompt. */
+export function tokenPinReader(options: GlobalOptions): TokenPinPrompt {
+  return async (store) => {
+    try {
+      return await readSecret({
+        file: options.pinFile,
+        envName: 'COFFER_TOKEN_PIN',
+        promptLabel: `PIN of token "${store.tokenLabel}" (key store ${store.alias})`,
+      });
+    } catch (error) {
+      if (error instanceof CofferError && error.code === 'COFFER.1012') {
+        throw new CofferError(
+          'COFFER.9011',
+          `Key store ${store.alias} needs the PIN of token "${store.tokenLabel}": pass --pin-file FILE, set COFFER_TOKEN_PIN, or run in a terminal to be asked.`,
+        );
+      }
+      throw error;
+    }
+  };
 }
 
 export function globalOptions(command: Command): GlobalOptions {
@@ -21,6 +43,7 @@ export function vaultEnvironment(options: GlobalOptions): VaultEnvironment {
   return {
     dir: resolve(cliHost().cwd, options.vault ?? defaultVaultDir(cliHost().env)),
     passphrase: () => readSecret({ file: options.passphraseFile, envName: 'COFFER_PASSPHRASE', promptLabel: 'vault passphrase' }),
+    tokenPin: tokenPinReader(options),
   };
 }
 

@@ -69,6 +69,7 @@ export function registerKeyCommands(program: Command): void {
       keyUsage?: string;
       keyNamespace?: string;
       keyName?: string;
+      keyStore?: string;
     }) => ({
       key_alias: o.alias,
       key_description: o.description,
@@ -79,8 +80,10 @@ export function registerKeyCommands(program: Command): void {
       key_usage: o.keyUsage,
       key_namespace: o.keyNamespace,
       key_name: o.keyName,
+      keystore_id: o.keyStore,
     }),
   )
+    .option('--key-store <name>', "generate the key inside this key store's token (its alias or id)")
     .requiredOption('--alias <alias>', 'a unique name: letters, digits, : / _ -')
     .option('--description <text>', 'up to 255 characters')
     .addOption(

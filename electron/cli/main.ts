@@ -6,6 +6,7 @@ import { printError } from './cli-output.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerFileCommands } from './file-commands.js';
 import { registerKeyCommands } from './key-commands.js';
+import { registerKeyStoreCommands } from './key-store-commands.js';
 import { registerShellCommands } from './shell-commands.js';
 import { registerVaultCommands } from './vault-commands.js';
 
@@ -20,12 +21,14 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option('--vault <dir>', 'the vault folder (default: $COFFER_HOME, else the app data folder)')
     .option('--passphrase-file <file>', "read the vault's passphrase from a file (else $COFFER_PASSPHRASE, else a prompt)")
+    .option('--pin-file <file>', "read a key store token's PIN from a file (else $COFFER_TOKEN_PIN, else a prompt)")
     .showHelpAfterError('(run `coffer --help` for the commands)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => cliHost().stdout.write(text), writeErr: (text) => cliHost().stderr.write(text) });
   registerVaultCommands(program);
   registerKeyCommands(program);
   registerAsymmetricCommands(program);
+  registerKeyStoreCommands(program);
   registerDataCommands(program);
   registerFileCommands(program);
   registerShellCommands(program);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aes-gcm.js';
+import { GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aes-gcm.js';
+import { materialGcmKey, type GcmKey } from '../crypto/gcm-key.js';
 import { COFFER_PROVIDER_ID } from '../envelope/esdk-constants.js';
 import type { EncryptedDataKey } from '../envelope/message-header.js';
 
@@ -30,16 +31,22 @@ export function parseCofferKeyName(name: string): CmkReference | null {
   return match ? { keyId: match[1]!, version: Number(match[2]) } : null;
 }
 
-export function wrapDataKey(material: Buffer, reference: CmkReference, dek: Buffer, contextBytes: Buffer): EncryptedDataKey {
+export function wrapDataKey(
+  material: Buffer | GcmKey,
+  reference: CmkReference,
+  dek: Buffer,
+  contextBytes: Buffer,
+): EncryptedDataKey {
   const iv = randomBytes(GCM_IV_BYTES);
-  const { ciphertext, tag } = gcmSeal(material, iv, dek, contextBytes);
+  // A key inside a token seals the data key there: the same GCM, so the same EDK.
+  const sealed = (Buffer.isBuffer(material) ? materialGcmKey(material) : material).seal(iv, dek, contextBytes);
   const lengths = Buffer.alloc(8);
   lengths.writeUInt32BE(TAG_BITS, 0);
   lengths.writeUInt32BE(GCM_IV_BYTES, 4);
   return {
     providerId: COFFER_PROVIDER_ID,
     providerInfo: Buffer.concat([Buffer.from(cofferKeyName(reference), 'utf8'), lengths, iv]),
-    ciphertext: Buffer.concat([ciphertext, tag]),
+    ciphertext: sealed,
   };
 }
 
@@ -76,11 +83,9 @@ export function rawAesKeyName(edk: EncryptedDataKey): string | null {
 }
 
 /** The data key, or null when this material and context do not open the EDK. */
-export function unwrapDataKey(material: Buffer, edk: EncryptedDataKey, contextBytes: Buffer): Buffer | null {
+export function unwrapDataKey(material: Buffer | GcmKey, edk: EncryptedDataKey, contextBytes: Buffer): Buffer | null {
   if (edk.ciphertext.length <= GCM_TAG_BYTES || edk.providerInfo.length < 8 + GCM_IV_BYTES) return null;
   // The IV is the provider info's last 12 bytes, whatever the key name's length.
   const iv = edk.providerInfo.subarray(edk.providerInfo.length - GCM_IV_BYTES);
-  const body = edk.ciphertext.subarray(0, edk.ciphertext.length - GCM_TAG_BYTES);
-  const tag = edk.ciphertext.subarray(edk.ciphertext.length - GCM_TAG_BYTES);
-  return gcmOpen(material, iv, body, tag, contextBytes);
+  return (Buffer.isBuffer(material) ? materialGcmKey(material) : material).open(iv, edk.ciphertext, contextBytes);
 }

@@ -5,6 +5,7 @@ import { keySpecOf, keyUsageOf } from '../vault/key-lifecycle.js';
 import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
 import { keyNaming } from './key-naming.js';
+import { useCmk } from './cmk-use.js';
 import type { Keyring } from './keyring.js';
 import { edkReference, rawAesKeyName, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from './raw-aes-keyring.js';
 import { namesRsaKey, unwrapRsaDataKey } from './raw-rsa-keyring.js';
@@ -66,7 +67,7 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
       const edks: EncryptedDataKey[] = [];
       for (const ref of keyRefs) {
         edks.push(
-          await vault.useKeyMaterial(operation, ref, (material, key, version) => {
+          await useCmk(vault, operation, ref, (material, key, version) => {
             if (keySpecOf(key) !== 'AES_256') {
               throw new CofferError(
                 'COFFER.8003',
@@ -103,11 +104,17 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
           continue;
         }
         try {
-          return await vault.useKeyMaterial(
+          return await useCmk(
+            vault,
             operation,
             match.key.key_id,
             (material) => {
-              const dek = match.kind === 'aes' ? unwrapDataKey(material, edk, contextBytes) : unwrapRsaDataKey(material, edk);
+              const dek =
+                match.kind === 'aes'
+                  ? unwrapDataKey(material, edk, contextBytes)
+                  : Buffer.isBuffer(material)
+                    ? unwrapRsaDataKey(material, edk)
+                    : null;
               if (!dek) {
                 throw new CofferError(
                   'COFFER.2003',

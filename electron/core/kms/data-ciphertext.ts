@@ -1,6 +1,7 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { CofferError } from '../../../shared/errors.js';
-import { gcmOpen, gcmSeal, GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aes-gcm.js';
+import { GCM_IV_BYTES, GCM_TAG_BYTES } from '../crypto/aes-gcm.js';
+import { materialGcmKey, type GcmKey } from '../crypto/gcm-key.js';
 import { serializeEncryptionContext, type EncryptionContext } from '../crypto/encryption-context.js';
 
 /**
@@ -37,6 +38,14 @@ function dataKey(material: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), Buffer.from('coffer/kms-data/1', 'utf8'), 32));
 }
 
+/**
+ * The GCM key a ciphertext is sealed under: for a vault key, derived from its material; a key
+ * inside a token is used as it is (a token cannot run HKDF on a key it never lets out).
+ */
+function gcmKeyFor(key: Buffer | GcmKey): GcmKey {
+  return Buffer.isBuffer(key) ? materialGcmKey(dataKey(key)) : key;
+}
+
 function contextDigest(serialized: Buffer): Buffer {
   return createHash('sha256').update(serialized).digest().subarray(0, 8);
 }
@@ -54,7 +63,7 @@ export function sealDataCiphertext(
   kind: DataKind,
   keyId: string,
   keyVersion: number,
-  material: Buffer,
+  material: Buffer | GcmKey,
   plaintext: Buffer,
   context: EncryptionContext,
 ): Buffer {
@@ -67,13 +76,8 @@ export function sealDataCiphertext(
   header.writeUInt16BE(Object.keys(context).length, 22);
   contextDigest(serialized).copy(header, 24);
   randomBytes(GCM_IV_BYTES).copy(header, 32);
-  const { ciphertext, tag } = gcmSeal(
-    dataKey(material),
-    header.subarray(32, 44),
-    plaintext,
-    Buffer.concat([AAD_PREFIX, header, serialized]),
-  );
-  return Buffer.concat([header, ciphertext, tag]);
+  const sealed = gcmKeyFor(material).seal(header.subarray(32, 44), plaintext, Buffer.concat([AAD_PREFIX, header, serialized]));
+  return Buffer.concat([header, sealed]);
 }
 
 const KIND_NAMES: Record<DataKind, string> = { 1: 'encrypt-data', 2: 'a data key' };
@@ -105,7 +109,7 @@ export function parseDataCiphertext(bytes: Buffer, expected: DataKind): DataCiph
 }
 
 /** Opens a parsed ciphertext with its key version's material and the caller's context. */
-export function openDataCiphertext(parsed: DataCiphertext, material: Buffer, context: EncryptionContext): Buffer {
+export function openDataCiphertext(parsed: DataCiphertext, material: Buffer | GcmKey, context: EncryptionContext): Buffer {
   const serialized = serializeEncryptionContext(context);
   const given = Object.keys(context).length;
   if (given !== parsed.contextPairs || !contextDigest(serialized).equals(parsed.contextDigest)) {
@@ -118,11 +122,9 @@ export function openDataCiphertext(parsed: DataCiphertext, material: Buffer, con
         'Give exactly the same pairs (names and values are case-sensitive).',
     );
   }
-  const plaintext = gcmOpen(
-    dataKey(material),
+  const plaintext = gcmKeyFor(material).open(
     parsed.header.subarray(32, 44),
-    parsed.body,
-    parsed.tag,
+    Buffer.concat([parsed.body, parsed.tag]),
     Buffer.concat([AAD_PREFIX, parsed.header, serialized]),
   );
   if (!plaintext) {

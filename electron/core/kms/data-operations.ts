@@ -14,6 +14,7 @@ import { validateEncryptionContext, type EncryptionContext } from '../crypto/enc
 import { decodeBase64, decodeHex, looksLikeHex } from '../crypto/strict-encoding.js';
 import { keySpecOf, resolveKey } from '../vault/key-lifecycle.js';
 import type { KeyRecord, VaultState } from '../vault/vault-file.js';
+import { useCmk } from '../keyrings/cmk-use.js';
 import type { Vault } from '../vault/vault.js';
 import { decryptDataRsa, encryptDataRsa } from './asymmetric-operations.js';
 import { DataKind, openDataCiphertext, parseDataCiphertext, sealDataCiphertext, type DataCiphertext } from './data-ciphertext.js';
@@ -34,7 +35,7 @@ async function seal(
   plaintext: Buffer,
   context: EncryptionContext,
 ): Promise<{ key_id: string; key_version: number; bytes: Buffer }> {
-  return vault.useKeyMaterial(operation, keyRef, (material, key, version) => {
+  return useCmk(vault, operation, keyRef, (material, key, version) => {
     assertSymmetric(key, operation);
     return {
       key_id: key.key_id,
@@ -58,7 +59,8 @@ function assertSymmetric(key: Readonly<KeyRecord>, operation: string): void {
 }
 
 function open(vault: Vault, operation: string, parsed: DataCiphertext, context: EncryptionContext): Promise<Buffer> {
-  return vault.useKeyMaterial(
+  return useCmk(
+    vault,
     operation,
     parsed.keyId,
     (material, key) => {

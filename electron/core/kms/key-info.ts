@@ -32,5 +32,6 @@ export function keyInfo(key: Readonly<KeyRecord>, domainId: string): KeyInfo {
     key_version: key.versions.at(-1)?.version ?? null,
     key_versions: key.versions.map((v) => v.version),
     tags: { ...key.tags },
+    ...(key.key_store_id !== undefined ? { keystore_id: key.key_store_id } : {}),
   };
 }

@@ -12,7 +12,10 @@ import {
   parseRequest,
 } from '../../../shared/kms-schemas.js';
 import * as lifecycle from '../vault/key-lifecycle.js';
-import type { KeyRecord, VaultState } from '../vault/vault-file.js';
+import { randomUUID } from 'node:crypto';
+import { findKeyStore } from '../keyrings/cmk-use.js';
+import type { KeyRecord, TokenObject, VaultState } from '../vault/vault-file.js';
+import { generateTokenKey, precheckTokenKey } from './key-store-operations.js';
 import type { Vault } from '../vault/vault.js';
 import type { KeyInfo, ListKeysResponse, RotationStatus } from '../../../shared/kms-responses.js';
 import { isAsymmetricSpec } from '../../../shared/key-specs.js';
@@ -42,6 +45,20 @@ async function changeKey(vault: Vault, operation: string, keyRef: string, change
 
 export async function createKey(vault: Vault, input: unknown): Promise<{ key_info: { key_id: string; domain_id: string } }> {
   const request = parseRequest(CreateKeyRequest, input);
+  let token: lifecycle.NewKeyInput['token'];
+  if (request.keystore_id !== undefined) {
+    if (request.origin === 'external' || request.exportable || (request.key_spec ?? 'AES_256') !== 'AES_256') {
+      throw new CofferError(
+        'COFFER.9014',
+        'A key in a key store is an AES_256 key generated inside its token, which it never leaves: it cannot take imported material, be exportable or be a key pair.',
+      );
+    }
+    const state = await vault.refresh();
+    const store = findKeyStore(state.key_stores, request.keystore_id);
+    precheckTokenKey(state as VaultState, request.key_alias);
+    const keyId = randomUUID();
+    token = { key_id: keyId, key_store_id: store.key_store_id, object: await generateTokenKey(vault, store, keyId, 1) };
+  }
   const spec = request.key_spec ?? 'AES_256';
   // A key pair takes a moment (seconds for RSA_4096): made before the vault lock is taken.
   const pair: KeyPairDer | null =
@@ -61,6 +78,7 @@ export async function createKey(vault: Vault, input: unknown): Promise<{ key_inf
           keyUsage: request.key_usage,
           keyNamespace: request.key_namespace,
           keyName: request.key_name,
+          token,
         },
         context.now,
         pair ? (keyId, version) => context.sealMaterial(keyId, version, pair.privateKey) : context.material,
@@ -212,10 +230,19 @@ export async function getKeyRotationStatus(vault: Vault, input: unknown): Promis
 
 export async function rotateKey(vault: Vault, input: unknown): Promise<RotationStatus> {
   const { key_id } = parseRequest(KeyIdRequest, input);
+  // A token key's new version is a new object in its token, made first (the vault records it next).
+  const state = await vault.refresh();
+  const current = state.keys.find((k) => k.key_id === key_id || `alias/${k.alias}` === key_id);
+  let tokenObject: TokenObject | undefined;
+  if (current?.key_store_id !== undefined) {
+    lifecycle.assertUsable(current);
+    const store = findKeyStore(state.key_stores, current.key_store_id);
+    tokenObject = await generateTokenKey(vault, store, current.key_id, (current.versions.at(-1)?.version ?? 0) + 1);
+  }
   const key = await vault.mutate('rotate-key', (draft, context) => {
     const target = lifecycle.resolveKey(draft, key_id);
     context.subject(target.key_id, target.versions.at(-1)?.version ?? null);
-    const version = lifecycle.rotateKey(target, context.now, context.material);
+    const version = lifecycle.rotateKey(target, context.now, context.material, tokenObject);
     return {
       result: structuredClone(target),
       events: [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CofferError } from '../../../shared/errors.js';
 import { DAY_MS, KEY_LIMITS, KeyState, type KeyOrigin } from '../../../shared/key-types.js';
 import { COFFER_KEY_NAMESPACE, isAsymmetricSpec, type KeySpec, type KeyUsage } from '../../../shared/key-specs.js';
-import type { DeletedKey, KeyRecord, VaultState } from './vault-file.js';
+import type { DeletedKey, KeyRecord, TokenObject, VaultState } from './vault-file.js';
 
 /**
  * The CMK state machine of KMS-REFERENCE.md as pure functions over the vault's state.
@@ -21,6 +21,8 @@ export interface NewKeyInput {
   /** Another tool's keyring namespace and key name (both or neither; imported keys only). */
   keyNamespace?: string;
   keyName?: string;
+  /** A key inside a key store's token: its id (chosen before the token object was made) and version 1's object. */
+  token?: { key_id: string; key_store_id: string; object: TokenObject };
 }
 
 /** Keys made before asymmetric keys existed carry no spec: they are AES_256. */
@@ -188,7 +190,7 @@ export function createKey(state: VaultState, input: NewKeyInput, now: number, ma
   const keySpec = input.keySpec ?? 'AES_256';
   const keyUsage = chooseUsage(keySpec, input.keyUsage);
   validateForeignName(state, input, origin);
-  const keyId = randomUUID();
+  const keyId = input.token?.key_id ?? randomUUID();
   const key: KeyRecord = {
     key_id: keyId,
     alias: input.alias,
@@ -206,7 +208,12 @@ export function createKey(state: VaultState, input: NewKeyInput, now: number, ma
       last_rotation: null,
       count: 0,
     },
-    versions: origin === 'external' ? [] : [{ version: 1, created: now, material: material(keyId, 1) }],
+    versions: input.token
+      ? [{ version: 1, created: now, token_object: input.token.object }]
+      : origin === 'external'
+        ? []
+        : [{ version: 1, created: now, material: material(keyId, 1) }],
+    ...(input.token ? { key_store_id: input.token.key_store_id } : {}),
     ...(keySpec === 'AES_256' ? {} : { key_spec: keySpec }),
     ...(keyUsage === 'ENCRYPT_DECRYPT' && keySpec === 'AES_256' ? {} : { key_usage: keyUsage }),
     ...(input.keyNamespace !== undefined && input.keyName !== undefined
@@ -333,6 +340,13 @@ export function validateRotationInterval(days: number): void {
 export function enableKeyRotation(key: KeyRecord, now: number, intervalDays?: number): void {
   assertEditable(key);
   assertRotatable(key);
+  if (key.key_store_id !== undefined) {
+    // A scheduled rotation happens when the vault opens, where no token may be present nor PIN given.
+    throw new CofferError(
+      'COFFER.9016',
+      `Key ${key.key_id} lives in a key store's token: rotate it with \`coffer rotate-key\` while the token is present.`,
+    );
+  }
   if (intervalDays !== undefined) validateRotationInterval(intervalDays);
   if (!key.rotation.enabled) {
     key.rotation.enabled = true;
@@ -355,19 +369,32 @@ export function updateKeyRotationInterval(key: KeyRecord, intervalDays: number):
   key.rotation.interval_days = intervalDays;
 }
 
-/** Adds a new newest version; every older version stays for decryption. */
-export function rotateKey(key: KeyRecord, now: number, material: MaterialFactory): number {
+/**
+ * Adds a new newest version; every older version stays for decryption. A token key's new version
+ * is a new object in its token, made before and given here.
+ */
+export function rotateKey(key: KeyRecord, now: number, material: MaterialFactory, tokenObject?: TokenObject): number {
   assertRotatable(key);
   assertUsable(key);
   const version = (key.versions.at(-1)?.version ?? 0) + 1;
-  key.versions.push({ version, created: now, material: material(key.key_id, version) });
+  if (key.key_store_id !== undefined) {
+    if (!tokenObject)
+      throw new CofferError(
+        'COFFER.9016',
+        `Key ${key.key_id} lives in a key store's token: its new version is made in the token.`,
+      );
+    key.versions.push({ version, created: now, token_object: tokenObject });
+  } else {
+    key.versions.push({ version, created: now, material: material(key.key_id, version) });
+  }
   key.rotation.last_rotation = now;
   key.rotation.count += 1;
   return version;
 }
 
 export function rotationDueAt(key: KeyRecord): number | null {
-  if (!key.rotation.enabled || key.origin === 'external' || isAsymmetricSpec(keySpecOf(key))) return null;
+  if (!key.rotation.enabled || key.origin === 'external' || isAsymmetricSpec(keySpecOf(key)) || key.key_store_id !== undefined)
+    return null;
   const since = Math.max(key.rotation.last_rotation ?? 0, key.rotation.enabled_at ?? key.created);
   return since + key.rotation.interval_days * DAY_MS;
 }

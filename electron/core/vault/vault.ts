@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { CofferError } from '../../../shared/errors.js';
 import { readAuditLog, type AuditVerification } from './audit-log.js';
 import { osKeychain, type SecretStore } from './keychain.js';
 import { hasDueMaintenance } from './key-lifecycle.js';
@@ -25,7 +26,20 @@ export interface VaultEnvironment {
   clock?: () => number;
   /** Asked for the passphrase only when the vault is in passphrase mode. */
   passphrase?: PassphraseSource;
+  /** Asked for a token's PIN when a key store keeps none ("asked for each time"). */
+  tokenPin?: TokenPinPrompt;
 }
+
+/** Who asks the user for a key store token's PIN: the CLI's prompt, the app's PIN dialog. */
+export type TokenPinPrompt = (store: { alias: string; tokenLabel: string }) => Promise<string>;
+
+const noTokenPin: TokenPinPrompt = (store) =>
+  Promise.reject(
+    new CofferError(
+      'COFFER.9011',
+      `Key store ${store.alias} keeps no PIN: give the PIN of token "${store.tokenLabel}" with --pin-file FILE or $COFFER_TOKEN_PIN, or run in a terminal to be asked.`,
+    ),
+  );
 
 /**
  * An open vault: the master key is held in memory (as subkeys), the file is re-read and
@@ -42,6 +56,8 @@ export class Vault {
   /** Kept to re-seal the vault (a new passphrase, keychain <-> passphrase) without the recovery code. */
   private readonly vmk: Buffer;
   private readonly secrets: SecretStore;
+  /** Asks for the PIN of a key store that keeps none. */
+  tokenPin: TokenPinPrompt = noTokenPin;
 
   private constructor(
     paths: VaultPaths,
@@ -103,6 +119,7 @@ export class Vault {
     const file = await readVaultFile(paths);
     const vmk = await unsealProtection(file, secrets, env.passphrase ?? noPassphrase);
     const vault = new Vault(paths, file, verifyWithVmk(paths, file, vmk), env.clock ?? Date.now, vmk, secrets);
+    if (env.tokenPin) vault.tokenPin = env.tokenPin;
     if (hasDueMaintenance(file.state, vault.clock())) await vault.mutate('open', () => ({ result: null, events: [] }));
     return vault;
   }

@@ -1,0 +1,210 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import * as z from 'zod';
+import { CofferError } from '../../../shared/errors.js';
+import { parseRequest } from '../../../shared/kms-schemas.js';
+import { findKeyStore, keyStorePin, keyStorePinAccount, keyStorePinLabel, tokenLocation } from '../keyrings/cmk-use.js';
+import { listTokens, withTokenSession, type TokenSummary } from '../keystores/token-session.js';
+import * as lifecycle from '../vault/key-lifecycle.js';
+import { KEYCHAIN_SERVICE } from '../vault/keychain.js';
+import type { KeyRecord, KeyStorePin, KeyStoreRecord, TokenObject } from '../vault/vault-file.js';
+import type { Vault } from '../vault/vault.js';
+
+/**
+ * Key stores, as Huawei KMS's dedicated key stores and AWS's custom key stores: a PKCS#11 token
+ * whose keys are CMKs of this vault. The vault keeps the module path, the token's label and
+ * serial, and the PIN (in the keychain, sealed in the vault, or nowhere: asked each time).
+ */
+export const CreateKeyStoreRequest = z.strictObject({
+  keystore_alias: z.string(),
+  pkcs11_module: z.string().min(1).max(4096),
+  token_label: z.string().min(1).max(32),
+  /** The PIN to keep; absent: asked for at each use. Never from argv (the faces read it from a file or a prompt). */
+  pin: z.string().min(1).max(256).optional(),
+});
+export const KeyStoreIdRequest = z.strictObject({ keystore_id: z.string().min(1).max(255) });
+
+export interface KeyStoreInfo {
+  keystore_id: string;
+  keystore_alias: string;
+  keystore_type: 'PKCS11';
+  pkcs11_module: string;
+  token_label: string;
+  token_serial: string;
+  token_model: string;
+  pin_storage: KeyStorePin['mode'];
+  key_count: number;
+  create_time: string;
+}
+
+const ALIAS = /^[a-zA-Z0-9:/_-]{1,64}$/;
+
+function keyStoreInfo(store: KeyStoreRecord, keys: readonly KeyRecord[]): KeyStoreInfo {
+  return {
+    keystore_id: store.key_store_id,
+    keystore_alias: store.alias,
+    keystore_type: 'PKCS11',
+    pkcs11_module: store.module_path,
+    token_label: store.token_label,
+    token_serial: store.token_serial,
+    token_model: store.token_model,
+    pin_storage: store.pin.mode,
+    key_count: keys.filter((k) => k.key_store_id === store.key_store_id).length,
+    create_time: String(store.created),
+  };
+}
+
+export async function createKeyStore(vault: Vault, input: unknown): Promise<{ key_store_info: KeyStoreInfo }> {
+  const request = parseRequest(CreateKeyStoreRequest, input);
+  const alias = request.keystore_alias;
+  if (!ALIAS.test(alias)) {
+    throw new CofferError(
+      'COFFER.9013',
+      `The key store alias "${alias.slice(0, 80)}" is not valid: use 1 to 64 letters, digits, ':', '/', '_' or '-'.`,
+    );
+  }
+  if (!isAbsolute(request.pkcs11_module)) {
+    throw new CofferError('KMS.0308', `--pkcs11-module must be an absolute path; "${request.pkcs11_module}" is not.`);
+  }
+  const state = await vault.refresh();
+  if ((state.key_stores ?? []).some((s) => s.alias === alias)) {
+    throw new CofferError('COFFER.9006', `A key store named "${alias}" already exists: choose another alias.`);
+  }
+  const keyStoreId = randomUUID();
+  const askedPin = request.pin === undefined;
+  // One login now, so a wrong PIN or a missing token is said at once, not at the first key.
+  let given: string | undefined;
+  const token = await withTokenSession(
+    { storeName: alias, modulePath: request.pkcs11_module, tokenLabel: request.token_label },
+    async () => {
+      given = request.pin ?? (await vault.tokenPin({ alias, tokenLabel: request.token_label }));
+      return given;
+    },
+    (session) => session.token,
+  );
+  let pin: KeyStorePin;
+  if (askedPin) {
+    pin = { mode: 'ask' };
+  } else if (vault.protectionMode === 'keychain') {
+    pin = { mode: 'keychain', service: KEYCHAIN_SERVICE, account: keyStorePinAccount(keyStoreId) };
+    await vault.keychain.set(pin.service, pin.account, given!);
+  } else {
+    pin = { mode: 'sealed', box: '' };
+  }
+  try {
+    const store = await vault.mutate('create-key-store', (draft, context) => {
+      if ((draft.key_stores ?? []).some((s) => s.alias === alias)) {
+        throw new CofferError('COFFER.9006', `A key store named "${alias}" already exists: choose another alias.`);
+      }
+      const record: KeyStoreRecord = {
+        key_store_id: keyStoreId,
+        alias,
+        module_path: request.pkcs11_module,
+        token_label: token.label,
+        token_serial: token.serial,
+        token_model: token.model.slice(0, 16),
+        created: context.now,
+        pin:
+          pin.mode === 'sealed'
+            ? { mode: 'sealed', box: context.sealSecret(keyStorePinLabel(keyStoreId), Buffer.from(given!, 'utf8')) }
+            : pin,
+      };
+      draft.key_stores = [...(draft.key_stores ?? []), record];
+      return {
+        result: record,
+        events: [
+          {
+            operation: 'create-key-store',
+            outcome: 'success',
+            detail: `key store ${alias}: token "${token.label}" serial ${token.serial}, PIN ${record.pin.mode}`,
+          },
+        ],
+      };
+    });
+    return { key_store_info: keyStoreInfo(store, []) };
+  } catch (error) {
+    if (pin.mode === 'keychain') await vault.keychain.delete(pin.service, pin.account).catch(() => false);
+    throw error;
+  }
+}
+
+export async function listKeyStores(vault: Vault): Promise<{ keystores: KeyStoreInfo[]; total: number }> {
+  const state = await vault.refresh();
+  const stores = (state.key_stores ?? []).map((s) => keyStoreInfo(s, state.keys));
+  return { keystores: stores, total: stores.length };
+}
+
+/** The store, and whether its token is present now (no PIN is asked). */
+export async function describeKeyStore(
+  vault: Vault,
+  input: unknown,
+): Promise<{ key_store_info: KeyStoreInfo & { token_present: boolean; token_problem: string | null; keys: string[] } }> {
+  const request = parseRequest(KeyStoreIdRequest, input);
+  const state = await vault.refresh();
+  const store = findKeyStore(state.key_stores, request.keystore_id);
+  let present = false;
+  let problem: string | null = null;
+  try {
+    const tokens: TokenSummary[] = await listTokens(store.alias, store.module_path);
+    present = tokens.some((t) => t.label === store.token_label && (!store.token_serial || t.serial === store.token_serial));
+    if (!present) problem = `no token labelled "${store.token_label}" with serial ${store.token_serial} is present`;
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
+  }
+  return {
+    key_store_info: {
+      ...keyStoreInfo(store, state.keys),
+      token_present: present,
+      token_problem: problem,
+      keys: state.keys.filter((k) => k.key_store_id === store.key_store_id).map((k) => k.key_id),
+    },
+  };
+}
+
+/** Refused while any key (in any state) uses the store; its keychain PIN goes with it. */
+export async function deleteKeyStore(vault: Vault, input: unknown): Promise<{ keystore_id: string; keystore_alias: string }> {
+  const request = parseRequest(KeyStoreIdRequest, input);
+  const removed = await vault.mutate('delete-key-store', (draft) => {
+    const store = findKeyStore(draft.key_stores, request.keystore_id);
+    const users = draft.keys.filter((k) => k.key_store_id === store.key_store_id);
+    if (users.length > 0) {
+      throw new CofferError(
+        'COFFER.9008',
+        `Key store ${store.alias} still holds ${users.length} key(s) (${users
+          .slice(0, 5)
+          .map((k) => `${k.key_id} "${k.alias}"`)
+          .join(', ')}): schedule them for deletion and wait until they are deleted, then delete the store.`,
+      );
+    }
+    draft.key_stores = (draft.key_stores ?? []).filter((s) => s.key_store_id !== store.key_store_id);
+    return {
+      result: store,
+      events: [{ operation: 'delete-key-store', outcome: 'success', detail: `key store ${store.alias} deleted` }],
+    };
+  });
+  if (removed.pin.mode === 'keychain') await vault.keychain.delete(removed.pin.service, removed.pin.account).catch(() => false);
+  return { keystore_id: removed.key_store_id, keystore_alias: removed.alias };
+}
+
+/** A new AES-256 key object in the store's token for (key id, version); the vault records only this reference. */
+export async function generateTokenKey(
+  vault: Vault,
+  store: KeyStoreRecord,
+  keyId: string,
+  version: number,
+): Promise<TokenObject> {
+  const object: TokenObject = { cka_id: randomBytes(16).toString('hex'), label: `coffer ${keyId} v${version}` };
+  await withTokenSession(
+    tokenLocation(store),
+    () => keyStorePin(vault, store),
+    (session) => session.generateAesKey(object.label, Buffer.from(object.cka_id, 'hex')),
+  );
+  return object;
+}
+
+/** Checks what create-key would refuse before a token object is made for it. */
+export function precheckTokenKey(state: { keys: KeyRecord[] }, alias: string): void {
+  lifecycle.validateAlias(alias);
+  const owner = state.keys.find((k) => k.alias === alias);
+  if (owner) throw new CofferError('KMS.1104', `The alias "${alias}" already names key ${owner.key_id}: choose another alias.`);
+}
