@@ -53,7 +53,9 @@ function edkLabel(edk: EncryptedDataKey): string {
 /**
  * The vault's CMKs as a keyring: each AES_256 key wraps a file's data key as a raw AES keyring
  * does; on decryption, RSA keys open raw RSA EDKs as the raw RSA keyring does. Every use is
- * audited by the vault. The vault may still be opening (a keychain's answer takes tens of
+ * audited by the vault. A CMK inside a key store's token wraps in the token (cmk-use.ts): its EDK
+ * has the same layout and key name, so a header's size and shape do not depend on where the key
+ * lives, and only the vault's record says which. The vault may still be opening (a keychain's answer takes tens of
  * milliseconds): a file's body is sealed meanwhile, and only wrapping and unwrapping wait for it.
  */
 export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly string[], operation: string): Keyring {
