@@ -71,23 +71,25 @@ export const FileJobFields = z.strictObject({
   out_dir: AbsolutePath.optional(),
   /** Encrypt: the keys that each wrap every file's data key (any one opens the file). */
   key_ids: z.array(KeyReference).max(16).optional(),
+  /** Encrypt: contacts (by name) who get one raw RSA EDK each, so their own Coffer opens the files. */
+  recipients: z.array(z.string().min(1).max(64)).max(16).optional(),
   frame_length: FrameLength.optional(),
   encryption_context: EncryptionContextField.optional(),
   /** Encrypt: delete each original once its encrypted copy has been read back and matched. */
   remove_originals: z.boolean().optional(),
 });
 
-const ENCRYPT_ONLY = ['key_ids', 'frame_length', 'encryption_context', 'remove_originals'] as const;
+const ENCRYPT_ONLY = ['key_ids', 'recipients', 'frame_length', 'encryption_context', 'remove_originals'] as const;
 
 /** A whole file job: its fields, and what its action needs and allows. */
 export const FileJobRequest = FileJobFields.superRefine((request, context) => {
   if (request.action === 'encrypt') {
-    if (!request.key_ids || request.key_ids.length === 0) {
+    if ((!request.key_ids || request.key_ids.length === 0) && (!request.recipients || request.recipients.length === 0)) {
       context.addIssue({
         code: 'custom',
         path: ['key_ids'],
         message:
-          "Encrypting files needs a key: the CMK that wraps each file's data key (--key-id; in the app, a key or a default key in Settings).",
+          "Encrypting files needs a key: the CMK that wraps each file's data key (--key-id; in the app, a key or a default key in Settings), or a recipient (--recipient).",
         params: code('KMS.0204'),
       });
     }

@@ -1,9 +1,32 @@
-import { readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import { MESSAGE_TYPES, SIGNING_ALGORITHMS } from '../../shared/key-specs.js';
 import * as asymmetric from '../core/kms/asymmetric-operations.js';
+import { publicKeyFile } from '../core/kms/contact-operations.js';
 import { action, globalOptions, openVault } from './cli-context.js';
+import { cliHost } from './cli-host.js';
+
+/**
+ * Writes a new file whole: a hidden temporary beside it, then a hard link to the final name (which
+ * refuses an existing file), so no half-written file ever has that name.
+ */
+async function writeNewFile(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(temporary, text, { flag: 'wx', mode: 0o644, flush: true });
+    await link(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CofferError('COFFER.1017', `${path} already exists: choose a new file name for the public key file.`);
+    }
+    throw new CofferError('COFFER.2009', `${path} cannot be written: ${(error as Error).message}.`);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
 
 /** --message or --message-file: Huawei's `message` is Base64 of at most 4096 bytes. */
 async function messageField(o: { message?: string; messageFile?: string }): Promise<string | undefined> {
@@ -45,12 +68,19 @@ interface SignOptions {
 export function registerAsymmetricCommands(program: Command): void {
   program
     .command('get-publickey')
-    .description("show an asymmetric key's public key (PEM)")
+    .description("show an asymmetric key's public key (PEM); --out writes the public key file others add as a contact")
     .addOption(keyIdOption())
+    .option('--out <file>', 'write a public key file to send (RSA ENCRYPT_DECRYPT keys; never over an existing file)')
     .action(
-      action(async (o: { keyId: string }, command: Command) =>
-        asymmetric.getPublicKey(await openVault(globalOptions(command)), { key_id: o.keyId }),
-      ),
+      action(async (o: { keyId: string; out?: string }, command: Command) => {
+        const vault = await openVault(globalOptions(command));
+        const answer = await asymmetric.getPublicKey(vault, { key_id: o.keyId });
+        if (o.out === undefined) return answer;
+        const file = await publicKeyFile(vault, o.keyId);
+        const path = resolve(cliHost().cwd, o.out);
+        await writeNewFile(path, file.text);
+        return { ...answer, fingerprint: file.fingerprint, public_key_file: path };
+      }),
     );
 
   program

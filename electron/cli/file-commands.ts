@@ -22,6 +22,7 @@ import { FileProgressBar } from './progress-bar.js';
 interface FileCommandOptions {
   keyId?: string;
   alsoKeyId?: string[];
+  recipient?: string[];
   outDir?: string;
   frameLength?: FileJobRequest['frame_length'];
   encryptionContext?: EncryptionContext;
@@ -93,6 +94,7 @@ function batchJob(action: FileAction, paths: string[], options: FileCommandOptio
     paths: paths.map((path) => resolve(cwd, path)),
     ...(options.outDir === undefined ? {} : { out_dir: resolve(cwd, options.outDir) }),
     ...(action === 'encrypt' ? { key_ids: keyIds } : {}),
+    ...(options.recipient === undefined ? {} : { recipients: options.recipient }),
     ...(options.frameLength === undefined ? {} : { frame_length: options.frameLength }),
     ...(options.encryptionContext === undefined ? {} : { encryption_context: options.encryptionContext }),
     ...(options.removeOriginals === undefined ? {} : { remove_originals: options.removeOriginals }),
@@ -158,6 +160,7 @@ export function registerFileCommands(program: Command): void {
     .argument('<paths...>', 'files and folders')
     .option('--key-id <key>', 'the CMK that wraps each data key (a key id or alias/NAME)')
     .option('--also-key-id <key>', 'another CMK that can open the files too (repeatable)', collect)
+    .option('--recipient <name>', 'a contact whose own Coffer can open the files (repeatable; see add-contact)', collect)
     .option('--out-dir <dir>', 'write the encrypted files here (folders keep their structure)')
     .addOption(
       new Option('--frame-length <bytes>', 'bytes per frame, 1 KiB..16 MiB (default 256 KiB)').argParser(

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './agent-commands.js';
 import { registerAsymmetricCommands } from './asymmetric-commands.js';
+import { registerContactCommands } from './contact-commands.js';
 import { cliHost } from './cli-host.js';
 import { printError } from './cli-output.js';
 import { registerDataCommands } from './data-commands.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerAsymmetricCommands(program);
   registerKeyStoreCommands(program);
+  registerContactCommands(program);
   registerDataCommands(program);
   registerFileCommands(program);
   registerShellCommands(program);

@@ -63,7 +63,8 @@ export async function runFileJob(input: unknown, context: FileJobContext): Promi
   );
   const signal = context.signal ? AbortSignal.any([context.signal, keysFailed.signal]) : keysFailed.signal;
   if (request.out_dir !== undefined) await prepareOutputFolder(request.out_dir);
-  if (request.action !== 'encrypt') await keyrings.ready;
+  // Recipients' EDK sizes come from their public keys, which are in the vault: the header's layout waits for it.
+  if (request.action !== 'encrypt' || (request.recipients?.length ?? 0) > 0) await keyrings.ready;
   const plan = await planFiles(request);
   const files = await runFileBatch(request, plan, {
     pool: context.pool,

@@ -1,6 +1,8 @@
 import type { FileJobRequest } from '../../../shared/file-job.js';
 import type { Vault } from '../vault/vault.js';
-import type { Keyring } from './keyring.js';
+import { CofferError } from '../../../shared/errors.js';
+import { multiKeyring, type Keyring } from './keyring.js';
+import { rsaRecipientsKeyring } from './raw-rsa-keyring.js';
 import { vaultKeyring } from './vault-keyring.js';
 
 /**
@@ -25,16 +27,55 @@ export interface RequestKeyrings {
   forRequest(request: FileJobRequest): JobKeyrings;
 }
 
+/**
+ * The contacts a job names, as a raw RSA keyring: read from the opened vault (the runner waits for
+ * it when a job has recipients, since their EDK sizes come from their keys). An unknown name stops
+ * the job before any file is touched.
+ */
+function recipientsKeyring(vault: Vault | undefined, names: readonly string[]): Keyring {
+  if (!vault) throw new CofferError('COFFER.4002', 'The vault is not open yet: recipients are read from it.');
+  const contacts = vault.state.contacts ?? [];
+  return rsaRecipientsKeyring(
+    names.map((name) => {
+      const contact = contacts.find((c) => c.name === name);
+      if (!contact) {
+        throw new CofferError(
+          'COFFER.8005',
+          `No contact is named "${name}": add them first with \`coffer add-contact --name ${JSON.stringify(name)} --public-key-file FILE\`` +
+            (contacts.length > 0 ? ` (contacts: ${contacts.map((c) => c.name).join(', ')}).` : '.'),
+        );
+      }
+      return {
+        label: `contact ${contact.name}`,
+        namespace: contact.key_namespace,
+        keyName: contact.key_name,
+        publicKey: Buffer.from(contact.public_key, 'base64'),
+      };
+    }),
+  );
+}
+
 export function requestKeyrings(sources: KeySources): RequestKeyrings {
   const opening = Promise.resolve(sources.vault);
+  let opened: Vault | undefined;
+  // Registered before `ready`, so the vault is at hand synchronously once `ready` settles.
+  opening.then(
+    (vault) => (opened = vault),
+    () => undefined,
+  );
   const ready = opening.then(() => undefined);
   ready.catch(() => undefined); // the runner awaits it; this only keeps an early refusal from going unobserved
   return {
     ready,
     forRequest(request) {
       const operation = request.action === 'verify' ? 'verify-file' : 'decrypt-file';
+      const cmks = vaultKeyring(opening, request.key_ids ?? [], 'encrypt-file');
+      const recipients = request.recipients ?? [];
       return {
-        encrypt: vaultKeyring(opening, request.key_ids ?? [], 'encrypt-file'),
+        encrypt:
+          recipients.length === 0
+            ? cmks
+            : multiKeyring([...((request.key_ids ?? []).length > 0 ? [cmks] : []), recipientsKeyring(opened, recipients)]),
         decrypt: vaultKeyring(opening, [], operation),
       };
     },
