@@ -65,6 +65,6 @@ export interface AuditRecordView {
 
 /** One file of a batch. */
 export type FileResult =
-  | { input: string; status: 'ok'; output?: string; bytes: number; original_removed?: boolean }
+  | { input: string; status: 'ok'; output?: string; bytes: number; original_removed?: boolean; note?: string }
   | { input: string; status: 'error'; error: { error_code: string; error_msg: string } }
   | { input: string; status: 'skipped'; reason: string };

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS, type EventChannel } from '../../shared/ipc-channels.js';
@@ -85,6 +85,29 @@ describe('the IPC bridge', () => {
       { path: fifo, kind: 'special', size: 0, reason: expect.stringMatching(/^a named pipe \(FIFO\), not a regular file/) },
       { path: '/dev/null', kind: 'special', size: 0, reason: expect.stringMatching(/^a character device/) },
     ]);
+  });
+
+  it('decrypts a hostile file name ("...coffer") inside the folder, under a safe name, with a note', async () => {
+    await ok('vault:create', { protection: 'keychain' });
+    await ok('keys:create', { key_alias: 'names' });
+    const folder = join(work, 'a', 'b');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'x'), 'plain');
+    expect(
+      (
+        await finished(
+          (await ok('jobs:start', { action: 'encrypt', paths: [join(folder, 'x')], key_ids: ['alias/names'] })).job_id,
+        )
+      ).results[0],
+    ).toMatchObject({ status: 'ok' });
+    await rename(join(folder, 'x.coffer'), join(folder, '...coffer'));
+    const done = await finished((await ok('jobs:start', { action: 'decrypt', paths: [join(folder, '...coffer')] })).job_id);
+    expect(done.results[0]).toMatchObject({
+      status: 'ok',
+      output: join(folder, 'decrypted'),
+      note: expect.stringMatching(/not a file name/),
+    });
+    expect((await readdir(join(work, 'a'))).sort()).toEqual(['b']);
   });
 
   it('refuses every channel to a sender that is not the app page, doing nothing', async () => {

@@ -102,12 +102,31 @@ export function encryptedName(input: string): string {
   return `${basename(input)}${COFFER_EXTENSION}`;
 }
 
-/** "photo.jpg.coffer" -> "photo.jpg"; a file without the extension gets ".decrypted". */
-export function decryptedName(input: string): string {
-  const name = basename(input);
-  return name.endsWith(COFFER_EXTENSION) && name.length > COFFER_EXTENSION.length
-    ? name.slice(0, -COFFER_EXTENSION.length)
-    : `${name}.decrypted`;
+/** A name the file system takes as one plain name in the folder it is joined to. */
+function isPlainName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
+}
+
+/** The name a decrypted file gets when its own would leave the folder or name no file. */
+export const FALLBACK_DECRYPTED_NAME = 'decrypted';
+
+/**
+ * "photo.jpg.coffer" -> "photo.jpg"; a file without the extension gets ".decrypted". An output
+ * name is always one plain name inside the output folder: never empty, "." or "..", never with a
+ * separator ("...coffer" would otherwise be written as "..", in the parent folder). Such a name
+ * is replaced, and the note says so.
+ */
+export function decryptedName(input: string): { name: string; note?: string } {
+  const source = basename(input);
+  const name =
+    source.endsWith(COFFER_EXTENSION) && source.length > COFFER_EXTENSION.length
+      ? source.slice(0, -COFFER_EXTENSION.length)
+      : `${source}.decrypted`;
+  if (isPlainName(name)) return { name };
+  return {
+    name: FALLBACK_DECRYPTED_NAME,
+    note: `"${source}" would decrypt to "${name}", which is not a file name in its folder, so it was written as "${FALLBACK_DECRYPTED_NAME}" instead.`,
+  };
 }
 
 /** Puts " (n)" before ".coffer", so "a.jpg.coffer" becomes "a.jpg (1).coffer". */
@@ -208,8 +227,9 @@ export async function runFileBatch(
           ...(options.remove_originals ? { original_removed: removed } : {}),
         });
       } else if (options.action === 'decrypt') {
-        const done = await decryptFile(file.input, join(file.outDir, decryptedName(file.input)), engine(context.keys.decrypt));
-        push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes });
+        const { name, note } = decryptedName(file.input);
+        const done = await decryptFile(file.input, join(file.outDir, name), engine(context.keys.decrypt));
+        push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes, ...(note ? { note } : {}) });
       } else {
         const done = await decryptFile(file.input, null, engine(context.keys.decrypt));
         push({ input: file.input, status: 'ok', bytes: done.bytes });
