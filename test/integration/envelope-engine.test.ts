@@ -69,7 +69,13 @@ describe('round trips at every size that matters', () => {
     expect(info).toMatchObject({ version: 2, suite_id: '0x0478', frame_length: F, plaintext_length: size });
     expect(info.frames).toBe(Math.max(1, Math.ceil(size / F)));
     expect(info.encrypted_data_keys).toEqual([
-      { provider_id: 'coffer', key_name: `${keys.keyId}:v00000001`, key_id: keys.keyId, key_version: 1 },
+      {
+        provider_id: 'coffer',
+        key_name: `${keys.keyId}:v00000001`,
+        provider_info_format: 'raw-aes',
+        key_id: keys.keyId,
+        key_version: 1,
+      },
     ]);
   });
 

@@ -7,6 +7,13 @@ export const MESSAGE_VERSION = MESSAGE_FORMAT_VERSION;
 /** AES-256-GCM, HKDF-SHA512 with key commitment, no signature. */
 export const SUITE_ID = DEFAULT_SUITE_ID;
 export const MESSAGE_ID_BYTES = 32;
+/** Message format v1 (ESDK 1.x, read only): a 16-byte message id, and a type byte after the version. */
+export const LEGACY_MESSAGE_ID_BYTES = 16;
+export const LEGACY_MESSAGE_TYPE = 0x80;
+/** The encryption context entry that carries a signed message's public key (compressed point, Base64). */
+export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key';
+/** Keys of this prefix are the SDK's own, never the user's. */
+export const RESERVED_CONTEXT_PREFIX = 'aws-crypto-';
 export const COMMITMENT_BYTES = 32;
 export const CONTENT_TYPE_FRAMED = 0x02;
 export const HEADER_TAG_BYTES = 16;

@@ -1,5 +1,6 @@
 import { CofferError } from '../../../shared/errors.js';
 import { frameCipher, type FrameCipher } from '../crypto/frame-cipher.js';
+import { legacyFrameCipher } from '../crypto/legacy-gcm.js';
 import {
   FINAL_FRAME_AAD,
   FINAL_FRAME_MARKER,
@@ -34,6 +35,11 @@ export function frameAad(messageId: Buffer, final: boolean, seq: number, length:
 /** Writes into a recycled buffer when one is big enough: fresh buffers cost page faults and GC. */
 function outputBuffer(size: number, spare: ArrayBuffer | undefined): Buffer {
   return spare && spare.byteLength >= size ? Buffer.from(spare, 0, size) : Buffer.allocUnsafeSlow(size);
+}
+
+/** AES-256 keys take the fast cipher; ESDK 1.x's AES-128 and AES-192 keys (read only) node:crypto. */
+export function cipherFor(key: Buffer): FrameCipher {
+  return key.length === 32 ? frameCipher : legacyFrameCipher;
 }
 
 /** A frame that failed, with the sequence number the error names. */
@@ -144,7 +150,7 @@ export function openFrameParts(
   firstSeq: number,
   bytes: Buffer,
   frames: readonly FrameSpan[],
-  cipher: FrameCipher = frameCipher,
+  cipher: FrameCipher = cipherFor(key),
 ): Buffer[] {
   const parts: Buffer[] = [];
   frames.forEach((frame, i) => {

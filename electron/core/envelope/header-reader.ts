@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { CofferError } from '../../../shared/errors.js';
 import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.js';
+import { legacyGcmOpen } from '../crypto/legacy-gcm.js';
 import { commitmentMatches, deriveMessageKeys, type MessageKeys } from './key-derivation.js';
 import { MAX_FRAME_LENGTH } from './esdk-constants.js';
 import { parseHeader, type ParsedHeader } from './message-header.js';
@@ -8,9 +9,12 @@ import { parseHeader, type ParsedHeader } from './message-header.js';
 const ZERO_IV = Buffer.alloc(12);
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
-/** The header tag: AES-256-GCM with a zero IV over nothing, the header body as AAD. */
-export function headerTag(dataKey: Buffer, body: Buffer): Buffer {
-  return gcmSeal(dataKey, ZERO_IV, Buffer.alloc(0), body).tag;
+/**
+ * The header tag: AES-256-GCM with a zero IV over nothing; the AAD is the header body followed by
+ * the serialized pairs kept out of the header (the required encryption context; empty when none).
+ */
+export function headerTag(dataKey: Buffer, body: Buffer, authOnlyContext: Buffer = Buffer.alloc(0)): Buffer {
+  return gcmSeal(dataKey, ZERO_IV, Buffer.alloc(0), Buffer.concat([body, authOnlyContext])).tag;
 }
 
 /**
@@ -49,19 +53,33 @@ export async function readHeader(handle: FileHandle, fileSize: number): Promise<
 }
 
 /**
- * Checks the key commitment (before anything else, in constant time) and the header tag, and
- * returns the frame key. A wrong data key or an altered header stops here.
+ * Checks the key commitment (v2: before anything else, in constant time) and the header tag, and
+ * returns the frame key. A wrong data key or an altered header stops here. `authOnlyContext` is
+ * the serialized context the writer kept out of the header (given back with --encryption-context).
  */
-export function authenticateHeader(header: ParsedHeader, dek: Buffer): MessageKeys {
-  const keys = deriveMessageKeys(dek, header.messageId);
-  if (!commitmentMatches(keys.commitment, header.commitment)) {
+export function authenticateHeader(header: ParsedHeader, dek: Buffer, authOnlyContext: Buffer = Buffer.alloc(0)): MessageKeys {
+  if (dek.length !== header.suite.keyBytes) {
+    throw new CofferError(
+      'COFFER.2003',
+      `The file's data key is ${dek.length} bytes, not the ${header.suite.keyBytes} its suite ${header.suite.hex} takes: the header was altered.`,
+    );
+  }
+  const keys = deriveMessageKeys(header.suite, dek, header.messageId);
+  if (header.version === 2 && !commitmentMatches(keys.commitment, header.commitment)) {
     throw new CofferError(
       'COFFER.2003',
       "The file's key commitment does not match its data key: the header was altered or the wrong key was used.",
     );
   }
-  if (gcmOpen(keys.dataKey, ZERO_IV, Buffer.alloc(0), header.tag, header.body) === null) {
-    throw new CofferError('COFFER.2003', "The file's header does not authenticate: it was altered after the file was written.");
+  const aad = Buffer.concat([header.body, authOnlyContext]);
+  const open = keys.dataKey.length === 32 ? gcmOpen : legacyGcmOpen;
+  if (open(keys.dataKey, header.headerIv, Buffer.alloc(0), header.tag, aad) === null) {
+    throw new CofferError(
+      authOnlyContext.length > 0 ? 'COFFER.2055' : 'COFFER.2003',
+      authOnlyContext.length > 0
+        ? "The file's header does not authenticate with the encryption context given: a pair given with --encryption-context is wrong, or the header was altered."
+        : "The file's header does not authenticate: it was altered after the file was written.",
+    );
   }
   return keys;
 }

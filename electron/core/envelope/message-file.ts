@@ -4,6 +4,7 @@ import { FINAL_FRAME_MARKER, frameLayout, MAX_FRAMES, REGULAR_FRAME_OVERHEAD } f
 import type { ParsedHeader } from './message-header.js';
 import { specialFileKind, specialFileReason } from './file-kind.js';
 import { fsFailure } from './fs-failure.js';
+import { MAX_SIGNATURE_BYTES, MIN_SIGNATURE_BYTES, parseFooter } from './message-signature.js';
 
 /**
  * Opens a regular file for reading, with one clear error for a missing, unreadable or special
@@ -48,6 +49,8 @@ function notRegular(path: string, kind: string): CofferError {
 export interface BodyLayout {
   regularFrames: number;
   finalLength: number;
+  /** Where the body ends: the file's size, or where a signed message's footer starts. */
+  bodyEnd: number;
 }
 
 /**
@@ -56,6 +59,22 @@ export interface BodyLayout {
  * final frame does that. Null for any other body (cut short, bytes appended, a frame resized).
  */
 export async function locateFrames(handle: fs.FileHandle, header: ParsedHeader, size: number): Promise<BodyLayout | null> {
+  if (!header.suite.signature) return locateFramesEndingAt(handle, header, size);
+  // A signed message ends with u16 length || DER signature: try each length the tail allows.
+  const tail = Buffer.alloc(Math.min(size - header.length, 2 + MAX_SIGNATURE_BYTES));
+  if (tail.length < 2 + MIN_SIGNATURE_BYTES) return null;
+  const { bytesRead } = await handle.read(tail, 0, tail.length, size - tail.length);
+  if (bytesRead !== tail.length) return null;
+  for (let length = MIN_SIGNATURE_BYTES; length <= MAX_SIGNATURE_BYTES && length + 2 <= tail.length; length += 1) {
+    const footer = tail.subarray(tail.length - 2 - length);
+    if (footer[2] !== 0x30 || !parseFooter(footer)) continue;
+    const layout = await locateFramesEndingAt(handle, header, size - 2 - length);
+    if (layout) return layout;
+  }
+  return null;
+}
+
+async function locateFramesEndingAt(handle: fs.FileHandle, header: ParsedHeader, size: number): Promise<BodyLayout | null> {
   const layout = frameLayout(size, header.length, header.frameLength);
   if (!layout || layout.regularFrames + 1 > MAX_FRAMES) return null;
   const start = header.length + layout.regularFrames * (header.frameLength + REGULAR_FRAME_OVERHEAD);
@@ -66,5 +85,5 @@ export async function locateFrames(handle: fs.FileHandle, header: ParsedHeader, 
     head.readUInt32BE(0) === FINAL_FRAME_MARKER &&
     head.readUInt32BE(4) === layout.regularFrames + 1 &&
     head.readUInt32BE(20) === layout.finalLength;
-  return fits ? layout : null;
+  return fits ? { ...layout, bodyEnd: size } : null;
 }

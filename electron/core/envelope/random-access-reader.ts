@@ -6,6 +6,26 @@ import { authenticateHeader, readHeader } from './header-reader.js';
 import { openReadableFile } from './message-file.js';
 import type { EncryptedDataKey, ParsedHeader } from './message-header.js';
 
+/**
+ * Files that open only whole: a signed file's signature covers every byte, so a part of it
+ * served before the whole was verified would be unverified plaintext; a legacy (v1) file opens
+ * only when explicitly allowed, which a preview cannot ask for. Both are decrypted instead.
+ */
+function refuseWholeOnly(header: ParsedHeader, path: string): void {
+  if (header.suite.signature) {
+    throw new CofferError(
+      'COFFER.2053',
+      `${path} is signed (suite ${header.suite.hex}): its signature covers every byte, so it is not previewed in parts. Decrypt it to open it.`,
+    );
+  }
+  if (header.version === 1) {
+    throw new CofferError(
+      'COFFER.2050',
+      `${path} is a legacy AWS Encryption SDK 1.x message (format v1): it is not previewed. Decrypt it with --allow-legacy-format.`,
+    );
+  }
+}
+
 /** Recovers a file's data key from its EDKs (the vault's keyring, in the app). */
 export type DataKeyUnwrapper = (edks: readonly EncryptedDataKey[], contextBytes: Buffer) => Promise<Buffer>;
 
@@ -31,6 +51,7 @@ export class RandomAccessReader {
     try {
       const size = stats.size;
       const header = await readHeader(handle, size);
+      refuseWholeOnly(header, path);
       const dek = await unwrap(header.edks, header.contextBytes);
       const { dataKey } = authenticateHeader(header, dek);
       dek.fill(0);

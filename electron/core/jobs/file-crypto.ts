@@ -1,16 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSign, createVerify, randomBytes, type Verify } from 'node:crypto';
 import { createReadStream, type promises as fs } from 'node:fs';
 import { CofferError } from '../../../shared/errors.js';
 import { DEFAULT_FRAME_LENGTH } from '../../../shared/file-format.js';
 import { FRAME_LENGTH_RULE, isValidFrameLength, type FileJobRequest } from '../../../shared/file-job.js';
-import { serializeEncryptionContext } from '../crypto/encryption-context.js';
+import { UNSIGNED_SUITE, type AlgorithmSuite } from '../envelope/algorithm-suites.js';
 import { FINAL_FRAME_OVERHEAD, HEADER_TAG_BYTES, MESSAGE_ID_BYTES, REGULAR_FRAME_OVERHEAD } from '../envelope/esdk-constants.js';
 import { scanFrames, sealedSize } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerTag, readHeader } from '../envelope/header-reader.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
 import { fsFailure } from '../envelope/fs-failure.js';
+import { contextForDecryption, contextForEncryption } from '../envelope/message-context.js';
 import { locateFrames, openReadableFile, type BodyLayout } from '../envelope/message-file.js';
 import { serializeHeaderBody, type EncryptedDataKey, type ParsedHeader } from '../envelope/message-header.js';
+import { ephemeralSigningKey, parseFooter, signatureFooter, verificationKey } from '../envelope/message-signature.js';
+import { OrderedFileDigest } from './ordered-file-digest.js';
 import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import { runRanges, type RangeTask } from './range-runner.js';
@@ -39,8 +42,19 @@ export interface EngineContext {
 
 /** A file job's encryption fields (shared/file-job.ts), and what the batch asks of one file. */
 export type EncryptOptions = Pick<FileJobRequest, 'frame_length' | 'encryption_context'> & {
+  /** 0x0478 (default) or the signed 0x0578. */
+  suite?: AlgorithmSuite;
+  /** Keys of `encryption_context` kept out of the header, yet bound (the required-context CMM). */
+  requiredContextKeys?: readonly string[];
   /** Also compute the SHA-256 of the plaintext (to verify before removing an original). */
   hashPlaintext?: boolean;
+};
+
+export type DecryptOptions = Pick<FileJobRequest, 'encryption_context'> & {
+  /** Also compute the SHA-256 of the plaintext (takes the ordered path). */
+  hashPlaintext?: boolean;
+  /** Read message format v1 (ESDK 1.x) files; refused without (ESDK's ForbidEncryptAllowDecrypt). */
+  allow_legacy_format?: boolean;
 };
 
 export interface JobOutcome {
@@ -148,7 +162,14 @@ export async function encryptFile(
   context: EngineContext,
 ): Promise<JobOutcome> {
   const frameLength = validateFrameLength(options.frame_length ?? DEFAULT_FRAME_LENGTH);
-  const encryptionContext = options.encryption_context ?? {};
+  const suite = options.suite ?? UNSIGNED_SUITE;
+  if (suite.messageVersion !== 2) throw new RangeError(`suite ${suite.hex} is never written`);
+  const signing = suite.signature ? ephemeralSigningKey(suite.signature) : null;
+  const messageContext = contextForEncryption(
+    options.encryption_context ?? {},
+    options.requiredContextKeys ?? [],
+    signing?.publicKeyBase64 ?? null,
+  );
   const { handle, stats } = await openReadableFile(input);
   let temp: TempOutput | undefined;
   const dek = randomBytes(32);
@@ -156,19 +177,23 @@ export async function encryptFile(
   const stop = new AbortController();
   const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
   let body: Promise<void> | undefined;
+  let digest: OrderedFileDigest | undefined;
   try {
     const messageId = randomBytes(MESSAGE_ID_BYTES);
-    const contextBytes = serializeEncryptionContext(encryptionContext);
-    const { dataKey, commitment } = deriveMessageKeys(dek, messageId);
-    const headerFields = { messageId, contextBytes, frameLength, commitment };
+    const contextBytes = messageContext.stored;
+    const { dataKey, commitment } = deriveMessageKeys(suite, dek, messageId);
+    const headerFields = { suite, messageId, contextBytes, frameLength, commitment };
     const headerLength = serializeHeaderBody({ ...headerFields, edks: [...context.keys.placeholders] }).length + HEADER_TAG_BYTES;
-    const wrapping = context.keys.wrap(dek, contextBytes);
+    const wrapping = context.keys.wrap(dek, messageContext.full);
     wrapping.catch(() => undefined); // awaited below, once the body is under way
     checkAborted(context.signal);
     temp = await createTempBeside(target, 'as-umask');
     // Hashed on its own read, alongside the workers; a file that changes meanwhile fails the check.
     const hashing = options.hashPlaintext ? hashFile(input) : undefined;
     hashing?.catch(() => undefined);
+    // A signature covers the header and the body in order: hashed from the output as parts land.
+    const signer = signing ? createSign(suite.signature!.hash) : null;
+    digest = signer ? new OrderedFileDigest(temp.handle, signer) : undefined;
 
     const meter = new ProgressMeter(stats.size, context.onProgress);
     const batchBytes = batchFramesOf(frameLength) * frameLength;
@@ -179,8 +204,10 @@ export async function encryptFile(
       do {
         const length = Math.min(batchBytes, stats.size - position);
         const endsMessage = position + length >= stats.size;
+        const outputPosition = headerLength + sealedSize(position, frameLength, false);
         yield {
           bytes: length,
+          output: { start: outputPosition, end: outputPosition + sealedSize(length, frameLength, endsMessage) },
           request: {
             op: 'seal-range',
             key: dataKey,
@@ -192,7 +219,7 @@ export async function encryptFile(
             length,
             endsMessage,
             outputFd,
-            outputPosition: headerLength + sealedSize(position, frameLength, false),
+            outputPosition,
           },
         };
         position += length;
@@ -201,7 +228,10 @@ export async function encryptFile(
     body = runRanges(context.pool, ranges(), {
       window: context.window ?? context.pool.size * 2,
       signal,
-      onDone: (bytes) => meter.add(bytes),
+      onDone: (bytes, task) => {
+        meter.add(bytes);
+        if (task.output) digest?.markReady(task.output.start, task.output.end);
+      },
     });
     body.catch(() => undefined); // awaited below, after the header
     let edks: EncryptedDataKey[];
@@ -212,7 +242,7 @@ export async function encryptFile(
       throw error;
     }
     const headerBody = serializeHeaderBody({ ...headerFields, edks });
-    const header = Buffer.concat([headerBody, headerTag(dataKey, headerBody)]);
+    const header = Buffer.concat([headerBody, headerTag(dataKey, headerBody, messageContext.authOnly)]);
     if (header.length !== headerLength) {
       stop.abort();
       throw new CofferError(
@@ -221,6 +251,7 @@ export async function encryptFile(
       );
     }
     await writeAllAt(temp.handle, header, 0);
+    digest?.markReady(0, headerLength);
     try {
       await body;
     } catch (error) {
@@ -229,6 +260,11 @@ export async function encryptFile(
     }
     checkAborted(context.signal);
     if ((await handle.stat()).size !== stats.size) throw changedWhileReading(input, stats.size);
+    if (digest && signer && signing) {
+      const bodyEnd = headerLength + sealedSize(stats.size, frameLength, true);
+      await digest.finish(bodyEnd);
+      await writeAllAt(temp.handle, signatureFooter(signer.sign({ key: signing.privateKey, dsaEncoding: 'der' })), bodyEnd);
+    }
     const sha256 = await hashing;
     meter.finish();
     const output = await commitTemp(temp, target);
@@ -243,6 +279,7 @@ export async function encryptFile(
     dek.fill(0);
     // Workers still writing through the job's descriptors must finish before they close.
     await body?.catch(() => undefined);
+    await digest?.stop();
     await handle.close();
     if (temp) await discardTemp(temp);
   }
@@ -255,33 +292,99 @@ function changedWhileReading(input: string, size: number): CofferError {
   );
 }
 
+/** ESDK's ForbidEncryptAllowDecrypt: v1 files open only when the caller asked for them. */
+function checkFormatAllowed(header: ParsedHeader, input: string, options: DecryptOptions): void {
+  if (header.version === 1 && options.allow_legacy_format !== true) {
+    throw new CofferError(
+      'COFFER.2050',
+      `${input} is a legacy AWS Encryption SDK 1.x message (format v1, suite ${header.suite.hex}); Coffer opens it only when asked: add --allow-legacy-format. Nothing was written.`,
+    );
+  }
+}
+
+/**
+ * The data key. The keyrings bind it to the whole context, so a refusal as "altered" may also
+ * mean a pair kept out of the header is missing or wrong: the error says so.
+ */
+async function unwrapWithContext(context: EngineContext, header: ParsedHeader, full: Buffer, given: boolean): Promise<Buffer> {
+  try {
+    return await context.keys.unwrap(header.edks, full);
+  } catch (error) {
+    if (!(error instanceof CofferError) || error.code !== 'COFFER.2003') throw error;
+    if (given) {
+      throw new CofferError(
+        'COFFER.2055',
+        "The file's data key does not open with the encryption context given: a pair is wrong or one is missing, or the header was altered. Nothing was written.",
+        { cause: error },
+      );
+    }
+    throw new CofferError(
+      'COFFER.2003',
+      `${error.message} (If it was encrypted with required encryption context keys, kept out of its header, give those pairs with --encryption-context.)`,
+      { cause: error },
+    );
+  }
+}
+
+function badSignature(input: string): CofferError {
+  return new CofferError(
+    'COFFER.2051',
+    `${input} does not verify against its signature: it was altered after it was signed, or signed by someone else. Nothing was written.`,
+  );
+}
+
 /**
  * Authenticates and decrypts a whole file. With `target`, the plaintext goes to a temporary file
- * that gets the target's name only after every frame authenticated; without, nothing is written
- * (verify-file).
+ * that gets the target's name only after every frame authenticated and, for a signed suite, the
+ * footer's signature verified; without, nothing is written (verify-file).
  */
 export async function decryptFile(
   input: string,
   target: string | null,
   context: EngineContext,
-  options: { hashPlaintext?: boolean } = {},
+  options: DecryptOptions = {},
 ): Promise<JobOutcome> {
   const { handle, stats } = await openReadableFile(input);
   let temp: TempOutput | undefined;
+  let digest: OrderedFileDigest | undefined;
   try {
     const header = await readHeader(handle, stats.size);
-    const dek = await context.keys.unwrap(header.edks, header.contextBytes);
-    const { dataKey } = authenticateHeader(header, dek);
+    checkFormatAllowed(header, input, options);
+    const given = options.encryption_context ?? {};
+    const messageContext = contextForDecryption(header, given);
+    const publicKey = header.suite.signature ? verificationKey(header.suite, header.encryptionContext) : null;
+    const dek = await unwrapWithContext(context, header, messageContext.full, Object.keys(given).length > 0);
+    const { dataKey } = authenticateHeader(header, dek, messageContext.authOnly);
     dek.fill(0);
     checkAborted(context.signal);
     // A hash needs the plaintext in order, and a body that does not fit the fixed layout needs the
     // frame-by-frame scan to say what is wrong with it: both take the ordered path.
     const layout = options.hashPlaintext ? null : await locateFrames(handle, header, stats.size);
+    const verifier = publicKey ? createVerify(header.suite.signature!.hash) : undefined;
+    if (verifier && layout) {
+      // The signature's hash reads the file in order alongside the workers that open its ranges.
+      digest = new OrderedFileDigest(handle, verifier);
+      digest.markReady(0, layout.bodyEnd);
+    }
     if (target !== null) temp = await createTempBeside(target);
     const job: DecryptJob = { input, handle, size: stats.size, header, dataKey, output: temp?.handle ?? null, context };
-    const outcome: JobOutcome = layout
-      ? { bytes: await openRanges(job, layout), header }
-      : { header, ...(await openInOrder(job, options.hashPlaintext === true)) };
+    let outcome: JobOutcome;
+    let bodyEnd: number;
+    if (layout) {
+      outcome = { bytes: await openRanges(job, layout), header };
+      bodyEnd = layout.bodyEnd;
+    } else {
+      const ordered = await openInOrder(job, options.hashPlaintext === true, verifier);
+      outcome = { header, bytes: ordered.bytes, ...(ordered.sha256 ? { sha256: ordered.sha256 } : {}) };
+      bodyEnd = ordered.bodyEnd;
+    }
+    if (verifier && publicKey) {
+      await digest?.finish(bodyEnd);
+      const footer = Buffer.alloc(stats.size - bodyEnd);
+      await handle.read(footer, 0, footer.length, bodyEnd);
+      const signature = parseFooter(footer);
+      if (!signature || !verifier.verify(publicKey, signature)) throw badSignature(input);
+    }
     checkAborted(context.signal);
     if (temp) {
       outcome.output = await commitTemp(temp, target!);
@@ -299,6 +402,8 @@ export async function decryptFile(
           )) ?? error
     );
   } finally {
+    // The signature's reads use the input's descriptor: let them stop before it closes.
+    await digest?.stop();
     await handle.close();
     if (temp) await discardTemp(temp);
   }
@@ -361,7 +466,11 @@ async function openRanges(job: DecryptJob, layout: BodyLayout): Promise<number> 
  * plaintext comes back in order, to be hashed and appended. Damaged bodies get their precise
  * diagnosis here (cut short, bytes appended, a frame of the wrong size).
  */
-async function openInOrder(job: DecryptJob, hashPlaintext: boolean): Promise<{ bytes: number; sha256?: string }> {
+async function openInOrder(
+  job: DecryptJob,
+  hashPlaintext: boolean,
+  signature?: Verify,
+): Promise<{ bytes: number; sha256?: string; bodyEnd: number }> {
   const { input, handle, header, context } = job;
   const frameLength = header.frameLength;
   const hash = hashPlaintext ? createHash('sha256') : undefined;
@@ -387,6 +496,8 @@ async function openInOrder(job: DecryptJob, hashPlaintext: boolean): Promise<{ b
   let carry = Buffer.alloc(0);
   let seq = 1;
   let sawFinal = false;
+  let bodyEnd = header.length;
+  signature?.update(header.raw);
   try {
     while (!sawFinal) {
       checkAborted(context.signal);
@@ -407,13 +518,17 @@ async function openInOrder(job: DecryptJob, hashPlaintext: boolean): Promise<{ b
         );
       }
       sawFinal = scan.sawFinal;
-      if (sawFinal && (scan.consumed !== data.length || position !== job.size)) {
+      bodyEnd = position - data.length + scan.consumed;
+      // A signed message's footer follows its final frame; it is read and checked by the caller.
+      if (sawFinal && !signature && (scan.consumed !== data.length || position !== job.size)) {
         throw new CofferError(
           'COFFER.2005',
           `${input} has ${job.size - position + data.length - scan.consumed} byte(s) after its final frame: it was altered. Nothing was written.`,
         );
       }
       carry = Buffer.from(data.subarray(scan.consumed));
+      // Hashed before the batch is handed (and transferred) to a worker.
+      signature?.update(data.subarray(0, scan.consumed));
       if (scan.frames.length > 0) {
         const spare = recycler.take();
         results.push(
@@ -442,5 +557,5 @@ async function openInOrder(job: DecryptJob, hashPlaintext: boolean): Promise<{ b
     await results.settleAll();
   }
   meter.finish();
-  return { bytes: plaintextBytes, ...(hash ? { sha256: hash.digest('hex') } : {}) };
+  return { bytes: plaintextBytes, bodyEnd, ...(hash ? { sha256: hash.digest('hex') } : {}) };
 }

@@ -33,7 +33,8 @@ export type OutputAccess = 'private' | 'as-umask';
 export async function createTempBeside(target: string, access: OutputAccess = 'private'): Promise<TempOutput> {
   const path = join(dirname(target), `.${basename(target)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const handle = await fs.open(path, 'wx', 0o600);
+    // Readable too: a signed file's signature is computed from the bytes written.
+    const handle = await fs.open(path, 'wx+', 0o600);
     liveTemps.add(path);
     return access === 'as-umask' ? { path, handle, finalMode: 0o666 & ~process.umask() } : { path, handle };
   } catch (error) {

@@ -5,6 +5,8 @@ export interface RangeTask {
   request: UnnumberedRequest;
   /** Input bytes the range covers, for progress. */
   bytes: number;
+  /** The output bytes the range writes, [start, end), when a caller follows them (a signature). */
+  output?: { start: number; end: number };
 }
 
 /**
@@ -17,7 +19,7 @@ export interface RangeTask {
 export async function runRanges(
   pool: WorkerPool,
   tasks: Iterable<RangeTask>,
-  options: { window: number; signal?: AbortSignal; onDone: (bytes: number) => void },
+  options: { window: number; signal?: AbortSignal; onDone: (bytes: number, task: RangeTask) => void },
 ): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let failure: { index: number; error: unknown } | undefined;
@@ -28,7 +30,7 @@ export async function runRanges(
     const done: Promise<void> = pool.run(task.request, []).then(
       () => {
         inFlight.delete(done);
-        options.onDone(task.bytes);
+        options.onDone(task.bytes, task);
       },
       (error: unknown) => {
         inFlight.delete(done);
