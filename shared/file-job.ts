@@ -77,9 +77,33 @@ export const FileJobFields = z.strictObject({
   encryption_context: EncryptionContextField.optional(),
   /** Encrypt: delete each original once its encrypted copy has been read back and matched. */
   remove_originals: z.boolean().optional(),
+  /** Encrypt: the ESDK algorithm suite, 0x0478 (default, unsigned) or 0x0578 (signed, ECDSA P-384). */
+  algorithm_suite: z
+    .number()
+    .refine((id) => id === 0x0478 || id === 0x0578, {
+      error: 'Coffer writes algorithm suite 0x0478 (unsigned) or 0x0578 (signed with ECDSA P-384) only.',
+      params: code('COFFER.2057'),
+    })
+    .optional(),
+  /**
+   * Encrypt: keys of encryption_context kept out of the header, yet bound to the file (the ESDK's
+   * required-encryption-context CMM); decrypting needs those pairs back in encryption_context.
+   */
+  required_context_keys: z.array(z.string().min(1).max(1024)).min(1).max(64).optional(),
+  /** Decrypt, verify: also open ESDK 1.x files (message format v1); Coffer never writes them. */
+  allow_legacy_format: z.boolean().optional(),
 });
 
-const ENCRYPT_ONLY = ['key_ids', 'recipients', 'frame_length', 'encryption_context', 'remove_originals'] as const;
+/** Decrypting and verifying take encryption_context too: the pairs a writer kept out of the header. */
+const ENCRYPT_ONLY = [
+  'key_ids',
+  'recipients',
+  'frame_length',
+  'remove_originals',
+  'algorithm_suite',
+  'required_context_keys',
+] as const;
+const READ_ONLY = ['allow_legacy_format'] as const;
 
 /** A whole file job: its fields, and what its action needs and allows. */
 export const FileJobRequest = FileJobFields.superRefine((request, context) => {
@@ -91,6 +115,25 @@ export const FileJobRequest = FileJobFields.superRefine((request, context) => {
         message:
           "Encrypting files needs a key: the CMK that wraps each file's data key (--key-id; in the app, a key or a default key in Settings), or a recipient (--recipient).",
         params: code('KMS.0204'),
+      });
+    }
+    for (const field of READ_ONLY) {
+      if (request[field] !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} applies only to decrypting and verifying; an encrypt job does not take it.`,
+          params: code('COFFER.2015'),
+        });
+      }
+    }
+    const missing = (request.required_context_keys ?? []).filter((key) => !Object.hasOwn(request.encryption_context ?? {}, key));
+    if (missing.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['required_context_keys'],
+        message: `The required encryption context key${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k.slice(0, 40)}"`).join(', ')} ${missing.length > 1 ? 'have' : 'has'} no value: give every required key a value in the encryption context.`,
+        params: code('COFFER.2056'),
       });
     }
     return;

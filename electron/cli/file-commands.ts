@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { CofferError } from '../../shared/errors.js';
 import { parseFileJob, type FileAction, type FileJobRequest } from '../../shared/file-job.js';
 import type { FileResult } from '../../shared/kms-responses.js';
 import { constants as osConstants } from 'node:os';
 import { CofferError, errorFields } from '../../shared/errors.js';
 import { parseEncryptionContextJson, type EncryptionContext } from '../core/crypto/encryption-context.js';
+import { writableSuite } from '../core/envelope/algorithm-suites.js';
 import { inspectMessage } from '../core/jobs/inspect-message.js';
 import { runJobInAgent, type AgentJob, type AgentJobHooks } from '../agent/agent-client.js';
 import { connectAgent } from '../agent/agent-socket.js';
@@ -27,6 +29,10 @@ interface FileCommandOptions {
   frameLength?: FileJobRequest['frame_length'];
   encryptionContext?: EncryptionContext;
   removeOriginals?: boolean;
+  signed?: boolean;
+  algorithmSuite?: number;
+  requiredContextKeys?: string[];
+  allowLegacyFormat?: boolean;
   workers?: number;
   /** false with --no-agent. */
   agent?: boolean;
@@ -89,6 +95,10 @@ function cancelOnInterrupt(controller: AbortController): Interruption {
 function batchJob(action: FileAction, paths: string[], options: FileCommandOptions, global: GlobalOptions): AgentJob {
   const { cwd } = cliHost();
   const keyIds = [options.keyId, ...(options.alsoKeyId ?? [])].filter((k): k is string => k !== undefined);
+  if (options.signed && options.algorithmSuite !== undefined && options.algorithmSuite !== 0x0578) {
+    throw new CofferError('COFFER.2057', '--signed writes suite 0x0578; it cannot be combined with another --algorithm-suite.');
+  }
+  const suite = options.signed ? 0x0578 : options.algorithmSuite;
   const job = parseFileJob({
     action,
     paths: paths.map((path) => resolve(cwd, path)),
@@ -98,6 +108,9 @@ function batchJob(action: FileAction, paths: string[], options: FileCommandOptio
     ...(options.frameLength === undefined ? {} : { frame_length: options.frameLength }),
     ...(options.encryptionContext === undefined ? {} : { encryption_context: options.encryptionContext }),
     ...(options.removeOriginals === undefined ? {} : { remove_originals: options.removeOriginals }),
+    ...(suite === undefined ? {} : { algorithm_suite: suite }),
+    ...(options.requiredContextKeys === undefined ? {} : { required_context_keys: options.requiredContextKeys }),
+    ...(options.allowLegacyFormat === undefined ? {} : { allow_legacy_format: options.allowLegacyFormat }),
   });
   return { job, vaultDir: vaultEnvironment(global).dir, workers: options.workers };
 }
@@ -152,6 +165,23 @@ async function runFiles(action: FileAction, paths: string[], options: FileComman
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const noAgentOption = (): Option => new Option('--no-agent', 'run here even when `coffer agent` is running');
+/** "k1,k2" (repeatable): the names of context pairs kept out of the header. */
+const collectKeys = (value: string, previous: string[] = []): string[] => {
+  const keys = value.split(',').map((key) => key.trim());
+  if (keys.some((key) => key.length === 0))
+    throw new CofferError(
+      'KMS.0208',
+      `--required-context-keys takes key names separated by commas; "${value.slice(0, 60)}" has an empty one.`,
+    );
+  return [...new Set([...previous, ...keys])];
+};
+const legacyOption = (): Option =>
+  new Option('--allow-legacy-format', 'also open AWS Encryption SDK 1.x files (message format v1); Coffer never writes them');
+const givenContextOption = (): Option =>
+  new Option(
+    '--encryption-context <json>',
+    'pairs the file was encrypted with and kept out of its header (--required-context-keys); pairs it stores must match',
+  ).argParser(parseEncryptionContextJson);
 
 export function registerFileCommands(program: Command): void {
   program
@@ -172,6 +202,21 @@ export function registerFileCommands(program: Command): void {
         parseEncryptionContextJson,
       ),
     )
+    .option(
+      '--signed',
+      'sign each file (suite 0x0578, ECDSA P-384, the AWS Encryption SDK default): proves it was not changed after',
+    )
+    .addOption(
+      new Option('--algorithm-suite <id>', '0x0478 (default: unsigned) or 0x0578 (signed)').argParser(
+        (text) => writableSuite(text).id,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--required-context-keys <keys>',
+        'keys of --encryption-context kept out of the header yet bound to the file: decrypting needs them back (comma-separated)',
+      ).argParser(collectKeys),
+    )
     .option('--remove-originals', 'delete each original once its encrypted copy has been verified')
     .addOption(workersOption())
     .addOption(noAgentOption())
@@ -182,6 +227,8 @@ export function registerFileCommands(program: Command): void {
     .description('decrypt NAME.coffer files (and folders of them) to NAME, never over an existing file')
     .argument('<paths...>', 'files and folders')
     .option('--out-dir <dir>', 'write the decrypted files here')
+    .addOption(givenContextOption())
+    .addOption(legacyOption())
     .addOption(workersOption())
     .addOption(noAgentOption())
     .action((paths: string[], options: FileCommandOptions, command: Command) => runFiles('decrypt', paths, options, command));
@@ -190,6 +237,8 @@ export function registerFileCommands(program: Command): void {
     .command('verify-file')
     .description('authenticate every byte of Coffer files, writing nothing')
     .argument('<paths...>', 'files and folders')
+    .addOption(givenContextOption())
+    .addOption(legacyOption())
     .addOption(workersOption())
     .addOption(noAgentOption())
     .action((paths: string[], options: FileCommandOptions, command: Command) => runFiles('verify', paths, options, command));

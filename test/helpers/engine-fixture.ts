@@ -48,3 +48,17 @@ export function sha256File(path: string): Promise<string> {
 export function fixedKeyrings(encrypt: Keyring, decrypt: Keyring = encrypt): RequestKeyrings {
   return { ready: Promise.resolve(), forRequest: () => ({ encrypt, decrypt }) };
 }
+
+/**
+ * The test vectors' "static" keyring: it hands back the data key the vector lists, whatever the
+ * EDKs (which may name AWS KMS keys). It only decrypts.
+ */
+export function staticKeyring(dataKey: Buffer): Keyring {
+  return {
+    description: 'the vector data key',
+    placeholders: [],
+    claims: () => true,
+    wrap: () => Promise.reject(new Error('a static keyring only decrypts')),
+    unwrap: async () => Buffer.from(dataKey),
+  };
+}

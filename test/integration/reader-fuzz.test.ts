@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferError } from '../../shared/errors.js';
 import { headerTag, readHeader } from '../../electron/core/envelope/header-reader.js';
 import { deriveMessageKeys } from '../../electron/core/envelope/key-derivation.js';
+import { UNSIGNED_SUITE } from '../../electron/core/envelope/algorithm-suites.js';
 import { parseHeader, serializeHeaderBody } from '../../electron/core/envelope/message-header.js';
 import { openFrameParts, scanFrames } from '../../electron/core/envelope/frame-codec.js';
 import { RandomAccessReader } from '../../electron/core/envelope/random-access-reader.js';
@@ -308,7 +309,7 @@ describe('the frame reader', () => {
 async function authenticHeader(frameLength: number): Promise<Buffer> {
   const dek = randomBytes(32);
   const messageId = randomBytes(32);
-  const { dataKey, commitment } = deriveMessageKeys(dek, messageId);
+  const { dataKey, commitment } = deriveMessageKeys(UNSIGNED_SUITE, dek, messageId);
   const contextBytes = Buffer.alloc(0);
   const edks = await keys.wrap(dek, contextBytes);
   const body = serializeHeaderBody({ messageId, contextBytes, edks, frameLength, commitment });

@@ -36,5 +36,5 @@ export const legacyFrameCipher: FrameCipher = {
   seal() {
     throw new Error('Coffer never writes AES-128 or AES-192 frames');
   },
-  open: legacyGcmOpen,
+  open: (key, iv, aad, data, tag) => legacyGcmOpen(key, iv, data, tag, aad),
 };

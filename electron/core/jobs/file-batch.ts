@@ -8,7 +8,8 @@ import type { JobKeyrings } from '../keyrings/request-keyrings.js';
 import type { Keyring } from '../keyrings/keyring.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { fsFailure } from '../envelope/fs-failure.js';
-import { decryptFile, encryptFile, type EngineContext } from './file-crypto.js';
+import { suiteById } from '../envelope/algorithm-suites.js';
+import { decryptFile, encryptFile, type DecryptOptions, type EngineContext } from './file-crypto.js';
 import { isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
 
@@ -141,6 +142,11 @@ export async function runFileBatch(
   context: BatchContext,
 ): Promise<FileResult[]> {
   const options = request;
+  // Decrypting: the pairs given back (a writer's required context) and whether v1 files may open.
+  const reading: DecryptOptions = {
+    ...(options.action !== 'encrypt' && options.encryption_context ? { encryption_context: options.encryption_context } : {}),
+    ...(options.allow_legacy_format ? { allow_legacy_format: true } : {}),
+  };
   if (context.onPlanned) {
     const sizes = await Promise.all(
       planned.map((f) =>
@@ -198,6 +204,8 @@ export async function runFileBatch(
           {
             frame_length: options.frame_length,
             encryption_context: options.encryption_context,
+            ...(options.algorithm_suite ? { suite: suiteById(options.algorithm_suite)! } : {}),
+            ...(options.required_context_keys ? { requiredContextKeys: options.required_context_keys } : {}),
             hashPlaintext: options.remove_originals,
           },
           engine(context.keys.encrypt),
@@ -208,7 +216,7 @@ export async function runFileBatch(
             done.output!,
             null,
             { ...engine(context.keys.decrypt), onProgress: undefined },
-            { hashPlaintext: true },
+            { hashPlaintext: true, encryption_context: options.encryption_context },
           );
           if (check.sha256 !== done.sha256 || check.bytes !== done.bytes) {
             throw new CofferError(
@@ -228,10 +236,10 @@ export async function runFileBatch(
         });
       } else if (options.action === 'decrypt') {
         const { name, note } = decryptedName(file.input);
-        const done = await decryptFile(file.input, join(file.outDir, name), engine(context.keys.decrypt));
+        const done = await decryptFile(file.input, join(file.outDir, name), engine(context.keys.decrypt), reading);
         push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes, ...(note ? { note } : {}) });
       } else {
-        const done = await decryptFile(file.input, null, engine(context.keys.decrypt));
+        const done = await decryptFile(file.input, null, engine(context.keys.decrypt), reading);
         push({ input: file.input, status: 'ok', bytes: done.bytes });
       }
     } catch (error) {
