@@ -69,3 +69,30 @@ describe('the file job request', () => {
     expect(parseRequest(schema, { action: 'encrypt', paths: ['/a'] })).toEqual({ action: 'encrypt', paths: ['/a'] });
   });
 });
+
+describe("the file job's ESDK fields (signed suite, required context, legacy files)", () => {
+  it('accepts the signed suite and required context keys on encrypt, context and legacy files on decrypt and verify', () => {
+    expect(
+      parseFileJob({ ...encrypt, algorithm_suite: 0x0578, encryption_context: { t: '1' }, required_context_keys: ['t'] }),
+    ).toMatchObject({ algorithm_suite: 0x0578, required_context_keys: ['t'] });
+    for (const action of ['decrypt', 'verify']) {
+      expect(
+        parseFileJob({ action, paths: ['/a.coffer'], encryption_context: { t: '1' }, allow_legacy_format: true }),
+      ).toMatchObject({ encryption_context: { t: '1' }, allow_legacy_format: true });
+    }
+  });
+
+  it('refuses a suite Coffer does not write (COFFER.2057), and a required key without a value (COFFER.2056)', () => {
+    for (const algorithm_suite of [0x0378, 0x0014, 1]) expect(refusal({ ...encrypt, algorithm_suite }).code).toBe('COFFER.2057');
+    expect(refusal({ ...encrypt, encryption_context: { a: '1' }, required_context_keys: ['b'] })).toEqual({
+      code: 'COFFER.2056',
+      message: expect.stringContaining('"b"'),
+    });
+  });
+
+  it('refuses each field on the action it does not apply to (COFFER.2015)', () => {
+    expect(refusal({ ...encrypt, allow_legacy_format: true }).code).toBe('COFFER.2015');
+    expect(refusal({ action: 'decrypt', paths: ['/a.coffer'], algorithm_suite: 0x0578 }).code).toBe('COFFER.2015');
+    expect(refusal({ action: 'verify', paths: ['/a.coffer'], required_context_keys: ['a'] }).code).toBe('COFFER.2015');
+  });
+});
