@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CofferError } from '../../shared/errors.js';
 import { parseFileJob, type FileAction, type FileJobRequest } from '../../shared/file-job.js';
 import type { FileResult } from '../../shared/kms-responses.js';
 import { constants as osConstants } from 'node:os';
