@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   'COFFER.1016': 'The audit log could not be written.',
   'COFFER.1017': 'The output file already exists.',
   'COFFER.1018': 'A file could not be read.',
+  'COFFER.1019': 'The previous generation lacks keys that the current vault file holds: rollback needs --force.',
   'COFFER.2001': 'The file is not a Coffer file.',
   'COFFER.2002': "The file's header is damaged or uses a format Coffer does not support.",
   'COFFER.2003': 'The file is damaged: part of it does not authenticate.',

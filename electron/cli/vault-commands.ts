@@ -108,10 +108,11 @@ export function registerVaultCommands(program: Command): void {
   program
     .command('rollback')
     .description('put back the previous generation of a damaged vault file (the damaged one is kept aside)')
+    .option('--force', 'roll back even though the previous generation lacks keys (or key versions) the current file holds')
     .action(
-      action(async (_options: object, command: Command) => {
+      action(async (options: { force?: boolean }, command: Command) => {
         const env = vaultEnvironment(globalOptions(command));
-        return { vault: env.dir, ...(await Vault.rollback(env)) };
+        return { vault: env.dir, ...(await Vault.rollback(env, { force: options.force === true })) };
       }),
     );
 

@@ -177,6 +177,22 @@ describe('a damaged vault file', () => {
     expect((await coffer(['audit-log'])).json.chain_verified).toBe(true);
   });
 
+  it('is not rolled back over keys the previous generation lacks unless --force, which names them', async () => {
+    const ids = await vaultWithKeys();
+    const before = await snapshotDir(dir);
+    // The file is healthy: rolling back would silently drop "three", the newest key.
+    const refused = await coffer(['rollback']);
+    expectRefusal(refused, 'COFFER.1019', new RegExp(`key ${ids[2]} \\(alias "three"\\).*--force`));
+    expect(await snapshotDir(dir)).toEqual(before);
+
+    await coffer(['rotate-key', '--key-id', ids[0]!]);
+    // Now the previous generation has "three" but not version 2 of "one".
+    expectRefusal(await coffer(['rollback']), 'COFFER.1019', new RegExp(`key ${ids[0]} \\(alias "one"\\) version 2`));
+    const forced = await coffer(['rollback', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.json.dropped_keys).toEqual([`key ${ids[0]} (alias "one") version 2`]);
+  });
+
   it('that was edited (a key re-enabled by hand) fails its integrity check and is never overwritten', async () => {
     const ids = await vaultWithKeys();
     await coffer(['disable-key', '--key-id', ids[0]!]);

@@ -162,8 +162,17 @@ export class Vault {
    * Puts the previous generation back after the current file was damaged. The damaged file is
    * kept aside (never deleted), and the previous one must verify under the vault's master key.
    */
-  static async rollback(env: VaultEnvironment): Promise<{ restored_generation: number; damaged_file_kept_as: string }> {
-    return rollbackVault(vaultPaths(env.dir), env.secrets ?? osKeychain, env.passphrase ?? noPassphrase, env.clock ?? Date.now);
+  static async rollback(
+    env: VaultEnvironment,
+    options: { force?: boolean } = {},
+  ): Promise<{ restored_generation: number; damaged_file_kept_as: string; dropped_keys: string[] }> {
+    return rollbackVault(
+      vaultPaths(env.dir),
+      env.secrets ?? osKeychain,
+      env.passphrase ?? noPassphrase,
+      env.clock ?? Date.now,
+      options,
+    );
   }
 
   /** The state as last read; `refresh` re-reads it from disk. */
