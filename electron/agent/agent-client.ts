@@ -1,13 +1,16 @@
 import type { Socket } from 'node:net';
+import { resolve } from 'node:path';
 import { CofferError, toErrorValue } from '../../shared/errors.js';
 import type { FileResult } from '../core/jobs/file-batch.js';
 import type { Progress } from '../core/jobs/progress.js';
+import type { MasterKeyCache } from '../core/vault/master-key-cache.js';
 import {
   AgentMessage,
   errorFromValue,
   readMessages,
   sendMessage,
   type AgentStatus,
+  type ClientMessage,
   type RunFilesRequest,
 } from './agent-protocol.js';
 import { agentSocketPath, connectAgent } from './agent-socket.js';
@@ -79,8 +82,8 @@ export function runJobInAgent(socket: Socket, job: AgentJob, hooks: AgentJobHook
   });
 }
 
-/** One request, one answer: the agent's status, or its acknowledgement of a stop. */
-async function ask(socketPath: string, request: 'status' | 'stop'): Promise<AgentMessage | undefined> {
+/** One request, one answer: the agent's status, its acknowledgement of a stop, or a key-cache answer. */
+async function ask(socketPath: string, request: ClientMessage): Promise<AgentMessage | undefined> {
   const socket = await connectAgent(socketPath);
   if (!socket) return undefined;
   return new Promise((resolve) => {
@@ -93,17 +96,36 @@ async function ask(socketPath: string, request: 'status' | 'stop'): Promise<Agen
     );
     socket.on('error', () => undefined);
     socket.on('close', () => resolve(answer));
-    sendMessage(socket, request === 'status' ? { type: 'status' } : { type: 'stop' });
+    sendMessage(socket, request);
   });
 }
 
 export async function agentStatus(socketPath = agentSocketPath()): Promise<AgentStatus | undefined> {
-  const answer = await ask(socketPath, 'status');
+  const answer = await ask(socketPath, { type: 'status' });
   return answer?.type === 'status' ? answer : undefined;
 }
 
 /** Asks the agent to stop; the number of jobs it cancelled, or undefined if none was running. */
 export async function stopAgent(socketPath = agentSocketPath()): Promise<number | undefined> {
-  const answer = await ask(socketPath, 'stop');
+  const answer = await ask(socketPath, { type: 'stop' });
   return answer?.type === 'stopping' ? answer.cancelled_jobs : undefined;
+}
+
+/**
+ * The running agent's passphrase cache, for a command in its own process: asked before the
+ * passphrase, offered the key after. Without an agent (or one that does not cache) it holds nothing.
+ */
+export function agentKeyCache(socketPath = agentSocketPath()): MasterKeyCache {
+  return {
+    async get(dir) {
+      const answer = await ask(socketPath, { type: 'key-cache-get', vaultDir: resolve(dir) });
+      return answer?.type === 'key-cache' && answer.vmk !== null ? Buffer.from(answer.vmk, 'base64') : null;
+    },
+    async put(dir, vmk) {
+      await ask(socketPath, { type: 'key-cache-put', vaultDir: resolve(dir), vmk: vmk.toString('base64') });
+    },
+    async forget(dir) {
+      await ask(socketPath, { type: 'key-cache-forget', vaultDir: resolve(dir) });
+    },
+  };
 }

@@ -41,6 +41,10 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('status') }),
   z.strictObject({ type: z.literal('stop') }),
+  /** The passphrase cache: a command asks for, offers, or drops a vault's master key (Base64). */
+  z.strictObject({ type: z.literal('key-cache-get'), vaultDir: z.string().min(1) }),
+  z.strictObject({ type: z.literal('key-cache-put'), vaultDir: z.string().min(1), vmk: z.base64() }),
+  z.strictObject({ type: z.literal('key-cache-forget'), vaultDir: z.string().min(1) }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -77,6 +81,9 @@ export const AgentStatus = z.strictObject({
   jobs: z.number(),
   jobs_done: z.number(),
   idle_timeout_seconds: z.number(),
+  /** How long an unlocked passphrase vault is held (0: never), and how many are held now. */
+  passphrase_cache_seconds: z.number(),
+  cached_vaults: z.number(),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
@@ -94,6 +101,9 @@ export const AgentMessage = z.discriminatedUnion('type', [
   /** What a command run from its arguments prints, and how it ends (the thin client's job). */
   z.strictObject({ type: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   z.strictObject({ type: z.literal('exit'), code: z.number().int() }),
+  /** The answer to key-cache-get (null: none held), and the acknowledgement of a put or forget. */
+  z.strictObject({ type: z.literal('key-cache'), vmk: z.base64().nullable() }),
+  z.strictObject({ type: z.literal('key-cache-done') }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 

@@ -6,7 +6,9 @@ import { CofferError, errorFields, toErrorValue } from '../../shared/errors.js';
 import { runFileJob } from '../core/jobs/file-job-runner.js';
 import { requestKeyrings } from '../core/keyrings/request-keyrings.js';
 import { WorkerPool } from '../core/jobs/worker-pool.js';
+import type { MasterKeyCache } from '../core/vault/master-key-cache.js';
 import { Vault } from '../core/vault/vault.js';
+import { AgentKeyCache } from './agent-key-cache.js';
 import {
   ClientMessage,
   errorFromValue,
@@ -30,6 +32,8 @@ export interface ArgvHost {
   /** Aborted when the command's process goes away or asks to cancel. */
   signal: AbortSignal;
   pool: WorkerPool;
+  /** The agent's passphrase cache, which the command's vault asks before the passphrase. */
+  masterKeyCache: MasterKeyCache;
 }
 
 /** Runs a command from its arguments; undefined (without running it) when it is not the agent's to run. */
@@ -43,6 +47,8 @@ export interface AgentOptions {
   idleTimeoutSeconds: number;
   /** Crypto worker threads kept warm (default: one per core). */
   workers?: number;
+  /** Hold an unlocked passphrase vault's master key this long; 0 (the default) never holds one. */
+  cachePassphraseSeconds?: number;
 }
 
 interface RunningJob {
@@ -63,6 +69,8 @@ export class AgentServer {
   /** Settles when the agent has stopped. */
   readonly stopped: Promise<void>;
 
+  /** Unlocked passphrase vaults, when the user opted in. */
+  readonly keyCache: AgentKeyCache;
   /** Each running job, and the promise that settles when it has finished and hung up. */
   private readonly jobs = new Map<RunningJob, Promise<void>>();
   private jobsDone = 0;
@@ -77,6 +85,7 @@ export class AgentServer {
     private readonly releaseLock: () => Promise<void>,
   ) {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
+    this.keyCache = new AgentKeyCache(options.cachePassphraseSeconds ?? 0);
     server.on('connection', (socket) => this.serve(socket));
     this.armIdleTimer();
   }
@@ -130,6 +139,8 @@ export class AgentServer {
       jobs: this.jobs.size,
       jobs_done: this.jobsDone,
       idle_timeout_seconds: this.options.idleTimeoutSeconds,
+      passphrase_cache_seconds: this.keyCache.seconds,
+      cached_vaults: this.keyCache.size,
     };
   }
 
@@ -137,6 +148,7 @@ export class AgentServer {
   stop(): Promise<number> {
     this.stopping ??= (async () => {
       clearTimeout(this.idleTimer);
+      this.keyCache.clear();
       const cancelled = this.jobs.size;
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
       for (const job of this.jobs.keys()) job.controller.abort();
@@ -202,10 +214,44 @@ export class AgentServer {
             socket.end();
             void this.stop();
             return;
+          case 'key-cache-get':
+          case 'key-cache-put':
+          case 'key-cache-forget':
+            if (job) return void socket.destroy();
+            void this.answerKeyCache(socket, message);
+            return;
         }
       },
       () => socket.destroy(),
     );
+  }
+
+  /**
+   * The passphrase cache for a command running in its own process. Only this user can reach the
+   * socket (its folder is mode 700, checked by both sides), the same trust as the agent's memory.
+   * Use counts as activity, so the agent does not idle out under a stream of short commands.
+   */
+  private async answerKeyCache(
+    socket: Socket,
+    message: Extract<ClientMessage, { type: 'key-cache-get' | 'key-cache-put' | 'key-cache-forget' }>,
+  ): Promise<void> {
+    this.armIdleTimer();
+    try {
+      if (message.type === 'key-cache-get') {
+        const vmk = await this.keyCache.get(message.vaultDir);
+        sendMessage(socket, { type: 'key-cache', vmk: vmk?.toString('base64') ?? null });
+        vmk?.fill(0);
+      } else {
+        if (message.type === 'key-cache-put') {
+          const vmk = Buffer.from(message.vmk, 'base64');
+          await this.keyCache.put(message.vaultDir, vmk);
+          vmk.fill(0);
+        } else await this.keyCache.forget(message.vaultDir);
+        sendMessage(socket, { type: 'key-cache-done' });
+      }
+    } finally {
+      socket.end();
+    }
   }
 
   /** Why this agent does not take the job (the command then runs it itself), if it does not. */
@@ -249,6 +295,7 @@ export class AgentServer {
         stderr: stream('stderr'),
         signal: job.controller.signal,
         pool: this.pool,
+        masterKeyCache: this.keyCache,
       });
       if (code === undefined) {
         sendMessage(socket, { type: 'refused', reason: 'not a command the agent runs' });
@@ -267,6 +314,7 @@ export class AgentServer {
     try {
       const opening = Vault.open({
         dir: request.vaultDir,
+        masterKeyCache: this.keyCache,
         // The CLI asks its user (or reads its file or environment) and sends the answer back.
         passphrase: () =>
           new Promise<string>((resolve, reject) => {

@@ -13,6 +13,7 @@ import { runInHost } from './cli-host.js';
 interface AgentCommandOptions {
   idleTimeout: number;
   workers?: number;
+  cachePassphrase: number;
 }
 
 const DEFAULT_IDLE_SECONDS = 600;
@@ -33,6 +34,16 @@ function idleSeconds(text: string): number {
   return seconds;
 }
 
+const MAX_CACHE_SECONDS = 24 * 3600;
+
+function cacheSeconds(text: string): number {
+  const seconds = wholeNumber('KMS.0308', '--cache-passphrase')(text);
+  if (seconds < 0 || seconds > MAX_CACHE_SECONDS) {
+    throw new CofferError('KMS.0308', `--cache-passphrase must be 0 (off) to ${MAX_CACHE_SECONDS} seconds; ${seconds} is not.`);
+  }
+  return seconds;
+}
+
 /** The agent's status as the commands print it. */
 const runningView = (status: AgentStatus) => ({
   running: true,
@@ -43,6 +54,8 @@ const runningView = (status: AgentStatus) => ({
   jobs: status.jobs,
   jobs_done: status.jobs_done,
   idle_timeout_seconds: status.idle_timeout_seconds,
+  passphrase_cache_seconds: status.passphrase_cache_seconds,
+  cached_vaults: status.cached_vaults,
 });
 
 /** Starts `coffer agent run` in the background and waits for it to listen (or for its error). */
@@ -51,6 +64,7 @@ async function startInBackground(options: AgentCommandOptions): Promise<object> 
   if (running) return { ...runningView(running), already_running: true };
   const args = [...process.execArgv, process.argv[1]!, 'agent', 'run', '--idle-timeout', String(options.idleTimeout)];
   if (options.workers !== undefined) args.push('--workers', String(options.workers));
+  if (options.cachePassphrase > 0) args.push('--cache-passphrase', String(options.cachePassphrase));
   // Its own session (detached), so closing this terminal does not end it.
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -107,6 +121,7 @@ async function runInForeground(
     socket: agentSocketPath(),
     idleTimeoutSeconds: options.idleTimeout,
     workers: options.workers,
+    cachePassphraseSeconds: options.cachePassphrase,
     runArgv,
   });
   const stop = (): void => void agent.stop();
@@ -135,12 +150,20 @@ export function registerAgentCommands(program: Command, runCli: (argv: readonly 
     new Option('--idle-timeout <seconds>', 'stop after this long without a job; 0 never stops')
       .argParser(idleSeconds)
       .default(DEFAULT_IDLE_SECONDS);
+  const cacheOption = (): Option =>
+    new Option(
+      '--cache-passphrase <seconds>',
+      'hold a passphrase vault unlocked this long after a command unlocks it (0: off; in memory only, forgotten on stop)',
+    )
+      .argParser(cacheSeconds)
+      .default(0);
 
   agent
     .command('start')
     .description('start the agent in the background (does nothing if it runs already)')
     .addOption(idleOption())
     .addOption(workersOption())
+    .addOption(cacheOption())
     .action(
       action(async (options: AgentCommandOptions) => {
         requireSupport();
@@ -152,6 +175,7 @@ export function registerAgentCommands(program: Command, runCli: (argv: readonly 
     .description('run the agent in this process, as a service manager would (prints one line when it listens)')
     .addOption(idleOption())
     .addOption(workersOption())
+    .addOption(cacheOption())
     .action(async (options: AgentCommandOptions) => {
       requireSupport();
       await runInForeground(options, runCli);

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CofferError, type ErrorCode } from '../../shared/errors.js';
+import { agentKeyCache } from '../agent/agent-client.js';
+import type { MasterKeyCache } from '../core/vault/master-key-cache.js';
 import { defaultVaultDir } from '../core/vault/vault-paths.js';
 import { Vault, type TokenPinPrompt, type VaultEnvironment } from '../core/vault/vault.js';
 import { cliHost } from './cli-host.js';
@@ -39,11 +41,25 @@ export function globalOptions(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }
 
+/**
+ * Where a passphrase vault's unlocked key may be held between commands: the agent's cache, in the
+ * agent itself or over its socket (only when an agent runs with --cache-passphrase does it hold
+ * anything); none when the agent is switched off.
+ */
+export function masterKeyCache(): MasterKeyCache | undefined {
+  const host = cliHost();
+  if (host.masterKeyCache) return host.masterKeyCache;
+  if (host.inAgent || host.env.COFFER_AGENT === 'off') return undefined;
+  return agentKeyCache();
+}
+
 export function vaultEnvironment(options: GlobalOptions): VaultEnvironment {
+  const cache = masterKeyCache();
   return {
     dir: resolve(cliHost().cwd, options.vault ?? defaultVaultDir(cliHost().env)),
     passphrase: () => readSecret({ file: options.passphraseFile, envName: 'COFFER_PASSPHRASE', promptLabel: 'vault passphrase' }),
     tokenPin: tokenPinReader(options),
+    ...(cache ? { masterKeyCache: cache } : {}),
   };
 }
 

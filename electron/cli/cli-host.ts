@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { WorkerPool } from '../core/jobs/worker-pool.js';
+import type { MasterKeyCache } from '../core/vault/master-key-cache.js';
 
 export interface HostStream {
   write(text: string): void;
@@ -22,6 +23,8 @@ export interface CliHost {
   readonly signal?: AbortSignal;
   /** The agent's warm crypto workers; without them a file command starts its own. */
   readonly pool?: WorkerPool;
+  /** The agent's passphrase cache, for a command the agent runs. */
+  readonly masterKeyCache?: MasterKeyCache;
   /** The command runs in the agent already: it never hands its job to an agent. */
   readonly inAgent: boolean;
   /** 1 once a batch has partly failed (every answer was printed); 128 + N once signal N cancelled it. */

@@ -14,7 +14,14 @@ import { requestKeyrings } from '../core/keyrings/request-keyrings.js';
 import { removeLiveTempsNow } from '../core/jobs/output-file.js';
 import { WorkerPool } from '../core/jobs/worker-pool.js';
 import { Vault } from '../core/vault/vault.js';
-import { globalOptions, vaultEnvironment, wholeNumber, workersOption, type GlobalOptions } from './cli-context.js';
+import {
+  globalOptions,
+  masterKeyCache,
+  vaultEnvironment,
+  wholeNumber,
+  workersOption,
+  type GlobalOptions,
+} from './cli-context.js';
 import { cliHost } from './cli-host.js';
 import { printResult } from './cli-output.js';
 import { FileProgressBar } from './progress-bar.js';
@@ -119,7 +126,8 @@ async function runHere(job: AgentJob, hooks: AgentJobHooks): Promise<FileResult[
   const warm = cliHost().pool;
   const pool = warm && job.workers === undefined ? warm : new WorkerPool(job.workers);
   try {
-    const vault = Vault.open({ dir: job.vaultDir, passphrase: hooks.passphrase });
+    const cache = masterKeyCache();
+    const vault = Vault.open({ dir: job.vaultDir, passphrase: hooks.passphrase, ...(cache ? { masterKeyCache: cache } : {}) });
     return await runFileJob(job.job, { ...hooks, pool, keyrings: requestKeyrings({ vault }) });
   } finally {
     if (pool !== warm) await pool.close();

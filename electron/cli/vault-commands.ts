@@ -100,6 +100,8 @@ export function registerVaultCommands(program: Command): void {
           const code = await recoveryCodeFrom(options);
           const choice = await protectionChoice(options, global);
           const vault = await Vault.recover(env, code, choice);
+          // A key held for the old protection must not outlive it (the agent also checks on use).
+          await env.masterKeyCache?.forget(env.dir).catch(() => undefined);
           return { vault: env.dir, vault_id: vault.vaultId, protection: vault.protectionMode, keys: vault.state.keys.length };
         },
       ),

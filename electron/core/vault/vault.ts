@@ -3,6 +3,7 @@ import { CofferError } from '../../../shared/errors.js';
 import { readAuditLog, type AuditVerification } from './audit-log.js';
 import { osKeychain, type SecretStore } from './keychain.js';
 import { hasDueMaintenance } from './key-lifecycle.js';
+import { isCacheable, unlocks, type MasterKeyCache } from './master-key-cache.js';
 import { vaultPaths, type VaultPaths } from './vault-paths.js';
 import type { KeyRecord, Protection, VaultFile, VaultState } from './vault-file.js';
 import { withVaultLock } from './vault-lock.js';
@@ -17,6 +18,20 @@ import { openWithRecoveryCode, unsealProtection, type PassphraseSource, type Pro
 
 export type { Mutation, MutationContext } from './vault-transaction.js';
 
+/**
+ * The vault's master key: from the opt-in cache when it holds the key that unlocks this file as it
+ * is now, else unsealed as the protection says; a passphrase vault's key is then offered to the cache.
+ */
+async function unlockMasterKey(file: VaultFile, env: VaultEnvironment, secrets: SecretStore): Promise<Buffer> {
+  const cache = isCacheable(file) ? env.masterKeyCache : undefined;
+  const cached = await cache?.get(env.dir).catch(() => null);
+  if (cached && unlocks(file, cached)) return cached;
+  cached?.fill(0);
+  const vmk = await unsealProtection(file, secrets, env.passphrase ?? noPassphrase);
+  if (cache && unlocks(file, vmk)) await cache.put(env.dir, vmk).catch(() => undefined);
+  return vmk;
+}
+
 export interface VaultEnvironment {
   /** The vault folder. */
   dir: string;
@@ -28,6 +43,8 @@ export interface VaultEnvironment {
   passphrase?: PassphraseSource;
   /** Asked for a token's PIN when a key store keeps none ("asked for each time"). */
   tokenPin?: TokenPinPrompt;
+  /** The agent's opt-in cache of a passphrase vault's master key, asked before the passphrase. */
+  masterKeyCache?: MasterKeyCache;
 }
 
 /** Who asks the user for a key store token's PIN: the CLI's prompt, the app's PIN dialog. */
@@ -117,7 +134,7 @@ export class Vault {
     const paths = vaultPaths(env.dir);
     const secrets = env.secrets ?? osKeychain;
     const file = await readVaultFile(paths);
-    const vmk = await unsealProtection(file, secrets, env.passphrase ?? noPassphrase);
+    const vmk = await unlockMasterKey(file, env, secrets);
     const vault = new Vault(paths, file, verifyWithVmk(paths, file, vmk), env.clock ?? Date.now, vmk, secrets);
     if (env.tokenPin) vault.tokenPin = env.tokenPin;
     if (hasDueMaintenance(file.state, vault.clock())) await vault.mutate('open', () => ({ result: null, events: [] }));
