@@ -383,3 +383,26 @@ function u32(v: number): Buffer {
   b.writeUInt32BE(v);
   return b;
 }
+
+describe('bounded headers', () => {
+  it('refuses a header with more EDKs than the limit before any key is used, in well under a second', async () => {
+    const dek = randomBytes(32);
+    const messageId = randomBytes(32);
+    const { dataKey, commitment } = deriveMessageKeys(UNSIGNED_SUITE, dek, messageId);
+    const contextBytes = Buffer.alloc(0);
+    const [edk] = await keys.wrap(dek, contextBytes);
+    // The probe's file: 65,534 EDKs naming a real key; it took 166 s and 65,535 audit records.
+    const edks = Array.from({ length: 65_534 }, () => edk!);
+    const body = serializeHeaderBody({ messageId, contextBytes, edks, frameLength: 4096, commitment });
+    const path = await fileOf(Buffer.concat([body, headerTag(dataKey, body)]));
+    let keyUses = 0;
+    const counting = { ...keys, unwrap: async (...args: Parameters<typeof keys.unwrap>) => (keyUses++, keys.unwrap(...args)) };
+    const started = performance.now();
+    const error = await decryptFile(path, null, { pool, keys: counting }).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(CofferError);
+    expect((error as CofferError).code).toBe('COFFER.2036');
+    expect((error as CofferError).message).toMatch(/65534 encrypted data keys, over the 64/);
+    expect(keyUses).toBe(0);
+  });
+});

@@ -32,6 +32,30 @@ function checkReadableFrameLength(header: ParsedHeader): ParsedHeader {
   return header;
 }
 
+/**
+ * In the spirit of the ESDK's maxEncryptedDataKeys: each EDK may cost a key use (a vault lock, an
+ * audit record), so a header's EDK count is bounded before any key is used. Coffer writes one
+ * EDK per key a file is encrypted for; 64 is the default, `COFFER_MAX_EDKS` (1..65535) the setting.
+ */
+export const DEFAULT_MAX_EDKS = 64;
+
+export function maxEncryptedDataKeys(env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env.COFFER_MAX_EDKS);
+  return Number.isInteger(given) && given >= 1 && given <= 0xffff ? given : DEFAULT_MAX_EDKS;
+}
+
+function checkEdkCount(header: ParsedHeader): ParsedHeader {
+  const max = maxEncryptedDataKeys();
+  if (header.edks.length > max) {
+    throw new CofferError(
+      'COFFER.2036',
+      `The file's header holds ${header.edks.length} encrypted data keys, over the ${max} Coffer tries; no key was used. ` +
+        'If you trust the file, raise the limit with COFFER_MAX_EDKS.',
+    );
+  }
+  return header;
+}
+
 /** Reads just enough of the file's start to parse its header. */
 export async function readHeader(handle: FileHandle, fileSize: number): Promise<ParsedHeader> {
   let want = Math.min(fileSize, 4096);
@@ -39,7 +63,7 @@ export async function readHeader(handle: FileHandle, fileSize: number): Promise<
     const buffer = Buffer.alloc(want);
     const { bytesRead } = await handle.read(buffer, 0, want, 0);
     const header = parseHeader(buffer.subarray(0, bytesRead));
-    if (header) return checkReadableFrameLength(header);
+    if (header) return checkEdkCount(checkReadableFrameLength(header));
     if (bytesRead < want || want >= fileSize) {
       throw new CofferError(
         fileSize === 0 ? 'COFFER.2001' : 'COFFER.2004',
