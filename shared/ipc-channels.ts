@@ -48,6 +48,12 @@ export const INVOKE_CHANNELS = [
   'shell:uninstall',
   'settings:get',
   'settings:set',
+  'keystores:list',
+  'keystores:create',
+  'keystores:delete',
+  'keystores:tokens',
+  'keystores:pin',
+  'tpm:status',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs:progress', 'jobs:file-done', 'jobs:finished', 'launch:files', 'menu:command'] as const;

@@ -41,7 +41,10 @@ export type JobStartRequest = z.infer<typeof JobStartRequest>;
 export const requestSchemas = {
   'app:info': Empty,
   'vault:status': Empty,
-  'vault:create': z.strictObject({ protection: z.enum(['keychain', 'passphrase']), passphrase: z.string().max(1024).optional() }),
+  'vault:create': z.strictObject({
+    protection: z.enum(['keychain', 'passphrase', 'tpm']),
+    passphrase: z.string().max(1024).optional(),
+  }),
   'vault:unlock': z.strictObject({ passphrase: z.string().max(1024) }),
   'vault:change-protection': z.strictObject({
     protection: z.enum(['keychain', 'passphrase']),
@@ -94,6 +97,20 @@ export const requestSchemas = {
   'shell:uninstall': Empty,
   'settings:get': Empty,
   'settings:set': SettingsSchema.partial(),
+  'keystores:list': Empty,
+  /** A PIN kept (keep_pin) goes to the keychain or is sealed in the vault; otherwise it is asked for each session. */
+  'keystores:create': z.strictObject({
+    keystore_alias: z.string().max(64),
+    pkcs11_module: z.string().min(1).max(4096),
+    token_label: z.string().min(1).max(32),
+    pin: z.string().min(1).max(256),
+    keep_pin: z.boolean(),
+  }),
+  'keystores:delete': z.strictObject({ keystore_id: z.string().min(1).max(255) }),
+  'keystores:tokens': z.strictObject({ pkcs11_module: z.string().min(1).max(4096) }),
+  /** The PIN of a store that keeps none, held in memory for this session only. */
+  'keystores:pin': z.strictObject({ keystore_id: z.string().min(1).max(255), pin: z.string().min(1).max(256) }),
+  'tpm:status': Empty,
 } satisfies Record<InvokeChannel, z.ZodType>;
 
 export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof requestSchemas)[C]>;
@@ -190,6 +207,36 @@ export interface InvokeResponses {
   'shell:uninstall': ShellReport;
   'settings:get': Settings;
   'settings:set': Settings;
+  'keystores:list': { keystores: KeyStoreView[]; total: number };
+  'keystores:create': { key_store_info: KeyStoreView };
+  'keystores:delete': { keystore_id: string; keystore_alias: string };
+  'keystores:tokens': { tokens: TokenView[] };
+  'keystores:pin': { keystore_id: string; held: boolean };
+  'tpm:status': { available: boolean };
+}
+
+/** A key store as the app shows it (Settings, the Keys screen's "Stored in"). */
+export interface KeyStoreView {
+  keystore_id: string;
+  keystore_alias: string;
+  keystore_type: 'PKCS11';
+  pkcs11_module: string;
+  token_label: string;
+  token_serial: string;
+  token_model: string;
+  pin_storage: 'keychain' | 'sealed' | 'ask';
+  key_count: number;
+  create_time: string;
+}
+
+/** A token a PKCS#11 module sees now. */
+export interface TokenView {
+  label: string;
+  serial: string;
+  manufacturer: string;
+  model: string;
+  initialized: boolean;
+  pinLocked: boolean;
 }
 
 export interface EventPayloads {

@@ -11,6 +11,7 @@ import { dataHandlers } from './data-handlers.js';
 import { fileHandlers } from './file-handlers.js';
 import type { EventSender, Handlers } from './ipc.js';
 import { keyHandlers } from './key-handlers.js';
+import { keyStoreHandlers } from './key-store-handlers.js';
 import type { MediaOpener } from './media-opener.js';
 import { settingsHandlers } from './settings-handlers.js';
 import { SettingsStore } from './settings-store.js';
@@ -70,6 +71,7 @@ export class AppServices {
       ...settingsHandlers({ version: options.version, platform: options.platform, vault_dir: options.vaultDir }, this.settings),
       ...vaultHandlers(this.session),
       ...keyHandlers(this.session),
+      ...keyStoreHandlers(this.session),
       ...dataHandlers(this.session),
       ...fileHandlers({
         session: this.session,

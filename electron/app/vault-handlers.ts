@@ -4,10 +4,12 @@ import type { DomainHandlers } from './handler-types.js';
 import type { VaultSession } from './vault-session.js';
 
 /** vault:create and vault:change-protection ask the same way. */
-function protectionChoice(request: { protection: 'keychain' | 'passphrase'; passphrase?: string | undefined }): ProtectionChoice {
-  return request.protection === 'passphrase'
-    ? { mode: 'passphrase', passphrase: request.passphrase ?? '' }
-    : { mode: 'keychain' };
+function protectionChoice(request: {
+  protection: 'keychain' | 'passphrase' | 'tpm';
+  passphrase?: string | undefined;
+}): ProtectionChoice {
+  if (request.protection === 'passphrase') return { mode: 'passphrase', passphrase: request.passphrase ?? '' };
+  return { mode: request.protection };
 }
 
 /** The vault itself: its state, creating and unlocking it, its protection, backups and the audit log. */

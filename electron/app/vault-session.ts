@@ -14,15 +14,36 @@ import { Vault, type VaultEnvironment } from '../core/vault/vault.js';
 export class VaultSession {
   private vault: Vault | null = null;
   private problem: CofferError | null = null;
+  /** PINs of key stores that keep none, given in Settings: in memory, for this session only. */
+  private readonly pins = new Map<string, string>();
 
   constructor(
     readonly dir: string,
     private readonly secrets?: SecretStore,
   ) {}
 
+  /** Holds a key store's PIN for this session (a store that keeps none asks once, in Settings). */
+  holdPin(keyStoreAlias: string, pin: string): void {
+    this.pins.set(keyStoreAlias, pin);
+  }
+
+  forgetPin(keyStoreAlias: string): void {
+    this.pins.delete(keyStoreAlias);
+  }
+
   env(passphrase?: string): VaultEnvironment {
     return {
       dir: this.dir,
+      tokenPin: async (store) => {
+        const pin = this.pins.get(store.alias);
+        if (pin === undefined) {
+          throw new CofferError(
+            'COFFER.9011',
+            `Key store ${store.alias} keeps no PIN: enter the PIN of token "${store.tokenLabel}" in Settings → Key stores, then try again.`,
+          );
+        }
+        return pin;
+      },
       ...(this.secrets ? { secrets: this.secrets } : {}),
       ...(passphrase !== undefined ? { passphrase: () => Promise.resolve(passphrase) } : {}),
     };
@@ -52,13 +73,13 @@ export class VaultSession {
     );
   }
 
-  private async protectionMode(): Promise<'keychain' | 'passphrase' | null> {
+  private async protectionMode(): Promise<'keychain' | 'passphrase' | 'tpm' | null> {
     try {
       const file = JSON.parse(await fs.readFile(join(this.dir, VAULT_FILE), 'utf8')) as {
         protection?: { mode?: unknown };
       };
       const mode = file.protection?.mode;
-      return mode === 'keychain' || mode === 'passphrase' ? mode : null;
+      return mode === 'keychain' || mode === 'passphrase' || mode === 'tpm' ? mode : null;
     } catch {
       return null;
     }

@@ -9,7 +9,7 @@ interface VaultState {
   /** Shown once after creation, until the user confirms they kept it. */
   recoveryCode: string | null;
   load(): Promise<void>;
-  create(protection: 'keychain' | 'passphrase', passphrase?: string): Promise<void>;
+  create(protection: 'keychain' | 'passphrase' | 'tpm', passphrase?: string): Promise<void>;
   unlock(passphrase: string): Promise<boolean>;
   confirmRecoveryCodeKept(): void;
 }

@@ -1,4 +1,5 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { call } from '../../bridge.js';
 import { useVaultStore } from '../../state/vault-store.js';
 import { ErrorMessage } from '../../ui/controls.js';
 import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
@@ -6,7 +7,15 @@ import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
 /** First run: create the vault, sealed by the OS keychain or, where there is none, a passphrase. */
 export function FirstRun(): ReactNode {
   const { create, error, status } = useVaultStore();
-  const [mode, setMode] = useState<'keychain' | 'passphrase'>('keychain');
+  const [mode, setMode] = useState<'keychain' | 'passphrase' | 'tpm'>('keychain');
+  // The TPM is offered only where tpm2-tools can reach one.
+  const [tpm, setTpm] = useState(false);
+  useEffect(() => {
+    call('tpm:status', {}).then(
+      (answer) => setTpm(answer.available),
+      () => setTpm(false),
+    );
+  }, []);
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,6 +46,12 @@ export function FirstRun(): ReactNode {
             <input type="radio" name="mode" checked={mode === 'passphrase'} onChange={() => setMode('passphrase')} /> a
             passphrase, asked at every start
           </label>
+          {tpm && (
+            <label>
+              <input type="radio" name="mode" checked={mode === 'tpm'} onChange={() => setMode('tpm')} /> this computer's TPM 2.0
+              chip (the vault opens only on this machine)
+            </label>
+          )}
         </fieldset>
         {mode === 'passphrase' && (
           <NewPassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} />

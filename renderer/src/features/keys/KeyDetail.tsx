@@ -8,6 +8,7 @@ import { ImportSection } from './ImportSection.js';
 import { aliasProblem, LIMITS, STATE, stateName } from './key-format.js';
 import { RotationSection } from './RotationSection.js';
 import { useAction } from './use-action.js';
+import { storedIn, useKeyStoreNames } from './use-key-store-names.js';
 
 /**
  * Everything about one key and every change to it. Each change goes through the bridge, then
@@ -38,6 +39,7 @@ export function KeyDetail({
     }
   }
 
+  const storeNames = useKeyStoreNames();
   const pendingDeletion = keyInfo.key_state === STATE.pendingDeletion;
   const pendingImport = keyInfo.key_state === STATE.pendingImport;
 
@@ -68,6 +70,8 @@ export function KeyDetail({
         </dd>
         <dt>Key material</dt>
         <dd>{keyInfo.origin === 'external' ? 'Imported' : 'Made by Coffer'}</dd>
+        <dt>Stored in</dt>
+        <dd>{storedIn(keyInfo.keystore_id, storeNames)}</dd>
         <dt>Exportable</dt>
         <dd>{keyInfo.exportable ? 'Yes' : 'No'}</dd>
         <dt>Created</dt>

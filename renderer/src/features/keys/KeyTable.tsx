@@ -1,3 +1,4 @@
+import { storedIn, useKeyStoreNames } from './use-key-store-names.js';
 import { useState, type ReactNode } from 'react';
 import type { KeyInfo } from '../../../../shared/kms-responses.js';
 import { formatDate } from '../../ui/format.js';
@@ -33,6 +34,7 @@ export function KeyTable({
 }): ReactNode {
   const [query, setQuery] = useState('');
   const [sort, toggle] = useSort<Column>({ column: 'created', direction: 'ascending' });
+  const storeNames = useKeyStoreNames();
   const shown = sortRows(filterRows(keys, query, searchText), sort, VALUE_OF);
   return (
     <>
@@ -51,6 +53,7 @@ export function KeyTable({
             <SortableHeader column="state" label="State" sort={sort} onSort={toggle} />
             <SortableHeader column="rotation" label="Rotation" sort={sort} onSort={toggle} />
             <SortableHeader column="created" label="Created" sort={sort} onSort={toggle} />
+            <th scope="col">Stored in</th>
           </tr>
         </thead>
         <tbody>
@@ -86,6 +89,7 @@ export function KeyTable({
                 </td>
                 <td>{rotationSummary(key)}</td>
                 <td className="nowrap">{formatDate(key.creation_date)}</td>
+                <td>{storedIn(key.keystore_id, storeNames)}</td>
               </tr>
             );
           })}

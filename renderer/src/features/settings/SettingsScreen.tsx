@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { KeyStoresSection } from './KeyStoresSection.js';
 import { ShellIntegrationSection } from './ShellIntegrationSection.js';
 import { ProtectionActions } from './ProtectionActions.js';
 import type { Settings } from '../../../../shared/ipc-contract.js';
@@ -37,6 +38,7 @@ export function SettingsScreen(): ReactNode {
     outDirHint: useId(),
     appearance: useId(),
     shell: useId(),
+    keyStores: useId(),
   };
   const { settings, error, update } = useSettingsStore();
   const status = useVaultStore((s) => s.status);
@@ -196,6 +198,8 @@ export function SettingsScreen(): ReactNode {
           ))}
         </fieldset>
       </section>
+
+      <KeyStoresSection headingId={ids.keyStores} />
 
       <ShellIntegrationSection headingId={ids.shell} />
     </div>

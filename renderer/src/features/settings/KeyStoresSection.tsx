@@ -1,0 +1,190 @@
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { KeyStoreView, TokenView } from '../../../../shared/ipc-contract.js';
+import { call, messageOf } from '../../bridge.js';
+import { ErrorMessage, PasswordField } from '../../ui/controls.js';
+
+const PIN_STORAGE: Record<KeyStoreView['pin_storage'], string> = {
+  keychain: 'PIN kept in the OS keychain',
+  sealed: 'PIN sealed in the vault',
+  ask: 'PIN asked for each session',
+};
+
+/**
+ * Key stores: PKCS#11 tokens (HSMs, smart cards, YubiKeys) whose keys are CMKs. Add one from its
+ * module path and the token it finds, with its PIN; a store that keeps no PIN takes it here once
+ * a session.
+ */
+export function KeyStoresSection({ headingId }: { headingId: string }): ReactNode {
+  const [stores, setStores] = useState<KeyStoreView[] | null>(null);
+  const [modulePath, setModulePath] = useState('');
+  const [tokens, setTokens] = useState<TokenView[] | null>(null);
+  const [alias, setAlias] = useState('');
+  const [tokenLabel, setTokenLabel] = useState('');
+  const [pin, setPin] = useState('');
+  const [keepPin, setKeepPin] = useState(true);
+  const [sessionPins, setSessionPins] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ids = { module: useId(), tokens: useId(), alias: useId() };
+
+  async function refresh(): Promise<void> {
+    setStores((await call('keystores:list', {})).keystores);
+  }
+  useEffect(() => {
+    refresh().catch((e: unknown) => setError(messageOf(e)));
+  }, []);
+
+  async function run(work: () => Promise<void>): Promise<void> {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const findTokens = () =>
+    run(async () => {
+      const found = (await call('keystores:tokens', { pkcs11_module: modulePath })).tokens;
+      setTokens(found);
+      if (found[0] && !tokenLabel) setTokenLabel(found[0].label);
+    });
+
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      const created = await call('keystores:create', {
+        keystore_alias: alias,
+        pkcs11_module: modulePath,
+        token_label: tokenLabel,
+        pin,
+        keep_pin: keepPin,
+      });
+      setPin('');
+      setNotice(
+        `Key store ${created.key_store_info.keystore_alias} added (token serial ${created.key_store_info.token_serial}).`,
+      );
+      await refresh();
+    });
+  };
+
+  const remove = (store: KeyStoreView) =>
+    run(async () => {
+      await call('keystores:delete', { keystore_id: store.keystore_id });
+      setNotice(`Key store ${store.keystore_alias} removed.`);
+      await refresh();
+    });
+
+  const givePin = (store: KeyStoreView) =>
+    run(async () => {
+      await call('keystores:pin', { keystore_id: store.keystore_id, pin: sessionPins[store.keystore_id] ?? '' });
+      setSessionPins({ ...sessionPins, [store.keystore_id]: '' });
+      setNotice(`The PIN of ${store.keystore_alias} is held until Coffer quits.`);
+    });
+
+  const reason = !modulePath
+    ? 'Give the module path.'
+    : !tokenLabel
+      ? 'Choose a token.'
+      : !alias
+        ? 'Name the key store.'
+        : !pin
+          ? 'Enter the token PIN.'
+          : null;
+
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>Key stores</h2>
+      <p>
+        Keys generated inside a hardware token (HSM, smart card, YubiKey, or SoftHSM2) through its PKCS#11 module. The key never
+        leaves the token: it wraps each file's data key there.
+      </p>
+      {stores && stores.length === 0 && <p>No key store yet.</p>}
+      {stores && stores.length > 0 && (
+        <ul aria-label="Key stores" className="key-store-list">
+          {stores.map((store) => (
+            <li key={store.keystore_id}>
+              <strong>{store.keystore_alias}</strong>: token “{store.token_label}” ({store.token_model || 'PKCS#11'}, serial{' '}
+              {store.token_serial}), {store.key_count} key(s), {PIN_STORAGE[store.pin_storage]}.{' '}
+              <span className="hint">{store.pkcs11_module}</span>{' '}
+              {store.pin_storage === 'ask' && (
+                <span>
+                  <PasswordField
+                    label={`PIN for ${store.keystore_alias}`}
+                    value={sessionPins[store.keystore_id] ?? ''}
+                    onChange={(value) => setSessionPins({ ...sessionPins, [store.keystore_id]: value })}
+                    fresh={false}
+                  />
+                  <button type="button" disabled={busy || !sessionPins[store.keystore_id]} onClick={() => void givePin(store)}>
+                    Use this PIN
+                  </button>{' '}
+                </span>
+              )}
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy || store.key_count > 0}
+                title={store.key_count > 0 ? 'Keys still use this store' : undefined}
+                onClick={() => void remove(store)}
+              >
+                Remove {store.keystore_alias}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={create} aria-label="Add a key store">
+        <label htmlFor={ids.module}>PKCS#11 module</label>
+        <input
+          id={ids.module}
+          value={modulePath}
+          placeholder="/usr/lib/softhsm/libsofthsm2.so"
+          onChange={(e) => {
+            setModulePath(e.target.value);
+            setTokens(null);
+          }}
+        />{' '}
+        <button type="button" className="secondary" disabled={busy || !modulePath} onClick={() => void findTokens()}>
+          Find tokens
+        </button>
+        {tokens && tokens.length === 0 && <p role="status">The module sees no token: plug one in and try again.</p>}
+        {tokens && tokens.length > 0 && (
+          <fieldset>
+            <legend id={ids.tokens}>Tokens found</legend>
+            {tokens.map((token) => (
+              <label key={`${token.label}/${token.serial}`}>
+                <input
+                  type="radio"
+                  name="token"
+                  checked={tokenLabel === token.label}
+                  onChange={() => setTokenLabel(token.label)}
+                />{' '}
+                {token.label} ({token.manufacturer} {token.model}, serial {token.serial}){token.pinLocked ? ', PIN locked' : ''}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <label htmlFor={ids.alias}>Key store name</label>
+        <input id={ids.alias} value={alias} onChange={(e) => setAlias(e.target.value)} />
+        <PasswordField label="Token PIN" value={pin} onChange={setPin} fresh={false} />
+        <label>
+          <input type="checkbox" checked={keepPin} onChange={(e) => setKeepPin(e.target.checked)} /> Keep the PIN (in the OS
+          keychain, or sealed in the vault); otherwise Coffer asks once a session
+        </label>
+        <div className="text-actions">
+          <button type="submit" disabled={busy || reason !== null}>
+            {busy ? 'Checking the token…' : 'Add key store'}
+          </button>
+          {reason && <span className="hint">{reason}</span>}
+        </div>
+      </form>
+      {notice && <p role="status">{notice}</p>}
+      <ErrorMessage message={error} />
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+import { startSoftHsm, type SoftHsm } from '../helpers/softhsm.js';
+import { expect, test } from './support/fixtures.js';
+import { goTo } from './support/views.js';
+
+// The real core behind the page talks to a real SoftHSM2 token in this process (SOFTHSM2_CONF).
+let hsm: SoftHsm;
+test.beforeEach(async () => {
+  hsm = await startSoftHsm();
+  hsm.use();
+  await hsm.initToken('desk-token', '4321');
+});
+test.afterEach(async () => {
+  await hsm.remove();
+});
+
+test('Settings adds a key store from the tokens its module finds; Keys shows where each key is stored', async ({
+  app,
+  server,
+}) => {
+  await server.services.handlers['vault:create']({ protection: 'keychain' });
+  await server.services.handlers['keys:create']({ key_alias: 'in-vault' });
+  await app.reload();
+  await goTo(app, 'Settings');
+  const section = app.getByRole('region', { name: 'Key stores' });
+  await expect(section.getByText('No key store yet.')).toBeVisible();
+  await section.getByLabel('PKCS#11 module').fill(hsm.module);
+  await section.getByRole('button', { name: 'Find tokens' }).click();
+  await expect(section.getByRole('radio', { name: /desk-token .*serial/ })).toBeChecked();
+  await section.getByLabel('Key store name').fill('desk');
+
+  // A wrong PIN is refused after one try, and nothing is added.
+  await section.getByLabel('Token PIN').fill('0000');
+  await section.getByRole('button', { name: 'Add key store' }).click();
+  await expect(section.getByRole('alert')).toContainText('Key store desk: the token refused the PIN');
+  expect((await server.services.handlers['keystores:list']({})).total).toBe(0);
+
+  await section.getByLabel('Token PIN').fill('4321');
+  await section.getByRole('button', { name: 'Add key store' }).click();
+  await expect(section.getByRole('status')).toContainText('Key store desk added');
+  await expect(section.getByRole('list', { name: 'Key stores' })).toContainText('PIN kept in the OS keychain');
+
+  await server.services.handlers['keys:create']({ key_alias: 'in-token', keystore_id: 'desk' });
+  await goTo(app, 'Keys');
+  const table = app.getByRole('table', { name: 'Keys' });
+  await expect(table.getByRole('row', { name: /in-token/ })).toContainText('Key store desk');
+  await expect(table.getByRole('row', { name: /in-vault/ })).toContainText('Vault');
+});
