@@ -31,6 +31,7 @@ function settingsFake(initial: Settings = DEFAULT_SETTINGS) {
     'settings:set': (changes) => (current = { ...current, ...changes }),
     'files:choose': () => ({ paths: ['/home/me/Encrypted'] }),
     'shell:status': () => notInstalled,
+    'keystores:list': () => ({ keystores: [], total: 0 }),
   });
 }
 const sets = (bridge: ReturnType<typeof settingsFake>): unknown[] =>
@@ -133,6 +134,8 @@ describe('Settings screen', () => {
         throw { code: 'COFFER.1010', message: 'The settings file could not be written: the disk is full.' };
       },
       'shell:status': () => notInstalled,
+      'keystores:list': () => ({ keystores: [], total: 0 }),
+      'keystores:list': () => ({ keystores: [], total: 0 }),
     });
     const user = userEvent.setup();
     render(<SettingsScreen />);
