@@ -91,6 +91,8 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
       const unknown: string[] = [];
       const vault = await opening;
       const state = await vault.refresh();
+      // Each key version is tried once per file: a header that names one key many times costs one key use.
+      const tried = new Set<string>();
       for (const edk of edks) {
         const match = matchEdk(state, edk);
         if (!match) {
@@ -105,6 +107,9 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
           }
           continue;
         }
+        const slot = `${match.key.key_id}:${match.version}`;
+        if (tried.has(slot)) continue;
+        tried.add(slot);
         try {
           return await useCmk(
             vault,
