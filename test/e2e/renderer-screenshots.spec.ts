@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './support/fixtures.js';
+import { openView, seedVault, VIEWS } from './support/views.js';
 
 /**
  * Every screen, light and dark. Each e2e run takes them (test-results/screenshots);
@@ -34,3 +35,27 @@ for (const scheme of ['light', 'dark'] as const) {
     }
   });
 }
+
+/** At 150% zoom in an 800x600 window (533x400 CSS pixels at a device pixel ratio of 1.5): the narrow layout. */
+test.describe('at 150% zoom', () => {
+  test.use({ viewport: { width: 533, height: 400 }, deviceScaleFactor: 1.5 });
+  test('Files and Keys at 150% zoom', async ({ app, server, page }) => {
+    await mkdir(out, { recursive: true });
+    const seed = await seedVault(server);
+    for (const [name, scheme] of [
+      ['Files', 'light'],
+      ['Keys', 'dark'],
+    ] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await app.reload();
+      await openView(
+        app,
+        VIEWS.find((v) => v.name === name)!,
+        seed,
+      );
+      await page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: join(out, `${name.toLowerCase()}-150-${scheme}.png`) });
+    }
+  });
+});

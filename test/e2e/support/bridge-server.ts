@@ -32,6 +32,12 @@ export interface BridgeServer {
   workDir: string;
   services: AppServices;
   revealed: string[];
+  /** What the OS file dialog "returns" next, one answer per files:choose (then nothing). */
+  chooseAnswers: string[][];
+  /** The kinds files:choose was asked for, in order. */
+  chooseAsked: ('files' | 'folder')[];
+  /** Sends an event to the page as main does (the menu's commands, for one). */
+  emit<E extends EventChannel>(event: E, payload: EventPayloads[E]): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,8 @@ export async function startBridgeServer(): Promise<BridgeServer> {
   const workDir = await mkdtemp(join(tmpdir(), 'coffer-e2e-files-'));
   const streams = new Set<ServerResponse>();
   const revealed: string[] = [];
+  const chooseAnswers: string[][] = [];
+  const chooseAsked: ('files' | 'folder')[] = [];
   const send = <E extends EventChannel>(event: E, payload: EventPayloads[E]): void => {
     for (const stream of streams) stream.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
   };
@@ -56,7 +64,10 @@ export async function startBridgeServer(): Promise<BridgeServer> {
     poolSize: 2,
     createMedia: (unwrap) => new MediaRegistry(unwrap),
     send,
-    choosePaths: async () => [],
+    choosePaths: async (kind) => {
+      chooseAsked.push(kind);
+      return chooseAnswers.shift() ?? [];
+    },
     revealPath: (path) => revealed.push(path),
   });
   const handlers = new Map<string, (event: IpcInvokeEventLike, payload: unknown) => Promise<unknown>>();
@@ -117,6 +128,9 @@ export async function startBridgeServer(): Promise<BridgeServer> {
     workDir,
     services,
     revealed,
+    chooseAnswers,
+    chooseAsked,
+    emit: send,
     close: async () => {
       for (const stream of streams) stream.end();
       await new Promise((resolve) => server.close(resolve));

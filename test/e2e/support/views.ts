@@ -96,6 +96,8 @@ export async function seedVault(server: BridgeServer): Promise<Seed> {
 export async function goTo(app: Page, screen: string): Promise<void> {
   const nav = app.getByRole('navigation', { name: 'Screens' });
   const toggle = nav.getByRole('button', { name: 'Menu' });
+  // The first button is Menu when narrow, else Files: wait for the app to be drawn before asking.
+  await nav.getByRole('button').first().waitFor();
   if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
   await nav.getByRole('button', { name: screen, exact: true }).click();
 }

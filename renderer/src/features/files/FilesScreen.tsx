@@ -398,6 +398,15 @@ export function FilesScreen(): ReactNode {
   const [previewPath, setPreviewPath] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const [justCreated, setJustCreated] = useState(false);
+
+  // The empty state is gone with the new key: focus goes on where files are added (after the
+  // dialog has closed and given the page back).
+  useEffect(() => {
+    if (!justCreated || creating) return;
+    setJustCreated(false);
+    document.querySelector<HTMLElement>('[data-testid="drop-zone"]')?.focus();
+  }, [justCreated, creating]);
 
   const showInFolder = useCallback(async (path: string): Promise<void> => {
     try {
@@ -438,8 +447,7 @@ export function FilesScreen(): ReactNode {
           onCreated={async () => {
             await useKeysStore.getState().load();
             setCreating(false);
-            // The empty state is gone with the new key: go on where files are added.
-            requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="drop-zone"]')?.focus());
+            setJustCreated(true);
           }}
         />
       )}
