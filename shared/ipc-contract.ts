@@ -73,6 +73,11 @@ export const requestSchemas = {
   'keys:import-parameters': kms.GetParametersForImportRequest,
   'keys:import-material': kms.ImportKeyMaterialRequest,
   'keys:export-material': kms.ExportKeyMaterialRequest,
+  'keys:public-key-file': kms.KeyIdRequest,
+  'contacts:list': Empty,
+  /** `public_key_file`: the text of a public key file (read from a file or pasted). */
+  'contacts:add': z.strictObject({ name: z.string().max(200), public_key_file: z.string().max(64 * 1024) }),
+  'contacts:remove': z.strictObject({ name: z.string().max(200) }),
   'data:encrypt': kms.EncryptDataRequest,
   'data:decrypt': kms.DecryptDataRequest,
   'data:re-encrypt': kms.ReEncryptDataRequest,
@@ -114,6 +119,16 @@ export const requestSchemas = {
 } satisfies Record<InvokeChannel, z.ZodType>;
 
 export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof requestSchemas)[C]>;
+
+/** A contact as every face shows it (list-contacts). */
+export interface ContactView {
+  name: string;
+  fingerprint: string;
+  key_spec: string;
+  key_namespace: string;
+  key_name: string;
+  added: string;
+}
 
 export interface VaultStatus {
   state: 'none' | 'locked' | 'unlocked';
@@ -177,6 +192,11 @@ export interface InvokeResponses {
   };
   'keys:import-material': { key_id: string; key_state: string };
   'keys:export-material': { key_id: string; key_version: number; key_material: string };
+  /** The public key file of an RSA ENCRYPT_DECRYPT key, to copy or save and send. */
+  'keys:public-key-file': { key_id: string; fingerprint: string; text: string };
+  'contacts:list': { contacts: ContactView[]; total: number };
+  'contacts:add': { contact: ContactView };
+  'contacts:remove': { contact: ContactView; removed: true };
   'data:encrypt': { key_id: string; key_version: number; cipher_text: string };
   'data:decrypt': { key_id: string; key_version: number; plain_text: string | null; plain_text_base64: string };
   'data:re-encrypt': {

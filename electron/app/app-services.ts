@@ -10,6 +10,7 @@ import type { SecretStore } from '../core/vault/keychain.js';
 import { dataHandlers } from './data-handlers.js';
 import { fileHandlers } from './file-handlers.js';
 import type { EventSender, Handlers } from './ipc.js';
+import { contactHandlers } from './contact-handlers.js';
 import { keyHandlers } from './key-handlers.js';
 import { keyStoreHandlers } from './key-store-handlers.js';
 import type { MediaOpener } from './media-opener.js';
@@ -72,6 +73,7 @@ export class AppServices {
       ...vaultHandlers(this.session),
       ...keyHandlers(this.session),
       ...keyStoreHandlers(this.session),
+      ...contactHandlers(this.session),
       ...dataHandlers(this.session),
       ...fileHandlers({
         session: this.session,

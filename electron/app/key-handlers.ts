@@ -1,3 +1,4 @@
+import { publicKeyFile } from '../core/kms/contact-operations.js';
 import * as keyImport from '../core/kms/key-import.js';
 import * as keys from '../core/kms/key-operations.js';
 import type { DomainHandlers } from './handler-types.js';
@@ -24,5 +25,6 @@ export function keyHandlers(session: VaultSession): DomainHandlers<'keys'> {
     'keys:import-parameters': (r) => keyImport.getParametersForImport(vault(), r),
     'keys:import-material': (r) => keyImport.importKeyMaterial(vault(), r),
     'keys:export-material': (r) => keyImport.exportKeyMaterial(vault(), r),
+    'keys:public-key-file': (r) => publicKeyFile(vault(), r.key_id),
   };
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CofferError } from '../../../shared/errors.js';
 import { isRsaSpec } from '../../../shared/key-specs.js';
+import type { ContactView } from '../../../shared/ipc-contract.js';
 import { parseRequest } from '../../../shared/kms-schemas.js';
 import { publicKeyFingerprint } from '../crypto/asymmetric-keys.js';
 import { keyNaming } from '../keyrings/key-naming.js';
@@ -19,14 +20,7 @@ const CONTACT_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@+-]{0,63}$/u;
 export const AddContactRequest = z.strictObject({ name: z.string(), public_key_file: z.string() });
 export const ContactNameRequest = z.strictObject({ name: z.string() });
 
-export interface ContactView {
-  name: string;
-  fingerprint: string;
-  key_spec: string;
-  key_namespace: string;
-  key_name: string;
-  added: string;
-}
+export type { ContactView };
 
 function view(contact: Contact): ContactView {
   return {

@@ -1,0 +1,94 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventChannel } from '../../shared/ipc-channels.js';
+import type { EventPayloads, IpcResult } from '../../shared/ipc-contract.js';
+import { AppServices } from '../../electron/app/app-services.js';
+import { registerIpcHandlers, type IpcInvokeEventLike, type IpcMainLike } from '../../electron/app/ipc.js';
+import { MediaRegistry } from '../../electron/app/media-protocol.js';
+import { removeDir, tempDir } from '../helpers/cli.js';
+
+/** The app's sharing channels through the real handlers and core: public key file, contacts, recipients in a file job. */
+class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>): void {
+    this.handlers.set(channel, listener);
+  }
+  invoke<T = any>(channel: string, payload: unknown): Promise<IpcResult<T>> {
+    return this.handlers.get(channel)!({ senderFrame: { url: 'app://coffer/index.html' } }, payload) as Promise<IpcResult<T>>;
+  }
+}
+
+let work: string;
+let ipc: FakeIpcMain;
+let services: AppServices;
+const sent: { event: EventChannel; payload: EventPayloads[EventChannel] }[] = [];
+
+async function ok<T = any>(channel: string, payload: unknown = {}): Promise<T> {
+  const result = await ipc.invoke<T>(channel, payload);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+  return result.value;
+}
+
+function finished(jobId: string): Promise<EventPayloads['jobs:finished']> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      const done = sent.find(
+        (s) => s.event === 'jobs:finished' && (s.payload as EventPayloads['jobs:finished']).job_id === jobId,
+      );
+      if (done) {
+        clearInterval(poll);
+        resolve(done.payload as EventPayloads['jobs:finished']);
+      }
+    }, 5);
+  });
+}
+
+beforeAll(async () => {
+  work = await tempDir();
+  ipc = new FakeIpcMain();
+  services = await AppServices.start({
+    vaultDir: join(work, 'vault'),
+    version: '0.1.0-test',
+    platform: process.platform,
+    poolSize: 2,
+    createMedia: (unwrap) => new MediaRegistry(unwrap),
+    send: (event, payload) => sent.push({ event, payload }),
+  });
+  registerIpcHandlers(ipc, services.handlers);
+  await ok('vault:create', { protection: 'keychain' });
+});
+afterAll(async () => {
+  await services.close();
+  await removeDir(work);
+});
+
+describe('sharing over IPC', () => {
+  it('my public key file, a contact added from its text, and a file job for that recipient that my vault opens', async () => {
+    const { key_info } = await ok('keys:create', { key_alias: 'me', key_spec: 'RSA_2048', key_usage: 'ENCRYPT_DECRYPT' });
+    const mine = await ok('keys:public-key-file', { key_id: 'alias/me' });
+    expect(mine.key_id).toBe(key_info.key_id);
+    expect(JSON.parse(mine.text)).toMatchObject({ format: 'coffer-public-key', fingerprint: mine.fingerprint });
+
+    const added = await ok('contacts:add', { name: 'me too', public_key_file: mine.text });
+    expect(added.contact).toMatchObject({ name: 'me too', fingerprint: mine.fingerprint });
+    expect((await ok('contacts:list')).contacts).toHaveLength(1);
+    const damaged = await ipc.invoke('contacts:add', { name: 'broken', public_key_file: mine.text.slice(0, 100) });
+    expect(damaged).toMatchObject({ ok: false, error: { code: 'COFFER.8004' } });
+
+    const input = join(work, 'note.txt');
+    await writeFile(input, 'shared through the app');
+    const job = await ok('jobs:start', { action: 'encrypt', paths: [input], recipients: ['me too'] });
+    const sealed = await finished(job.job_id);
+    expect(sealed.results[0]).toMatchObject({ status: 'ok' });
+    const output = (sealed.results[0] as { output: string }).output;
+    const opened = await finished(
+      (await ok('jobs:start', { action: 'decrypt', paths: [output], out_dir: join(work, 'out') })).job_id,
+    );
+    expect(opened.results[0]).toMatchObject({ status: 'ok' });
+    expect(await readFile((opened.results[0] as { output: string }).output, 'utf8')).toBe('shared through the app');
+
+    expect((await ok('contacts:remove', { name: 'me too' })).removed).toBe(true);
+    expect((await ok('contacts:list')).total).toBe(0);
+  }, 60_000);
+});
