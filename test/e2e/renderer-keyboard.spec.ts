@@ -102,6 +102,7 @@ test.describe('the application menu', () => {
     await seedVault(server);
     await app.reload();
     await app.getByRole('heading', { name: 'Files' }).waitFor();
+    await app.waitForFunction(() => (window as unknown as { __cofferEventsOpen?: boolean }).__cofferEventsOpen === true);
     const file = await sampleFile(server.workDir, 'menu.txt');
     server.chooseAnswers.push([file]);
     await goTo(app, 'Settings');

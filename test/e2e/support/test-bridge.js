@@ -3,6 +3,12 @@
 (() => {
   const listeners = new Map();
   const events = new EventSource('/__coffer/events');
+  // A spec that makes the server send an event must first know this page is listening:
+  // an event sent before the stream opens reaches nobody (the menu spec hung on that once).
+  window.__cofferEventsOpen = false;
+  events.onopen = () => {
+    window.__cofferEventsOpen = true;
+  };
   events.onmessage = (message) => {
     const { event, payload } = JSON.parse(message.data);
     for (const listener of listeners.get(event) ?? []) listener(payload);
