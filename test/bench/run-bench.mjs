@@ -3,6 +3,9 @@
 // under GNU time, in rounds that run every tool once, and each also on an empty file (its
 // start-up); plus Coffer's engine in-process for event-loop stalls.
 //   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--warmup 1] [--json] [--json-file FILE] [--dir TMPDIR] [--rss-check 4G]
+//     [--folder-files 1000] [--folder-file-size 256K]
+// The folder workload (a folder of many small files) runs Coffer's CLI (alone and via its agent)
+// against tar piped to age, age run once per file, and cp -r, in rounds of their own.
 // Needs the build and a Secret Service (`npm run bench` provides both). Missed targets only
 // report FAIL: timings are noisy. The exit code is non-zero only when something broke.
 import { spawn } from 'node:child_process';
@@ -230,6 +233,8 @@ async function main() {
       'rss-check': { type: 'string' },
       runs: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '1' },
+      'folder-files': { type: 'string', default: '1000' },
+      'folder-file-size': { type: 'string', default: '256K' },
     },
   });
   RUNS = Number(values.runs);
@@ -239,6 +244,10 @@ async function main() {
   if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new BenchError(`--warmup takes a whole number, not "${values.warmup}".`);
   const size = parseSize(values.size);
   const rssCheckSize = values['rss-check'] === undefined ? undefined : parseSize(values['rss-check']);
+  const folderFiles = Number(values['folder-files']);
+  if (!Number.isInteger(folderFiles) || folderFiles < 0)
+    throw new BenchError(`--folder-files takes a whole number (0 skips the folder workload), not "${values['folder-files']}".`);
+  const folderFileSize = parseSize(values['folder-file-size']);
   await access(GNU_TIME, constants.X_OK).catch(() => {
     throw new BenchError(`${GNU_TIME} (GNU time) is missing: it measures peak RSS. On Debian/Ubuntu: apt-get install time.`);
   });
@@ -461,6 +470,18 @@ async function main() {
     await mustMatch(sdkOut, 'sdk_decrypts_coffer');
     await rm(sdkOut);
     for (const step of steps) await step.before?.();
+    const folder =
+      folderFiles > 0
+        ? await runFolderWorkload({ work, vault, agentEnv, files: folderFiles, fileSize: folderFileSize, log, verified })
+        : undefined;
+    if (folder) {
+      const jobs = (await cofferJson(vault, ['agent', 'status'], agentEnv)).jobs_done;
+      if (jobs !== agentSteps + folder.agentJobs)
+        throw new BenchError(`The agent ran ${jobs - agentSteps} folder jobs, not the ${folder.agentJobs} it was given.`);
+      const peak = await peakRssKiB(agent.pid);
+      for (const r of folder.rows)
+        if (r.id.startsWith('folder/coffer-agent/')) r.peak_rss_mib = Math.max(r.peak_rss_mib, peak / 1024);
+    }
     const cofferEnc = join(work, 'coffer-enc');
     const cofferDec = join(work, 'coffer-dec');
 
@@ -536,7 +557,7 @@ async function main() {
     // The bench's Node and environment are the CLI's, so this is the cipher the CLI's workers ran.
     const { frameCipherStatus } = await import(new URL('../../dist/electron/core/crypto/frame-cipher.js', import.meta.url).href);
     const cofferFrameCipher = frameCipherStatus();
-    const report = buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck });
+    const report = buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck, folder });
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
     if (values['json-file']) await writeFile(values['json-file'], `${JSON.stringify(report, null, 2)}\n`);
   } finally {
@@ -546,6 +567,153 @@ async function main() {
   }
 }
 
+/** Every file under a folder with its SHA-256: equal listings mean equal folders. */
+async function folderListing(dir) {
+  const { readdir } = await import('node:fs/promises');
+  const out = new Map();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out.set(path.slice(dir.length), await sha256File(path));
+  }
+  return out;
+}
+
+/**
+ * The folder workload: `files` random files of `fileSize` bytes in one folder (a photo library),
+ * through Coffer's CLI alone and via its agent, tar piped to age (one stream for the folder),
+ * age run once for each file, and cp -r (the floor); every tool once per round, as above. Each
+ * tool's last round must give back the folder, file for file.
+ */
+async function runFolderWorkload({ work, vault, agentEnv, files, fileSize, log, verified }) {
+  const source = join(work, 'photos');
+  log(`Writing a folder of ${files} files of ${formatBytes(fileSize)} ...`);
+  await mkdir(source);
+  for (let i = 0; i < files; i += 1) await writeRandomFile(join(source, `img-${String(i).padStart(5, '0')}.jpg`), fileSize);
+  const original = await folderListing(source);
+  const bytes = files * fileSize;
+  const tools = [];
+  const dirs = (id) => [join(work, `folder-${id}-enc`), join(work, `folder-${id}-dec`)];
+  const clear = (dir) => () => rm(dir, { recursive: true, force: true });
+  const fresh = (dir) => async () => {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir);
+  };
+  tools.push({
+    id: 'cp',
+    tool: 'cp -r',
+    steps: [
+      { operation: 'copy', command: 'cp', args: ['-r', '--reflink=never', source, dirs('cp')[1]], before: clear(dirs('cp')[1]) },
+    ],
+    restored: join(dirs('cp')[1]),
+  });
+  for (const [id, tool, env] of [
+    ['coffer', 'Coffer', ONE_SHOT_ENV],
+    ['coffer-agent', 'Coffer (CLI via agent)', agentEnv],
+  ]) {
+    const [enc, dec] = dirs(id);
+    const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', enc, source]);
+    const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', dec, join(enc, 'photos')]);
+    tools.push({
+      id,
+      tool,
+      steps: [
+        { operation: 'encrypt', command: cmd, args, env, label: `${tool} encrypt-file (folder)`, before: clear(enc) },
+        { operation: 'decrypt', command: dcmd, args: dargs, env, label: `${tool} decrypt-file (folder)`, before: clear(dec) },
+      ],
+      restored: join(dec, 'photos'),
+    });
+  }
+  if ((await onPath('age')) && (await onPath('age-keygen')) && (await onPath('tar'))) {
+    const identity = join(work, 'folder-age-key.txt');
+    await run('age-keygen', ['-o', identity]);
+    const recipient = (await run('age-keygen', ['-y', identity])).stdout.trim();
+    const [tarEnc, tarDec] = dirs('tar-age');
+    const archive = join(tarEnc, 'photos.tar.age');
+    tools.push({
+      id: 'tar-age',
+      tool: 'tar | age',
+      steps: [
+        {
+          operation: 'encrypt',
+          command: 'sh',
+          args: ['-c', 'tar -C "$1" -cf - photos | age -r "$2" -o "$3"', 'sh', work, recipient, archive],
+          label: 'tar | age (folder)',
+          before: fresh(tarEnc),
+        },
+        {
+          operation: 'decrypt',
+          command: 'sh',
+          args: ['-c', 'age -d -i "$1" "$2" | tar -C "$3" -xf -', 'sh', identity, archive, tarDec],
+          label: 'age -d | tar -x (folder)',
+          before: fresh(tarDec),
+        },
+      ],
+      restored: join(tarDec, 'photos'),
+    });
+    const [perEnc, perDec] = dirs('age-each');
+    tools.push({
+      id: 'age-each',
+      tool: 'age per file',
+      steps: [
+        {
+          operation: 'encrypt',
+          command: 'sh',
+          args: [
+            '-c',
+            'for f in "$1"/*; do age -r "$2" -o "$3/${f##*/}.age" "$f" || exit 1; done',
+            'sh',
+            source,
+            recipient,
+            perEnc,
+          ],
+          label: 'age per file (folder)',
+          before: fresh(perEnc),
+        },
+        {
+          operation: 'decrypt',
+          command: 'sh',
+          args: [
+            '-c',
+            'for f in "$1"/*.age; do n="${f##*/}"; age -d -i "$2" -o "$3/${n%.age}" "$f" || exit 1; done',
+            'sh',
+            perEnc,
+            identity,
+            perDec,
+          ],
+          label: 'age -d per file (folder)',
+          before: fresh(perDec),
+        },
+      ],
+      restored: perDec,
+    });
+  }
+  const steps = tools.flatMap((t) =>
+    t.steps.map((step) => ({ ...step, key: `folder/${t.id}/${step.operation}`, group: `folder-${t.id}` })),
+  );
+  log(`Folder of ${files} files: ${tools.map((t) => t.tool).join(', ')} ...`);
+  const results = await runRounds(steps, log);
+  const rows = [];
+  for (const t of tools) {
+    for (const step of t.steps)
+      rows.push(
+        row(`folder/${t.id}/${step.operation}`, t.tool, step.operation, bytes, results.get(`folder/${t.id}/${step.operation}`)),
+      );
+    const restored = await folderListing(t.restored);
+    const same = restored.size === original.size && [...original].every(([name, hash]) => restored.get(name) === hash);
+    if (!same) throw new BenchError(`${t.tool} (folder): the restored folder differs from the original.`);
+    verified[`folder_${t.id}_roundtrip`] = true;
+    for (const step of t.steps) await step.before?.();
+  }
+  await rm(source, { recursive: true, force: true });
+  return {
+    files,
+    file_bytes: fileSize,
+    rows,
+    agentJobs: (WARMUP + RUNS) * 2,
+  };
+}
+
 /** Coffer's CLI, on its own and through its agent: the rows every peer is compared with. */
 const CLI_FORMS = [
   { id: 'coffer', label: 'Coffer' },
@@ -553,7 +721,7 @@ const CLI_FORMS = [
 ];
 
 /** Ratios and targets from the measured rows. */
-function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck }) {
+function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck, folder }) {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ok = (id) => (byId.get(id)?.status === 'ok' ? byId.get(id) : undefined);
   const forms = CLI_FORMS.filter((f) => ok(`${f.id}/encrypt`) && ok(`${f.id}/decrypt`));
@@ -602,7 +770,29 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
       );
     }
   }
-  const cofferRows = [...rows, ...(rssCheck?.rows ?? [])].filter((r) => r.tool.startsWith('Coffer'));
+  // The folder: Coffer's time for the whole folder against each peer's (N.Nx its time: below 1 is faster).
+  const folderRow = (id) => folder?.rows.find((r) => r.id === `folder/${id}`);
+  for (const r of folder?.rows ?? []) {
+    if (r.tool.startsWith('Coffer')) continue;
+    for (const form of CLI_FORMS) {
+      const enc = folderRow(`${form.id}/encrypt`);
+      const dec = folderRow(`${form.id}/decrypt`);
+      if (!enc || !dec) continue;
+      (r.coffer_time_ratio ??= {})[form.id] =
+        r.operation === 'copy'
+          ? { encrypt: enc.seconds / r.seconds, decrypt: dec.seconds / r.seconds }
+          : { [r.operation]: (r.operation === 'encrypt' ? enc : dec).seconds / r.seconds };
+    }
+  }
+  if (folder) {
+    for (const form of CLI_FORMS) {
+      for (const operation of ['encrypt', 'decrypt']) {
+        const value = folderRow(`tar-age/${operation}`)?.coffer_time_ratio?.[form.id]?.[operation];
+        target(`${form.label}: folder ${operation} time <= 1.0x tar | age's time`, value, 'x', (v) => v <= 1.0);
+      }
+    }
+  }
+  const cofferRows = [...rows, ...(rssCheck?.rows ?? []), ...(folder?.rows ?? [])].filter((r) => r.tool.startsWith('Coffer'));
   const peakRss = Math.max(...cofferRows.map((r) => r.peak_rss_mib));
   target('Coffer peak RSS < 200 MiB (every Coffer run)', peakRss, 'MiB', (v) => v < 200);
   target('Worst event-loop delay < 50 ms (in-process)', eventLoop.worst_delay_ms, 'ms', (v) => v < 50);
@@ -618,6 +808,7 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
     verified,
     event_loop: eventLoop,
     ...(rssCheck ? { rss_check: rssCheck } : {}),
+    ...(folder ? { folder: { files: folder.files, file_bytes: folder.file_bytes, rows: folder.rows } } : {}),
     targets,
   };
 }
@@ -711,7 +902,57 @@ function renderMarkdown(report) {
     }),
     '',
     ...afterStartupLines(report),
+    ...folderMarkdown(report, fixed, perForm),
   ].join('\n');
+}
+
+/** The folder workload's table: Coffer's time for the whole folder as a multiple of each peer's. */
+function folderMarkdown(report, fixed, perForm) {
+  if (!report.folder) return [];
+  const { files, file_bytes: fileBytes, rows } = report.folder;
+  const ratio = (r) => {
+    if (!r.coffer_time_ratio) return '—';
+    if (r.operation === 'copy')
+      return `${perForm(r.coffer_time_ratio, (t) => `${fixed(t.encrypt, 2)}x enc, ${fixed(t.decrypt, 2)}x dec`)}`;
+    return perForm(r.coffer_time_ratio, (t) => `${fixed(t[r.operation], 2)}x`);
+  };
+  const lines = [
+    [
+      'Tool',
+      'Operation',
+      'Seconds',
+      'MiB/s',
+      'Files/s',
+      'Peak RSS MiB',
+      "Coffer's time as a multiple of this (alone / via agent)",
+    ],
+    ...rows.map((r) => [
+      r.tool.replaceAll('|', '\\|'), // a table cell
+      r.operation,
+      fixed(r.seconds, 2),
+      fixed(r.mib_per_s, 0),
+      fixed(files / r.seconds, 0),
+      fixed(r.peak_rss_mib, 1),
+      ratio(r),
+    ]),
+  ];
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  const numeric = [false, false, true, true, true, true, false];
+  const format = (cells) =>
+    `| ${cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (numeric[c] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [
+    `## Folder: ${files} files of ${formatBytes(fileBytes)} (${formatBytes(files * fileBytes)})`,
+    '',
+    'Each tool once per round, as above; seconds are the median. Coffer encrypts each file to its own .coffer file (and ' +
+      'decrypts them back), fsyncing every output before naming it; tar | age makes one stream of the whole folder; age per ' +
+      'file starts one age process a file. A multiple below 1.00x means Coffer took less time.',
+    '',
+    format(lines[0]),
+    rule,
+    ...lines.slice(1).map(format),
+    '',
+  ];
 }
 
 main().catch((error) => {

@@ -46,7 +46,7 @@ export function sha256File(path: string): Promise<string> {
 
 /** Keyrings for the runner that are ready at once: the memory keys above, whatever the request names. */
 export function fixedKeyrings(encrypt: Keyring, decrypt: Keyring = encrypt): RequestKeyrings {
-  return { ready: Promise.resolve(), forRequest: () => ({ encrypt, decrypt }) };
+  return { ready: Promise.resolve(), forRequest: () => ({ encrypt, decrypt, release: () => undefined }) };
 }
 
 /**

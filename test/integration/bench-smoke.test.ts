@@ -29,6 +29,19 @@ const EXPECTED_ROWS = [
   'coffer-in-process/decrypt',
 ];
 
+/** The folder workload's rows: Coffer (alone and via agent) against tar | age, age per file and cp -r. */
+const FOLDER_ROWS = [
+  'folder/cp/copy',
+  'folder/coffer/encrypt',
+  'folder/coffer/decrypt',
+  'folder/coffer-agent/encrypt',
+  'folder/coffer-agent/decrypt',
+  'folder/tar-age/encrypt',
+  'folder/tar-age/decrypt',
+  'folder/age-each/encrypt',
+  'folder/age-each/decrypt',
+];
+
 interface BenchRow {
   id: string;
   status: string;
@@ -38,39 +51,67 @@ interface BenchRow {
 }
 
 describe('benchmark smoke test', () => {
-  it('runs every tool on a 4 MiB file and on an empty one, and verifies every round trip', { timeout: 120_000 }, async () => {
-    // execFile rejects on a non-zero exit, with the benchmark's stderr in the error.
-    const { stdout } = await promisify(execFile)(process.execPath, [RUN_BENCH, '--size', '4M', '--json'], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const report: any = JSON.parse(stdout);
-    const rows = new Map<string, BenchRow>((report.rows as BenchRow[]).map((row) => [row.id, row]));
+  it(
+    'runs every tool on a 4 MiB file, an empty one and a folder of small files, and verifies every round trip',
+    { timeout: 300_000 },
+    async () => {
+      // execFile rejects on a non-zero exit, with the benchmark's stderr in the error.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [RUN_BENCH, '--size', '4M', '--folder-files', '12', '--folder-file-size', '20K', '--json'],
+        { maxBuffer: 16 * 1024 * 1024 },
+      );
+      const report: any = JSON.parse(stdout);
+      const rows = new Map<string, BenchRow>((report.rows as BenchRow[]).map((row) => [row.id, row]));
 
-    for (const id of EXPECTED_ROWS) {
-      const row = rows.get(id);
-      expect(row, id).toBeDefined();
-      expect(row?.status, id).toBe('ok');
-      expect(row?.seconds, id).toBeGreaterThan(0);
-      expect(row?.peak_rss_mib, id).toBeGreaterThan(0);
-      // Every command also ran on an empty file, in the same rounds: its start-up.
-      if (!id.startsWith('coffer-in-process')) expect(row?.startup_seconds, id).toBeGreaterThan(0);
-    }
-    expect(report.verified).toMatchObject({
-      cp_copy: true,
-      coffer_roundtrip: true,
-      'coffer-agent_roundtrip': true,
-      agent_ran_every_job: true,
-      age_roundtrip: true,
-      gpg_roundtrip: true,
-      openssl_roundtrip: true,
-      'sdk-4k_roundtrip': true,
-      'sdk-1m_roundtrip': true,
-      sdk_decrypts_coffer: true,
-      in_process_roundtrip: true,
-    });
-    expect(report.event_loop.worst_delay_ms).toBeGreaterThan(0);
-    // The figures are the OpenSSL addon's, unless the environment asked for node:crypto.
-    expect(report.coffer_frame_cipher.name).toBe(process.env.COFFER_AES_GCM === 'node' ? 'node-crypto' : 'openssl-in-place');
-    for (const target of report.targets as { status: string }[]) expect(['PASS', 'FAIL', 'SKIP']).toContain(target.status);
-  });
+      for (const id of EXPECTED_ROWS) {
+        const row = rows.get(id);
+        expect(row, id).toBeDefined();
+        expect(row?.status, id).toBe('ok');
+        expect(row?.seconds, id).toBeGreaterThan(0);
+        expect(row?.peak_rss_mib, id).toBeGreaterThan(0);
+        // Every command also ran on an empty file, in the same rounds: its start-up.
+        if (!id.startsWith('coffer-in-process')) expect(row?.startup_seconds, id).toBeGreaterThan(0);
+      }
+      expect(report.verified).toMatchObject({
+        cp_copy: true,
+        coffer_roundtrip: true,
+        'coffer-agent_roundtrip': true,
+        agent_ran_every_job: true,
+        age_roundtrip: true,
+        gpg_roundtrip: true,
+        openssl_roundtrip: true,
+        'sdk-4k_roundtrip': true,
+        'sdk-1m_roundtrip': true,
+        sdk_decrypts_coffer: true,
+        in_process_roundtrip: true,
+      });
+      expect(report.folder).toMatchObject({ files: 12, file_bytes: 20 * 1024 });
+      const folderRows = new Map<string, BenchRow & { coffer_time_ratio?: object }>(
+        (report.folder.rows as BenchRow[]).map((row) => [row.id, row]),
+      );
+      for (const id of FOLDER_ROWS) {
+        const row = folderRows.get(id);
+        expect(row?.status, id).toBe('ok');
+        expect(row?.seconds, id).toBeGreaterThan(0);
+        expect(row?.peak_rss_mib, id).toBeGreaterThan(0);
+        // Peers carry Coffer's time as a multiple of theirs, for the CLI alone and via its agent.
+        if (!id.includes('/coffer')) expect(Object.keys(row?.coffer_time_ratio ?? {}), id).toEqual(['coffer', 'coffer-agent']);
+      }
+      expect(report.verified).toMatchObject({
+        folder_cp_roundtrip: true,
+        folder_coffer_roundtrip: true,
+        'folder_coffer-agent_roundtrip': true,
+        'folder_tar-age_roundtrip': true,
+        'folder_age-each_roundtrip': true,
+      });
+      expect(report.targets.map((t: { name: string }) => t.name)).toContain(
+        "Coffer: folder encrypt time <= 1.0x tar | age's time",
+      );
+      expect(report.event_loop.worst_delay_ms).toBeGreaterThan(0);
+      // The figures are the OpenSSL addon's, unless the environment asked for node:crypto.
+      expect(report.coffer_frame_cipher.name).toBe(process.env.COFFER_AES_GCM === 'node' ? 'node-crypto' : 'openssl-in-place');
+      for (const target of report.targets as { status: string }[]) expect(['PASS', 'FAIL', 'SKIP']).toContain(target.status);
+    },
+  );
 });

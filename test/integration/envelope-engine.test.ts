@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, truncateSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as kms from '../../electron/core/kms/key-operations.js';
 import { inspectMessage } from '../../electron/core/jobs/inspect-message.js';
@@ -214,6 +214,30 @@ describe('batches', () => {
     expect(decrypted).toMatchObject([{ status: 'ok', output: join(folder, 'a (1).jpg') }]);
     expect(await readFile(join(folder, 'a.jpg'), 'utf8')).toBe('aaa');
     expect(await readFile(join(folder, 'a (1).jpg'), 'utf8')).toBe('aaa');
+  });
+
+  it('a folder of small files (each sealed whole by a worker, several at once) and a large one: results in order, names never reused, bytes kept', async () => {
+    const folder = join(dir, 'album');
+    await mkdir(folder);
+    const names = Array.from({ length: 40 }, (_, i) => `img-${String(i).padStart(2, '0')}.jpg`);
+    const contents = new Map(names.map((name, i) => [name, randomBytes(i === 7 ? 0 : 1 + ((i * 7919) % 70_000))]));
+    contents.set('video.mp4', randomBytes(5 * 1024 * 1024 + 3));
+    for (const [name, data] of contents) await writeFile(join(folder, name), data);
+    const inputs = [...contents.keys()].sort().map((name) => join(folder, name));
+
+    const first = await runJob({ action: 'encrypt', paths: [folder], out_dir: join(dir, 'sealed') });
+    expect(first.map((r) => r.input)).toEqual(inputs);
+    expect(first.every((r) => r.status === 'ok')).toBe(true);
+    const again = await runJob({ action: 'encrypt', paths: [folder], out_dir: join(dir, 'sealed') });
+    expect(again.map((r) => (r as { output: string }).output)).toEqual(
+      inputs.map((input) => join(dir, 'sealed', 'album', `${basename(input)} (1).coffer`)),
+    );
+    expect((await readdir(join(dir, 'sealed', 'album'))).some((name) => name.includes('.coffer-tmp-'))).toBe(false);
+
+    const opened = await runJob({ action: 'decrypt', paths: [join(dir, 'sealed', 'album')], out_dir: join(dir, 'opened') });
+    expect(opened.filter((r) => r.status === 'ok')).toHaveLength(inputs.length * 2);
+    for (const [name, data] of contents)
+      expect((await readFile(join(dir, 'opened', 'album', name))).equals(data), name).toBe(true);
   });
 
   it('one failure never stops the others; --out-dir keeps a folder structure', async () => {

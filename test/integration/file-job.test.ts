@@ -182,7 +182,7 @@ describe('one runner behind every face', () => {
     expect(await listing(root)).toEqual(before);
   });
 
-  it('a folder of many files round trips byte for byte, alone and through the agent', async () => {
+  it('a folder of many files round trips byte for byte, alone and through the agent, its key used once a job', async () => {
     const folder = await photoFolder('library', 120, (i) => (i % 7 === 0 ? 0 : 1 + ((i * 7919) % 300_000)));
     const original = await listing(folder);
     const modes = agentSupported() ? [['--no-agent'], []] : [['--no-agent']];
@@ -196,6 +196,12 @@ describe('one runner behind every face', () => {
       expect(enc.json.files.every((f: { status: string }) => f.status === 'ok')).toBe(true);
       const dec = await coffer(['decrypt-file', ...mode, '--out-dir', opened, join(sealed, 'library')]);
       expect(dec.code).toBe(0);
+      // The key was used, and audited, once for each job of 120 files, not once for each file.
+      const records = (await coffer(['audit-log', '--limit', '2'])).json.records;
+      expect(records.map((r: { operation: string; detail: string }) => [r.operation, r.detail])).toEqual([
+        ['encrypt-file', 'one use for a job of 120 files'],
+        ['decrypt-file', 'one use for a job of 120 files'],
+      ]);
       expect(await listing(join(opened, 'library'))).toEqual(original);
       expect(await listing(folder)).toEqual(original);
     }

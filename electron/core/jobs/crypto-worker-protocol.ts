@@ -49,7 +49,25 @@ export interface OpenRequest extends FrameKeying {
   spare?: ArrayBuffer;
 }
 
-export type WorkerRequest = SealRangeRequest | OpenRangeRequest | OpenRequest;
+/**
+ * Encrypt a whole small file in the worker: open `input`, write `header` then every frame to a
+ * new temporary file `tempPath` (created 0600, given `finalMode`), fsync and close it, give it
+ * the first free name among `target`, "target (1)", ... and fsync the folder. The job thread only
+ * wraps the data key: a folder of small files costs it a message per file instead of a dozen
+ * file operations. The answer is the plaintext length and the output's name, as JSON.
+ */
+export interface SealFileRequest extends FrameKeying {
+  op: 'seal-file';
+  input: string;
+  tempPath: string;
+  target: string;
+  header: Uint8Array;
+  /** Larger inputs are refused (the file grew since it was planned as small). */
+  maxBytes: number;
+  finalMode?: number;
+}
+
+export type WorkerRequest = SealRangeRequest | OpenRangeRequest | OpenRequest | SealFileRequest;
 
 /** The output (empty for ranges, which wrote their own), and transferred buffers handed back for reuse. */
 export type WorkerResponse =

@@ -3,7 +3,7 @@ import { toErrorValue } from '../../../shared/errors.js';
 import { openFrames } from '../envelope/frame-codec.js';
 import { fsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
-import { openRange, sealRange } from './ranged-frames.js';
+import { openRange, sealFile, sealRange } from './ranged-frames.js';
 
 /** A crypto worker: seals or opens one range or batch of frames at a time, off the job's thread. */
 const port = parentPort;
@@ -23,6 +23,8 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
     case 'open-range':
       openRange(request, key);
       return { data: NOTHING, returned: [] };
+    case 'seal-file':
+      return { data: new TextEncoder().encode(JSON.stringify(sealFile(request, key))), returned: [] };
     case 'open': {
       const result = openFrames(
         key,

@@ -9,7 +9,7 @@ import type { Keyring } from '../keyrings/keyring.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { fsFailure } from '../envelope/fs-failure.js';
 import { suiteById } from '../envelope/algorithm-suites.js';
-import { decryptFile, encryptFile, type DecryptOptions, type EngineContext } from './file-crypto.js';
+import { decryptFile, encryptFile, encryptSmallFile, type DecryptOptions, type EngineContext } from './file-crypto.js';
 import { isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
 
@@ -40,6 +40,9 @@ export interface PlannedFile {
   outDir: string;
 }
 
+/** localeCompare's order, at a fraction of its cost (a folder of 1000 files sorted in 90 ms that way). */
+const byName = new Intl.Collator();
+
 async function walk(
   root: string,
   outRoot: string,
@@ -57,7 +60,7 @@ async function walk(
     skipped.push({ input: root, status: 'error', error: errorFields(failure) });
     return;
   }
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+  entries.sort((a, b) => byName.compare(a.name, b.name));
   for (const entry of entries) {
     const path = join(root, entry.name);
     if (entry.isSymbolicLink()) {
@@ -135,6 +138,15 @@ function encryptTarget(outDir: string, input: string): string {
   return join(outDir, encryptedName(input));
 }
 
+/**
+ * Small files run several at once, so that the workers are never idle while one file's outputs
+ * are opened, synced and named (a folder of 256 KiB pictures spent most of its time there); a
+ * file of more than one batch of frames already keeps every worker busy, and runs alone, so that
+ * memory stays bounded by one file's window.
+ */
+const SMALL_FILE_BYTES = 4 * 1024 * 1024;
+const SMALL_FILES_IN_FLIGHT = 8;
+
 /** Runs the planned files; `results` (the planning's skips and errors) are reported first. */
 export async function runFileBatch(
   request: FileJobRequest,
@@ -147,34 +159,53 @@ export async function runFileBatch(
     ...(options.action !== 'encrypt' && options.encryption_context ? { encryption_context: options.encryption_context } : {}),
     ...(options.allow_legacy_format ? { allow_legacy_format: true } : {}),
   };
-  if (context.onPlanned) {
-    const sizes = await Promise.all(
-      planned.map((f) =>
-        fs.stat(f.input).then(
-          (s) => s.size,
-          () => 0,
-        ),
+  const sizes = await Promise.all(
+    planned.map((f) =>
+      fs.stat(f.input).then(
+        (s) => s.size,
+        () => 0,
       ),
-    );
-    context.onPlanned(planned.map((f, i) => ({ input: f.input, size: sizes[i]! })));
-  }
+    ),
+  );
+  context.onPlanned?.(planned.map((f, i) => ({ input: f.input, size: sizes[i]! })));
   for (const result of results) context.onFileDone?.(result);
-  const cleaned = new Set<string>();
   // Output folders this batch made; those that end up empty (every file in them failed) go again.
   const madeFolders: { folder: string; first: string }[] = [];
-  const push = (result: FileResult): void => {
-    results.push(result);
+  // Each output folder is made, and cleared of a killed run's temporaries, once per job.
+  const folders = new Map<string, Promise<void>>();
+  const prepareFolder = (dir: string): Promise<void> => {
+    let ready = folders.get(dir);
+    if (!ready) {
+      ready = (async () => {
+        const made = await fs.mkdir(dir, { recursive: true }).catch((error: unknown) => {
+          throw (
+            fsFailure(error, `The output folder ${dir} cannot be made`, 'The original was kept.') ??
+            new CofferError('COFFER.2009', `The output folder ${dir} cannot be made: ${(error as Error).message}.`)
+          );
+        });
+        if (made) madeFolders.push({ folder: dir, first: made });
+        await removeStaleTemps(dir);
+      })();
+      folders.set(dir, ready);
+    }
+    return ready;
+  };
+  const done: FileResult[] = new Array<FileResult>(planned.length);
+  const finish = (index: number, result: FileResult): void => {
+    done[index] = result;
     context.onFileDone?.(result);
   };
-  for (const [index, file] of planned.entries()) {
+  const runOne = async (index: number): Promise<void> => {
+    const file = planned[index]!;
     if (context.signal?.aborted) {
-      push({
+      finish(index, {
         input: file.input,
         status: 'error',
         error: errorFields(new CofferError('COFFER.2010', 'The batch was cancelled before this file.')),
       });
-      continue;
+      return;
     }
+    const push = (result: FileResult): void => finish(index, result);
     context.onFileStart?.(file.input, index, planned.length);
     const engine = (keys: Keyring): EngineContext => ({
       pool: context.pool,
@@ -184,20 +215,22 @@ export async function runFileBatch(
       onProgress: (p) => context.onProgress?.(file.input, p),
     });
     try {
-      if (options.action !== 'verify') {
-        const made = await fs.mkdir(file.outDir, { recursive: true }).catch((error: unknown) => {
-          throw (
-            fsFailure(error, `The output folder ${file.outDir} cannot be made`, 'The original was kept.') ??
-            new CofferError('COFFER.2009', `The output folder ${file.outDir} cannot be made: ${(error as Error).message}.`)
-          );
-        });
-        if (made) madeFolders.push({ folder: file.outDir, first: made });
-        if (!cleaned.has(file.outDir)) {
-          cleaned.add(file.outDir);
-          await removeStaleTemps(file.outDir);
-        }
-      }
-      if (options.action === 'encrypt') {
+      if (options.action !== 'verify') await prepareFolder(file.outDir);
+      // The whole-file path writes the default unsigned suite with no required context keys.
+      const plainSmall =
+        !options.remove_originals &&
+        !options.required_context_keys?.length &&
+        (options.algorithm_suite === undefined || !suiteById(options.algorithm_suite)?.signature) &&
+        sizes[index]! <= SMALL_FILE_BYTES;
+      if (options.action === 'encrypt' && plainSmall) {
+        const done = await encryptSmallFile(
+          file.input,
+          encryptTarget(file.outDir, file.input),
+          { frame_length: options.frame_length, encryption_context: options.encryption_context, maxBytes: SMALL_FILE_BYTES },
+          engine(context.keys.encrypt),
+        );
+        push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes });
+      } else if (options.action === 'encrypt') {
         const done = await encryptFile(
           file.input,
           encryptTarget(file.outDir, file.input),
@@ -245,8 +278,18 @@ export async function runFileBatch(
     } catch (error) {
       push({ input: file.input, status: 'error', error: errorFields(error) });
     }
+  };
+  const inFlight = new Set<Promise<void>>();
+  for (let index = 0; index < planned.length; index += 1) {
+    const alone = sizes[index]! > SMALL_FILE_BYTES;
+    while (inFlight.size >= (alone ? 1 : SMALL_FILES_IN_FLIGHT)) await Promise.race(inFlight);
+    const running = runOne(index).finally(() => inFlight.delete(running));
+    inFlight.add(running);
+    if (alone) await running;
   }
+  await Promise.all(inFlight);
   await removeEmptyFolders(madeFolders);
+  results.push(...done);
   return results;
 }
 

@@ -66,15 +66,21 @@ export async function runFileJob(input: unknown, context: FileJobContext): Promi
   // Recipients' EDK sizes come from their public keys, which are in the vault: the header's layout waits for it.
   if (request.action !== 'encrypt' || (request.recipients?.length ?? 0) > 0) await keyrings.ready;
   const plan = await planFiles(request);
-  const files = await runFileBatch(request, plan, {
-    pool: context.pool,
-    signal,
-    keys: keyrings.forRequest(request),
-    onPlanned: context.onPlanned,
-    onFileStart: context.onFileStart,
-    onProgress: context.onProgress,
-    onFileDone: context.onFileDone,
-  });
+  const keys = keyrings.forRequest(request, plan.planned.length);
+  let files: FileResult[];
+  try {
+    files = await runFileBatch(request, plan, {
+      pool: context.pool,
+      signal,
+      keys,
+      onPlanned: context.onPlanned,
+      onFileStart: context.onFileStart,
+      onProgress: context.onProgress,
+      onFileDone: context.onFileDone,
+    });
+  } finally {
+    keys.release();
+  }
   await keyrings.ready;
   return files;
 }

@@ -112,21 +112,33 @@ export class JobManager extends EventEmitter<JobEvents> {
     let overallTotal = 0;
     let finishedBytes = 0;
     let lastEmit = 0;
-    let current = { file: '', index: 0, count: 0 };
-    const emitProgress = (bytesDone: number, bytesTotal: number, rate: number, eta: number | null, force: boolean): void => {
+    // Small files run several at once: overall progress is the finished files plus each running one's bytes.
+    const running = new Map<string, { index: number; count: number; done: number }>();
+    const emitProgress = (
+      file: string,
+      bytesDone: number,
+      bytesTotal: number,
+      rate: number,
+      eta: number | null,
+      force: boolean,
+    ): void => {
+      const entry = running.get(file);
+      if (entry) entry.done = Math.min(bytesDone, sizes.get(file) ?? bytesDone);
       const now = performance.now();
       if (!force && now - lastEmit < interval) return;
       lastEmit = now;
+      let inFlight = 0;
+      for (const r of running.values()) inFlight += r.done;
       this.emit('progress', {
         job_id: job.id,
-        file: current.file,
-        file_index: current.index,
-        file_count: current.count,
+        file,
+        file_index: entry?.index ?? 0,
+        file_count: entry?.count ?? 0,
         bytes_done: bytesDone,
         bytes_total: bytesTotal,
         rate,
         eta_seconds: eta,
-        overall_done: Math.min(overallTotal, finishedBytes + Math.min(bytesDone, sizes.get(current.file) ?? bytesDone)),
+        overall_done: Math.min(overallTotal, finishedBytes + inFlight),
         overall_total: overallTotal,
       });
     };
@@ -141,12 +153,12 @@ export class JobManager extends EventEmitter<JobEvents> {
           overallTotal = files.reduce((n, f) => n + f.size, 0);
         },
         onFileStart: (file, index, count) => {
-          current = { file, index, count };
-          emitProgress(0, sizes.get(file) ?? 0, 0, null, true);
+          running.set(file, { index, count, done: 0 });
+          emitProgress(file, 0, sizes.get(file) ?? 0, 0, null, true);
         },
-        onProgress: (_file, p) => emitProgress(p.bytesDone, p.bytesTotal, p.rate, p.etaSeconds, p.bytesDone >= p.bytesTotal),
+        onProgress: (file, p) => emitProgress(file, p.bytesDone, p.bytesTotal, p.rate, p.etaSeconds, p.bytesDone >= p.bytesTotal),
         onFileDone: (result) => {
-          if (result.input === current.file) finishedBytes += sizes.get(result.input) ?? 0;
+          if (running.delete(result.input)) finishedBytes += sizes.get(result.input) ?? 0;
           this.emit('fileDone', { job_id: job.id, result });
         },
       });

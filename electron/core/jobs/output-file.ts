@@ -30,18 +30,62 @@ export type OutputAccess = 'private' | 'as-umask';
  * readable by others; an encrypted output is given the umask's usual mode (0644 under umask 022)
  * when it is committed, as any other file the user makes.
  */
+/** A fresh temporary name beside `target`, of the form removeStaleTemps recognizes. */
+export function tempPathBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** The mode an encrypted output gets when it is committed: the umask's usual one. */
+export function umaskMode(): number {
+  return 0o666 & ~process.umask();
+}
+
 export async function createTempBeside(target: string, access: OutputAccess = 'private'): Promise<TempOutput> {
-  const path = join(dirname(target), `.${basename(target)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const path = tempPathBeside(target);
   try {
     // Readable too: a signed file's signature is computed from the bytes written.
     const handle = await fs.open(path, 'wx+', 0o600);
     liveTemps.add(path);
-    return access === 'as-umask' ? { path, handle, finalMode: 0o666 & ~process.umask() } : { path, handle };
+    return access === 'as-umask' ? { path, handle, finalMode: umaskMode() } : { path, handle };
   } catch (error) {
     // A disk full, a denied permission, a name too long: the job words those, naming the output.
     if (fsFailureCode(error)) throw error;
     throw new CofferError('COFFER.2009', `Coffer cannot write in ${dirname(target)}: ${(error as Error).message}.`);
   }
+}
+
+/**
+ * Makes a folder's entries durable: a name given before this call is on disk when it returns.
+ * Files committed at once in one folder share fsyncs: a call that arrives while one runs waits
+ * for the next, which then serves every call that arrived meanwhile (one fsync for many names,
+ * never one that started before a name was given).
+ */
+const folderSyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+
+export function syncFolder(dir: string): Promise<void> {
+  const current = folderSyncs.get(dir);
+  if (current?.next) return current.next;
+  const start = (): Promise<void> => {
+    const running = fsyncDir(dir).finally(() => {
+      const state = folderSyncs.get(dir);
+      if (state?.running === running && !state.next) folderSyncs.delete(dir);
+    });
+    return running;
+  };
+  if (!current) {
+    const running = start();
+    folderSyncs.set(dir, { running });
+    return running;
+  }
+  const next = current.running
+    .catch(() => undefined)
+    .then(() => {
+      const running = start();
+      folderSyncs.set(dir, { running });
+      return running;
+    });
+  current.next = next;
+  return next;
 }
 
 export async function discardTemp(temp: TempOutput): Promise<void> {
@@ -67,7 +111,7 @@ export function numberedName(path: string, n: number): string {
   return `${stem} (${n})${ext && ext !== path ? ext : ''}`;
 }
 
-function isNoLinkSupport(code: string | undefined): boolean {
+export function isNoLinkSupport(code: string | undefined): boolean {
   return (
     code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS' || code === 'EMLINK'
   );
@@ -81,13 +125,21 @@ export async function commitTemp(temp: TempOutput, target: string): Promise<stri
   if (temp.finalMode !== undefined) await temp.handle.chmod(temp.finalMode);
   await temp.handle.sync();
   await temp.handle.close();
+  return nameTemp(temp.path, target);
+}
+
+/**
+ * Gives a finished, synced and closed temporary file the first free name among target,
+ * "target (1)", ... and returns it (link() refuses to replace an existing file).
+ */
+export async function nameTemp(tempPath: string, target: string): Promise<string> {
   for (let n = 0; n < 10_000; n += 1) {
     const candidate = numberedName(target, n);
     try {
-      await fs.link(temp.path, candidate);
-      await fs.rm(temp.path, { force: true });
-      liveTemps.delete(temp.path);
-      await fsyncDir(dirname(target));
+      await fs.link(tempPath, candidate);
+      await fs.unlink(tempPath).catch(() => undefined); // a leftover is removed as stale later
+      liveTemps.delete(tempPath);
+      await syncFolder(dirname(target));
       return candidate;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -103,9 +155,9 @@ export async function commitTemp(temp: TempOutput, target: string): Promise<stri
         )
       )
         continue;
-      await fs.rename(temp.path, candidate);
-      liveTemps.delete(temp.path);
-      await fsyncDir(dirname(target));
+      await fs.rename(tempPath, candidate);
+      liveTemps.delete(tempPath);
+      await syncFolder(dirname(target));
       return candidate;
     }
   }

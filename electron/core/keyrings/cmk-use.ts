@@ -74,10 +74,12 @@ export async function useCmk<T>(
   keyRef: string,
   use: (key: Buffer | GcmKey, record: Readonly<KeyRecord>, version: number) => T,
   version?: number,
+  /** Added to a vault key's audit record (a job's "one use for a job of N files"). */
+  detail?: string,
 ): Promise<T> {
   const state = await vault.refresh();
   const found = resolveKeyQuietly(state.keys, keyRef);
-  if (found?.key_store_id === undefined) return vault.useKeyMaterial(operation, keyRef, use, version);
+  if (found?.key_store_id === undefined) return vault.useKeyMaterial(operation, keyRef, use, version, detail);
 
   // State and version checks as for a vault key, recorded as refusals when they fail.
   const chosen = await vault.mutate<Chosen>(operation, (draft, context) => {

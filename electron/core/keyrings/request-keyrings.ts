@@ -19,12 +19,15 @@ export interface KeySources {
 export interface JobKeyrings {
   encrypt: Keyring;
   decrypt: Keyring;
+  /** The job is over: key material held for it is wiped. */
+  release(): void;
 }
 
 export interface RequestKeyrings {
   /** Settles once the keys can be used; rejects with the reason they cannot (the job's error). */
   readonly ready: Promise<void>;
-  forRequest(request: FileJobRequest): JobKeyrings;
+  /** The keyrings for a job of `files` files (each key is used, and audited, once for all of them). */
+  forRequest(request: FileJobRequest, files: number): JobKeyrings;
 }
 
 /**
@@ -67,16 +70,21 @@ export function requestKeyrings(sources: KeySources): RequestKeyrings {
   ready.catch(() => undefined); // the runner awaits it; this only keeps an early refusal from going unobserved
   return {
     ready,
-    forRequest(request) {
+    forRequest(request, files) {
       const operation = request.action === 'verify' ? 'verify-file' : 'decrypt-file';
-      const cmks = vaultKeyring(opening, request.key_ids ?? [], 'encrypt-file');
+      const cmks = vaultKeyring(opening, request.key_ids ?? [], 'encrypt-file', { files });
+      const decrypt = vaultKeyring(opening, [], operation, { files });
       const recipients = request.recipients ?? [];
       return {
         encrypt:
           recipients.length === 0
             ? cmks
             : multiKeyring([...((request.key_ids ?? []).length > 0 ? [cmks] : []), recipientsKeyring(opened, recipients)]),
-        decrypt: vaultKeyring(opening, [], operation),
+        decrypt,
+        release: () => {
+          cmks.release();
+          decrypt.release();
+        },
       };
     },
   };

@@ -5,6 +5,7 @@ import { keySpecOf, keyUsageOf } from '../vault/key-lifecycle.js';
 import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
 import { keyNaming } from './key-naming.js';
+import type { GcmKey } from '../crypto/gcm-key.js';
 import { useCmk } from './cmk-use.js';
 import type { Keyring } from './keyring.js';
 import { edkReference, rawAesKeyName, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from './raw-aes-keyring.js';
@@ -15,6 +16,70 @@ interface Match {
   key: KeyRecord;
   version: number;
   kind: 'aes' | 'rsa';
+}
+
+type CmkUse = <T>(
+  ref: string,
+  use: (material: Buffer | GcmKey, key: Readonly<KeyRecord>, version: number) => T,
+  version?: number,
+) => Promise<T>;
+
+export interface VaultKeyring extends Keyring {
+  /** Wipes the key material held for a job (a no-op when each use asked the vault). */
+  release(): void;
+}
+
+/**
+ * A job's uses of the vault's keys: each key version is asked for once, under the vault's lock,
+ * and audited once with the number of files; the job then wraps and unwraps in memory, and
+ * release() wipes the material. One vault transaction per key instead of one per file is most
+ * of what a folder of small files cost (about 2 ms a file here). A key inside a token never
+ * leaves it: its uses go to the token each time (cmk-use.ts).
+ */
+function jobMaterial(
+  opening: Promise<Vault>,
+  operation: string,
+  files: number,
+): { use: CmkUse; state: () => Promise<Readonly<VaultState>>; release: () => void } {
+  const held = new Map<string, Promise<{ material: Buffer | null; key: Readonly<KeyRecord>; version: number }>>();
+  let state: Promise<Readonly<VaultState>> | undefined;
+  const detail = `one use for a job of ${files} file${files === 1 ? '' : 's'}`;
+  return {
+    use: async (ref, use, version) => {
+      const id = `${ref}|${version ?? 'newest'}`;
+      let entry = held.get(id);
+      if (!entry) {
+        entry = opening.then((vault) =>
+          useCmk(
+            vault,
+            operation,
+            ref,
+            (material, key, chosen) => ({
+              material: Buffer.isBuffer(material) ? Buffer.from(material) : null,
+              key: structuredClone(key),
+              version: chosen,
+            }),
+            version,
+            detail,
+          ),
+        );
+        entry.catch(() => undefined); // each file awaits it; a refusal is every file's
+        held.set(id, entry);
+      }
+      const { material, key, version: chosen } = await entry;
+      if (material === null) return useCmk(await opening, operation, ref, use, version);
+      return use(material, key, chosen);
+    },
+    state: () => (state ??= opening.then((vault) => vault.refresh())),
+    release: () => {
+      for (const entry of held.values())
+        entry.then(
+          ({ material }) => material?.fill(0),
+          () => undefined,
+        );
+      held.clear();
+    },
+  };
 }
 
 /**
@@ -58,18 +123,29 @@ function edkLabel(edk: EncryptedDataKey): string {
  * lives, and only the vault's record says which. The vault may still be opening (a keychain's answer takes tens of
  * milliseconds): a file's body is sealed meanwhile, and only wrapping and unwrapping wait for it.
  */
-export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly string[], operation: string): Keyring {
+export function vaultKeyring(
+  opening: Vault | Promise<Vault>,
+  keyRefs: readonly string[],
+  operation: string,
+  job?: { files: number },
+): VaultKeyring {
+  const vaultReady = Promise.resolve(opening);
+  vaultReady.catch(() => undefined); // awaited by every use
+  const perJob = job ? jobMaterial(vaultReady, operation, job.files) : undefined;
+  const useMaterial: CmkUse =
+    perJob?.use ?? (async (ref, use, version) => useCmk(await vaultReady, operation, ref, use, version));
+  const currentState = perJob?.state ?? (async () => (await vaultReady).refresh());
   return {
     description: keyRefs.length > 0 ? `vault key ${keyRefs.join(', ')}` : 'the vault',
     placeholders: keyRefs.map(wrappedKeyPlaceholder),
     // Any raw keyring's EDK may be one of this vault's keys (its own or another tool's names); AWS KMS's never is.
     claims: (edk) => edk.providerId !== 'aws-kms',
+    release: () => perJob?.release(),
     async wrap(dek, contextBytes) {
-      const vault = await opening;
       const edks: EncryptedDataKey[] = [];
       for (const ref of keyRefs) {
         edks.push(
-          await useCmk(vault, operation, ref, (material, key, version) => {
+          await useMaterial(ref, (material, key, version) => {
             if (keySpecOf(key) !== 'AES_256') {
               throw new CofferError(
                 'COFFER.8003',
@@ -89,8 +165,7 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
       const refusals: CofferError[] = [];
       const deleted: string[] = [];
       const unknown: string[] = [];
-      const vault = await opening;
-      const state = await vault.refresh();
+      const state = await currentState();
       // Each key version is tried once per file: a header that names one key many times costs one key use.
       const tried = new Set<string>();
       for (const edk of edks) {
@@ -111,9 +186,7 @@ export function vaultKeyring(opening: Vault | Promise<Vault>, keyRefs: readonly 
         if (tried.has(slot)) continue;
         tried.add(slot);
         try {
-          return await useCmk(
-            vault,
-            operation,
+          return await useMaterial(
             match.key.key_id,
             (material) => {
               const dek =

@@ -6,13 +6,15 @@ import type { VaultChange } from './vault-transaction.js';
 /**
  * The change that hands the plaintext material of one version of a usable key to `use`, and
  * records the use. `version` defaults to the newest; decryption asks for the version its
- * ciphertext names. The material is wiped when `use` returns.
+ * ciphertext names. The material is wiped when `use` returns. `detail` goes into the audit
+ * record (a file job that uses the key once for many files says how many).
  */
 export function keyMaterialUse<T>(
   operation: string,
   keyRef: string,
   use: (material: Buffer, key: Readonly<KeyRecord>, version: number) => T,
   version?: number,
+  detail?: string,
 ): VaultChange<T> {
   return (draft, context) => {
     const key = resolveKey(draft, keyRef);
@@ -23,7 +25,10 @@ export function keyMaterialUse<T>(
     const material = context.openMaterial(key.key_id, chosen.version, sealedMaterial(key, chosen));
     try {
       const result = use(material, key, chosen.version);
-      return { result, events: [{ operation, key_id: key.key_id, key_version: chosen.version, outcome: 'success' }] };
+      return {
+        result,
+        events: [{ operation, key_id: key.key_id, key_version: chosen.version, outcome: 'success', detail: detail ?? null }],
+      };
     } finally {
       material.fill(0);
     }

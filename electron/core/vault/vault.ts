@@ -226,14 +226,16 @@ export class Vault {
   /**
    * Hands the plaintext material of one version of a usable key to `use`, and records the use.
    * `version` defaults to the newest; decryption asks for the version its ciphertext names.
+   * `detail` is added to the audit record (a job's "for 1000 files").
    */
   async useKeyMaterial<T>(
     operation: string,
     keyRef: string,
     use: (material: Buffer, key: Readonly<KeyRecord>, version: number) => T,
     version?: number,
+    detail?: string,
   ): Promise<T> {
-    return this.mutate(operation, keyMaterialUse(operation, keyRef, use, version));
+    return this.mutate(operation, keyMaterialUse(operation, keyRef, use, version, detail));
   }
 
   private backupHost() {
