@@ -13,7 +13,7 @@ test.afterEach(async () => {
   await hsm.remove();
 });
 
-test('Settings adds a key store from the tokens its module finds; Keys shows where each key is stored', async ({
+test('Settings adds a key store from the tokens its module finds; Create key makes a key in it; Keys shows where each key is stored', async ({
   app,
   server,
 }) => {
@@ -39,8 +39,14 @@ test('Settings adds a key store from the tokens its module finds; Keys shows whe
   await expect(section.getByRole('status')).toContainText('Key store desk added');
   await expect(section.getByRole('list', { name: 'Key stores' })).toContainText('PIN kept in the OS keychain');
 
-  await server.services.handlers['keys:create']({ key_alias: 'in-token', keystore_id: 'desk' });
+  // The token key is made through the Create key dialog, which offers the store.
   await goTo(app, 'Keys');
+  await app.getByRole('button', { name: 'Create key' }).first().click();
+  const dialog = app.getByRole('dialog', { name: 'Create a key' });
+  await dialog.getByRole('radio', { name: /Key store desk/ }).check();
+  await dialog.getByLabel('Alias', { exact: true }).fill('in-token');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  await expect(dialog).toBeHidden();
   const table = app.getByRole('table', { name: 'Keys' });
   await expect(table.getByRole('row', { name: /in-token/ })).toContainText('Key store desk');
   await expect(table.getByRole('row', { name: /in-vault/ })).toContainText('Vault');

@@ -1,5 +1,5 @@
-import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { InvokeRequest } from '../../../../shared/ipc-contract.js';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { InvokeRequest, KeyStoreView } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
 import { ErrorMessage } from '../../ui/controls.js';
 import { Dialog } from '../../ui/Dialog.js';
@@ -13,12 +13,29 @@ export function CreateKeyDialog({
   onClose: () => void;
   onCreated: (keyId: string, alias: string) => Promise<void>;
 }): ReactNode {
-  const ids = { alias: useId(), aliasHelp: useId(), aliasError: useId(), exportHelp: useId(), originHelp: useId() };
+  const ids = {
+    alias: useId(),
+    aliasHelp: useId(),
+    aliasError: useId(),
+    exportHelp: useId(),
+    originHelp: useId(),
+    storeHelp: useId(),
+  };
   const [alias, setAlias] = useState('');
   const [description, setDescription] = useState('');
   const [origin, setOrigin] = useState<'kms' | 'external'>('kms');
   const [exportable, setExportable] = useState(false);
   const [tags, setTags] = useState<TagRow[]>([]);
+  // Where the key is kept: the vault (null) or a key store's token. The choice appears only when stores exist.
+  const [stores, setStores] = useState<KeyStoreView[]>([]);
+  const [storeId, setStoreId] = useState<string | null>(null);
+  useEffect(() => {
+    call('keystores:list', {}).then(
+      ({ keystores }) => setStores(keystores),
+      () => setStores([]),
+    );
+  }, []);
+  const inToken = storeId !== null;
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -41,7 +58,10 @@ export function CreateKeyDialog({
       return;
     }
     if (tagError || descriptionError) return;
-    const request: InvokeRequest<'keys:create'> = { key_alias: alias, origin, exportable };
+    // A token key is generated inside the token and never leaves it: made by Coffer, not exportable.
+    const request: InvokeRequest<'keys:create'> = inToken
+      ? { key_alias: alias, origin: 'kms', exportable: false, keystore_id: storeId }
+      : { key_alias: alias, origin, exportable };
     if (description !== '') request.key_description = description;
     const tagMap = tagsOf(tags);
     if (Object.keys(tagMap).length > 0) request.tags = tagMap;
@@ -103,14 +123,52 @@ export function CreateKeyDialog({
         </label>
         {descriptionError && <p className="error">{descriptionError}</p>}
 
+        {stores.length > 0 && (
+          <fieldset aria-describedby={ids.storeHelp}>
+            <legend>Where the key is kept</legend>
+            <label>
+              <input type="radio" name="store" checked={storeId === null} onChange={() => setStoreId(null)} />
+              This vault
+            </label>
+            {stores.map((store) => (
+              <label key={store.keystore_id}>
+                <input
+                  type="radio"
+                  name="store"
+                  checked={storeId === store.keystore_id}
+                  onChange={() => setStoreId(store.keystore_id)}
+                />
+                Key store {store.keystore_alias} (token {store.token_label})
+              </label>
+            ))}
+            <p className="hint" id={ids.storeHelp}>
+              {inToken
+                ? 'The key is generated inside the token and never leaves it: the vault keeps only a reference. The token must be plugged in whenever the key is used.'
+                : 'The key material is kept in the vault, encrypted under its master key.'}
+            </p>
+          </fieldset>
+        )}
+
         <fieldset aria-describedby={ids.originHelp}>
           <legend>Key material</legend>
           <label>
-            <input type="radio" name="origin" checked={origin === 'kms'} onChange={() => setOrigin('kms')} />
+            <input
+              type="radio"
+              name="origin"
+              checked={inToken || origin === 'kms'}
+              disabled={inToken}
+              onChange={() => setOrigin('kms')}
+            />
             Made by Coffer (recommended)
           </label>
           <label>
-            <input type="radio" name="origin" checked={origin === 'external'} onChange={() => setOrigin('external')} />
+            <input
+              type="radio"
+              name="origin"
+              checked={!inToken && origin === 'external'}
+              disabled={inToken}
+              onChange={() => setOrigin('external')}
+            />
             Imported: I will bring my own key material
           </label>
           <p className="hint" id={ids.originHelp}>
@@ -124,7 +182,8 @@ export function CreateKeyDialog({
           <label>
             <input
               type="checkbox"
-              checked={exportable}
+              checked={!inToken && exportable}
+              disabled={inToken}
               onChange={(e) => setExportable(e.target.checked)}
               aria-describedby={ids.exportHelp}
             />

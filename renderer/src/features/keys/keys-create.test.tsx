@@ -133,4 +133,35 @@ describe('create key', () => {
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Create key' }));
     expect(bridge.calls.some((c) => c.channel === 'keys:create')).toBe(false);
   });
+
+  it('offers the key stores: a key made in a token is made by Coffer, not exportable, and names its store', async () => {
+    const store = {
+      keystore_id: 'ks-1',
+      keystore_alias: 'desk',
+      keystore_type: 'PKCS11' as const,
+      pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so',
+      token_label: 'desk-token',
+      token_serial: '1234',
+    };
+    const keys = [keyInfo({ key_alias: 'existing' })];
+    const created = keyInfo({ key_alias: 'in-token' });
+    const { bridge, user, dialog } = await openCreate(keys, {
+      'keystores:list': () => ({ keystores: [store] as never, total: 1 }),
+      'keys:create': () => {
+        keys.push(created);
+        return { key_info: { key_id: created.key_id, domain_id: 'local' } };
+      },
+    });
+    const inVault = await within(dialog).findByRole('radio', { name: 'This vault' });
+    expect((inVault as HTMLInputElement).checked).toBe(true);
+    await user.click(within(dialog).getByRole('radio', { name: /Imported/ }));
+    await user.click(within(dialog).getByRole('radio', { name: 'Key store desk (token desk-token)' }));
+    expect((within(dialog).getByRole('radio', { name: /Imported/ }) as HTMLInputElement).disabled).toBe(true);
+    expect((within(dialog).getByRole('checkbox', { name: 'Exportable' }) as HTMLInputElement).disabled).toBe(true);
+    expect(within(dialog).getByText(/generated inside the token and never leaves it/)).toBeTruthy();
+    await user.type(within(dialog).getByLabelText('Alias'), 'in-token{Enter}');
+    expect(bridge.calls.filter((c) => c.channel === 'keys:create').map((c) => c.request)).toEqual([
+      { key_alias: 'in-token', origin: 'kms', exportable: false, keystore_id: 'ks-1' },
+    ]);
+  });
 });
