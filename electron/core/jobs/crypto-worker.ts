@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toErrorValue } from '../../../shared/errors.js';
 import { openFrames } from '../envelope/frame-codec.js';
-import { fsFailure } from '../envelope/fs-failure.js';
+import { fsFailure, isFsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
 import { openRange, sealFile, sealRange } from './ranged-frames.js';
 
@@ -50,7 +50,8 @@ port.on('message', (request: WorkerRequest) => {
     port.postMessage(response, transfer);
   } catch (error) {
     // The job's thread knows the paths: it words a file-system failure, given its code here.
-    const failure = fsFailure(error, 'A file could not be read or written', '') ?? error;
+    // A failure already worded with its paths (a whole small file's) goes as it is.
+    const failure = isFsFailure(error) ? error : (fsFailure(error, 'A file could not be read or written', '') ?? error);
     const response: WorkerResponse = { id: request.id, ok: false, error: toErrorValue(failure) };
     port.postMessage(response);
   } finally {

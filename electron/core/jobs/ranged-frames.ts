@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import { CofferError } from '../../../shared/errors.js';
 import { FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '../envelope/esdk-constants.js';
 import { FrameError, openFrameParts, sealFrames, type FrameSpan } from '../envelope/frame-codec.js';
+import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
 import type { OpenRangeRequest, SealFileRequest, SealRangeRequest } from './crypto-worker-protocol.js';
 import { isNoLinkSupport, numberedName } from './output-file.js';
 
@@ -146,9 +147,11 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
     input = openSync(request.input, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CofferError(
-      'COFFER.2008',
-      code === 'ENOENT' ? `${request.input} does not exist.` : `${request.input} cannot be read: ${(error as Error).message}.`,
+    if (code === 'ENOENT') throw new CofferError('COFFER.2008', `${request.input} does not exist.`);
+    // Worded here, where the path is known, as the large-file path words it (fs-failure.ts).
+    throw (
+      fsFailure(error, `${request.input} cannot be read`, 'Nothing was written.') ??
+      new CofferError('COFFER.2008', `${request.input} cannot be read: ${(error as Error).message}.`)
     );
   }
   let output: number | undefined;
@@ -164,6 +167,7 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
     try {
       output = openSync(request.tempPath, 'wx', 0o600);
     } catch (error) {
+      if (fsFailureCode(error)) throw error; // worded below, with the output's name
       throw new CofferError('COFFER.2009', `Coffer cannot write ${request.tempPath}: ${(error as Error).message}.`);
     }
     writeAllAt(output, [view(request.header)], 0);
@@ -201,7 +205,13 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
     } catch {
       // never created, or already named
     }
-    throw error;
+    throw (
+      fsFailure(
+        error,
+        `${request.target} could not be written`,
+        'The original was kept; nothing was left under the output name.',
+      ) ?? error
+    );
   } finally {
     closeSync(input);
   }
