@@ -133,7 +133,11 @@ export async function startBridgeServer(): Promise<BridgeServer> {
     emit: send,
     close: async () => {
       for (const stream of streams) stream.end();
-      await new Promise((resolve) => server.close(resolve));
+      // The page's EventSource reconnects and fetch keeps sockets alive: close them all, or
+      // server.close() waits for the browser (a spec's teardown hung on it).
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
       await services.close();
       await rm(vaultDir, { recursive: true, force: true });
       await rm(workDir, { recursive: true, force: true });
