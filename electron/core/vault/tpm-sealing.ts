@@ -99,20 +99,22 @@ async function inScratch<T>(env: Env, work: (dir: string, step: typeof tool) => 
   }
 }
 
-function createPrimary(step: typeof tool, env: Env, context: string): Promise<Buffer> {
-  return step('tpm2_createprimary', ['-Q', '-C', 'o', '-G', 'ecc256', '-c', context], env);
+/** The owner hierarchy's ECC primary, in `dir`; a TPM that does not answer is named as unreachable. */
+async function createPrimary(step: typeof tool, env: Env, dir: string): Promise<string> {
+  const context = join(dir, 'primary.ctx');
+  try {
+    await step('tpm2_createprimary', ['-Q', '-C', 'o', '-G', 'ecc256', '-c', context], env);
+  } catch (error) {
+    if (error instanceof TpmToolFailure) throw unreachable(env, error);
+    throw error;
+  }
+  return context;
 }
 
 /** Seals `secret` (at most 128 bytes) to the TPM; the secret goes through a pipe, never a file. */
 export async function sealToTpm(secret: Buffer, env: Env = process.env): Promise<TpmSealed> {
   return inScratch(env, async (dir, step) => {
-    const primary = join(dir, 'primary.ctx');
-    try {
-      await createPrimary(step, env, primary);
-    } catch (error) {
-      if (error instanceof TpmToolFailure) throw unreachable(env, error);
-      throw error;
-    }
+    const primary = await createPrimary(step, env, dir);
     const publicBlob = join(dir, 'sealed.pub');
     const privateBlob = join(dir, 'sealed.priv');
     try {
@@ -137,13 +139,7 @@ export async function sealToTpm(secret: Buffer, env: Env = process.env): Promise
 /** The secret back from the TPM that sealed it; a cleared or different TPM cannot. */
 export async function unsealFromTpm(sealed: TpmSealed, env: Env = process.env): Promise<Buffer> {
   return inScratch(env, async (dir, step) => {
-    const primary = join(dir, 'primary.ctx');
-    try {
-      await createPrimary(step, env, primary);
-    } catch (error) {
-      if (error instanceof TpmToolFailure) throw unreachable(env, error);
-      throw error;
-    }
+    const primary = await createPrimary(step, env, dir);
     const publicBlob = join(dir, 'sealed.pub');
     const privateBlob = join(dir, 'sealed.priv');
     await writeFile(publicBlob, Buffer.from(sealed.public, 'base64'), { mode: 0o600 });
