@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runCoffer, tempDir, type CliResult } from '../helpers/cli.js';
+import { cofferKeyName, sdk, sdkAesKeyring } from '../helpers/sdk-oracle.js';
 
 /**
  * The CLI's side of issue 17's format half: signed files both ways with the official SDK,
  * required encryption context, and the refusals that leave nothing behind.
  */
-const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const { encrypt, decrypt } = sdk;
 
 let vault: string;
 let work: string;
@@ -31,14 +31,8 @@ afterAll(async () => {
   await removeDir(work);
 });
 
-function sdkKeyring(): RawAesKeyringNode {
-  return new RawAesKeyringNode({
-    keyName: `${keyId}:v00000001`,
-    keyNamespace: 'coffer',
-    unencryptedMasterKey: new Uint8Array(material),
-    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-    utf8Sorting: true,
-  });
+function sdkKeyring() {
+  return sdkAesKeyring(material, cofferKeyName(keyId));
 }
 
 function expectRefusal(result: CliResult, code: string, mentions?: RegExp): void {

@@ -1,19 +1,14 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  AlgorithmSuiteIdentifier,
-  buildClient,
-  CommitmentPolicy,
-  RawAesKeyringNode,
-  RawAesWrappingSuiteIdentifier,
-} from '@aws-crypto/client-node';
+import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as importer from '../../electron/core/kms/key-import.js';
 import * as kms from '../../electron/core/kms/key-operations.js';
 import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
 import { vaultKeyring } from '../../electron/core/keyrings/vault-keyring.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
+import { sdk, sdkAesKeyring as sdkKeyring } from '../helpers/sdk-oracle.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 
 /**
@@ -21,7 +16,7 @@ import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
  * files given the exported key material, and Coffer opens its files given the same material
  * imported into a CMK.
  */
-const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const { encrypt, decrypt } = sdk;
 const SUITE_0478 = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
 let fx: VaultFixture;
@@ -36,16 +31,6 @@ afterAll(async () => {
   await pool.close();
   await fx.dispose();
 });
-
-function sdkKeyring(material: Buffer, keyName: string): RawAesKeyringNode {
-  return new RawAesKeyringNode({
-    keyName,
-    keyNamespace: 'coffer',
-    unencryptedMasterKey: new Uint8Array(material),
-    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-    utf8Sorting: true,
-  });
-}
 
 const cases: [string, number, number, Record<string, string>][] = [
   ['empty file', 0, 4096, {}],

@@ -2,25 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AlgorithmSuiteIdentifier,
-  buildClient,
-  CommitmentPolicy,
-  RawAesKeyringNode,
-  RawAesWrappingSuiteIdentifier,
-} from '@aws-crypto/client-node';
+import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNED_SUITE } from '../../electron/core/envelope/algorithm-suites.js';
 import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
 import { inspectMessage } from '../../electron/core/jobs/inspect-message.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { memoryKeyring } from '../helpers/engine-fixture.js';
+import { sdk, sdkAesKeyring as sdkKeyring } from '../helpers/sdk-oracle.js';
 
 /**
  * The SDK's default suite, 0x0578 (committing, ECDSA P-384 over every byte), both ways, with the
  * official SDK as the oracle; and a signature that does not verify leaves nothing behind.
  */
-const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const { encrypt, decrypt } = sdk;
 
 let dir: string;
 let pool: WorkerPool;
@@ -32,16 +27,6 @@ afterAll(async () => {
   await pool.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-function sdkKeyring(material: Buffer, keyName: string): RawAesKeyringNode {
-  return new RawAesKeyringNode({
-    keyName,
-    keyNamespace: 'coffer',
-    unencryptedMasterKey: new Uint8Array(material),
-    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-    utf8Sorting: true,
-  });
-}
 
 const sizes: [string, number, number][] = [
   ['an empty file', 0, 4096],
