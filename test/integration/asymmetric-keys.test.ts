@@ -10,7 +10,7 @@ import {
   randomBytes,
   verify,
 } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -26,13 +26,16 @@ import * as asymmetric from '../../electron/core/kms/asymmetric-operations.js';
 import * as data from '../../electron/core/kms/data-operations.js';
 import * as importer from '../../electron/core/kms/key-import.js';
 import * as kms from '../../electron/core/kms/key-operations.js';
-import { decryptFile } from '../../electron/core/jobs/file-crypto.js';
+import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
+import { runFileJob } from '../../electron/core/jobs/file-job-runner.js';
+import { inspectMessage } from '../../electron/core/jobs/inspect-message.js';
+import { requestKeyrings } from '../../electron/core/keyrings/request-keyrings.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { vaultKeyring } from '../../electron/core/keyrings/vault-keyring.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
 
 const run = promisify(execFile);
-const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 let fx: VaultFixture;
 let pool: WorkerPool;
 let n = 0;
@@ -58,6 +61,23 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; messa
 async function newKey(request: Record<string, unknown>): Promise<string> {
   const { key_info } = await kms.createKey(fx.vault, { key_alias: `k-${(n += 1)}`, ...request });
   return key_info.key_id;
+}
+
+/** Imports AES-256 material as Huawei's BYOK does: wrapped by the import public key with RSAES_OAEP_SHA_256. */
+async function importAesMaterial(keyId: string, material: Buffer): Promise<void> {
+  const params = await importer.getParametersForImport(fx.vault, { key_id: keyId });
+  await importer.importKeyMaterial(fx.vault, {
+    key_id: keyId,
+    import_token: params.import_token,
+    encrypted_key_material: publicEncrypt(
+      {
+        key: createPublicKey({ key: Buffer.from(params.public_key, 'base64'), format: 'der', type: 'spki' }),
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+      },
+      material,
+    ).toString('base64'),
+  });
 }
 
 /** Imports a private key as Huawei's BYOK does, wrapping as a user would with OpenSSL (RFC 5649). */
@@ -385,19 +405,7 @@ describe("BYOK of private keys (Huawei: temporary AES key + RFC 5649) and other 
   it("an SDK raw AES keyring's file with a foreign namespace and key name opens with the key created under those names", async () => {
     const keyId = await newKey({ origin: 'external', key_namespace: 'acme-backup', key_name: 'nightly/2026' });
     const material = randomBytes(32);
-    const params = await importer.getParametersForImport(fx.vault, { key_id: keyId });
-    await importer.importKeyMaterial(fx.vault, {
-      key_id: keyId,
-      import_token: params.import_token,
-      encrypted_key_material: publicEncrypt(
-        {
-          key: createPublicKey({ key: Buffer.from(params.public_key, 'base64'), format: 'der', type: 'spki' }),
-          padding: constants.RSA_PKCS1_OAEP_PADDING,
-          oaepHash: 'sha256',
-        },
-        material,
-      ).toString('base64'),
-    });
+    await importAesMaterial(keyId, material);
     const { key_info } = await kms.describeKey(fx.vault, { key_id: keyId });
     expect(key_info).toMatchObject({ key_namespace: 'acme-backup', key_name: 'nightly/2026', key_names: ['nightly/2026'] });
 
@@ -425,6 +433,61 @@ describe("BYOK of private keys (Huawei: temporary AES key + RFC 5649) and other 
     expect((await refusal(newKey({ key_namespace: 'acme', key_name: 'y' }))).code).toBe('COFFER.8001');
     expect((await refusal(newKey({ origin: 'external', key_namespace: 'acme' }))).code).toBe('COFFER.8001');
   });
+
+  it("files encrypted under a key with another tool's names carry those names, and that tool's SDK keyring opens them", async () => {
+    const keyId = await newKey({ origin: 'external', key_namespace: 'acme-archive', key_name: 'weekly/β-2026' });
+    const material = randomBytes(32);
+    await importAesMaterial(keyId, material);
+    const dir = join(fx.dir, 'to-acme');
+    await mkdir(dir);
+    const small = randomBytes(3000);
+    const large = randomBytes(3 * 1024 * 1024 + 17);
+    await writeFile(join(dir, 'small.bin'), small);
+    await writeFile(join(dir, 'large.bin'), large);
+    // Through the runner as the faces run it: the vault still opening (a promise), a small and a large file.
+    const results = await runFileJob(
+      { action: 'encrypt', paths: [join(dir, 'small.bin'), join(dir, 'large.bin')], key_ids: [keyId] },
+      { pool, keyrings: requestKeyrings({ vault: Promise.resolve(fx.vault) }) },
+    );
+    expect(results.map((r) => r.status)).toEqual(['ok', 'ok']);
+    // And with the vault already open (the app's and the agent's case).
+    const again = join(fx.dir, 'again.bin');
+    await writeFile(again, large);
+    await encryptFile(
+      again,
+      `${again}.coffer`,
+      { frame_length: 65536 },
+      { pool, keys: vaultKeyring(fx.vault, [keyId], 'encrypt-file') },
+    );
+
+    const sdkKeyring = new RawAesKeyringNode({
+      keyNamespace: 'acme-archive',
+      keyName: 'weekly/β-2026',
+      unencryptedMasterKey: new Uint8Array(material),
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    });
+    for (const [file, plaintext] of [
+      [join(dir, 'small.bin.coffer'), small],
+      [join(dir, 'large.bin.coffer'), large],
+      [`${again}.coffer`, large],
+    ] as const) {
+      const bytes = await readFile(file);
+      expect((await inspectMessage(file)).encrypted_data_keys).toEqual([
+        {
+          provider_id: 'acme-archive',
+          key_name: 'weekly/β-2026',
+          provider_info_format: 'raw-aes',
+          key_id: null,
+          key_version: null,
+        },
+      ]);
+      const { plaintext: opened } = await decrypt(sdkKeyring, bytes);
+      expect(Buffer.from(opened).equals(plaintext), file).toBe(true);
+      // Coffer opens its own file again under the same key.
+      const back = await decryptFile(file, `${file}.back`, { pool, keys: vaultKeyring(fx.vault, [], 'decrypt-file') });
+      expect((await readFile(back.output!)).equals(plaintext)).toBe(true);
+    }
+  }, 30_000);
 
   it("an imported RSA private key with another tool's names opens that tool's raw RSA files, whatever the OAEP hash", async () => {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -10,6 +10,7 @@ import { runFileJob } from '../../electron/core/jobs/file-job-runner.js';
 import type { Keyring } from '../../electron/core/keyrings/keyring.js';
 import { decryptFile, encryptFile } from '../../electron/core/jobs/file-crypto.js';
 import { vaultKeyring } from '../../electron/core/keyrings/vault-keyring.js';
+import { wrappedKeyPlaceholder } from '../../electron/core/keyrings/raw-aes-keyring.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { CofferError } from '../../shared/errors.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
@@ -414,7 +415,7 @@ describe('the body is sealed while the data key is wrapped', () => {
   it('a wrap that answers with EDKs of another size than declared is refused, not written', async () => {
     const input = join(dir, 'odd.bin');
     await writeFile(input, randomBytes(5000));
-    const odd = { ...keys, placeholders: [...keys.placeholders, ...keys.placeholders] };
+    const odd = { ...keys, placeholders: [wrappedKeyPlaceholder(), wrappedKeyPlaceholder()] };
     await expect(encryptFile(input, `${input}.coffer`, {}, { pool, keys: odd })).rejects.toMatchObject({ code: 'KMS.0101' });
     expect((await readdir(dir)).sort()).toEqual(['odd.bin']);
   });

@@ -183,7 +183,8 @@ export async function encryptFile(
     const contextBytes = messageContext.stored;
     const { dataKey, commitment } = deriveMessageKeys(suite, dek, messageId);
     const headerFields = { suite, messageId, contextBytes, frameLength, commitment };
-    const headerLength = serializeHeaderBody({ ...headerFields, edks: [...context.keys.placeholders] }).length + HEADER_TAG_BYTES;
+    const placeholders = await context.keys.placeholders;
+    const headerLength = serializeHeaderBody({ ...headerFields, edks: [...placeholders] }).length + HEADER_TAG_BYTES;
     const wrapping = context.keys.wrap(dek, messageContext.full);
     wrapping.catch(() => undefined); // awaited below, once the body is under way
     checkAborted(context.signal);

@@ -125,7 +125,8 @@ export async function useCmk<T>(
   }
 }
 
-function resolveKeyQuietly(keys: readonly KeyRecord[], ref: string): KeyRecord | undefined {
+/** The key a reference (key id or alias/NAME) names, or undefined: no refusal, no audit record. */
+export function resolveKeyQuietly(keys: readonly KeyRecord[], ref: string): KeyRecord | undefined {
   if (ref.startsWith('alias/')) return keys.find((k) => k.alias === ref.slice('alias/'.length));
   return keys.find((k) => k.key_id === ref);
 }

@@ -17,9 +17,10 @@ export interface Keyring {
   /**
    * EDKs of exactly the size wrap() will return, in the same order (their bytes are zero): a
    * header's length is known before any key is used, so a file's body is sealed while its data
-   * key is wrapped. A keyring that only decrypts has none.
+   * key is wrapped. A keyring that only decrypts has none. A promise when the sizes wait on the
+   * vault's records (a key with another tool's names has EDKs as long as those names).
    */
-  readonly placeholders: readonly EncryptedDataKey[];
+  readonly placeholders: readonly EncryptedDataKey[] | Promise<readonly EncryptedDataKey[]>;
   /** One or more EDKs for the data key, bound to the serialized encryption context. */
   wrap(dek: Buffer, contextBytes: Buffer): Promise<EncryptedDataKey[]>;
   /**
@@ -46,7 +47,9 @@ const USABLE_LATER = new Set(['KMS.0209', 'KMS.0210', 'COFFER.3001']);
 export function multiKeyring(children: readonly Keyring[]): Keyring {
   return {
     description: children.map((k) => k.description).join(', '),
-    placeholders: children.flatMap((k) => k.placeholders),
+    placeholders: children.some((k) => k.placeholders instanceof Promise)
+      ? Promise.all(children.map((k) => k.placeholders)).then((each) => each.flat())
+      : children.flatMap((k) => k.placeholders as readonly EncryptedDataKey[]),
     async wrap(dek, contextBytes) {
       const edks: EncryptedDataKey[] = [];
       for (const child of children) edks.push(...(await child.wrap(dek, contextBytes)));

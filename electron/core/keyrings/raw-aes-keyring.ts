@@ -31,9 +31,28 @@ export function parseCofferKeyName(name: string): CmkReference | null {
   return match ? { keyId: match[1]!, version: Number(match[2]) } : null;
 }
 
+/** A raw AES keyring's names: the EDK's provider id and the start of its provider info. */
+export interface RawAesNaming {
+  namespace: string;
+  name: string;
+}
+
 export function wrapDataKey(
   material: Buffer | GcmKey,
   reference: CmkReference,
+  dek: Buffer,
+  contextBytes: Buffer,
+): EncryptedDataKey {
+  return wrapDataKeyAs(material, { namespace: COFFER_PROVIDER_ID, name: cofferKeyName(reference) }, dek, contextBytes);
+}
+
+/**
+ * The same wrap under any names: a key created with another tool's namespace and key name wraps
+ * as that tool's raw AES keyring does, so the tool opens the file with the same key and names.
+ */
+export function wrapDataKeyAs(
+  material: Buffer | GcmKey,
+  naming: RawAesNaming,
   dek: Buffer,
   contextBytes: Buffer,
 ): EncryptedDataKey {
@@ -44,8 +63,8 @@ export function wrapDataKey(
   lengths.writeUInt32BE(TAG_BITS, 0);
   lengths.writeUInt32BE(GCM_IV_BYTES, 4);
   return {
-    providerId: COFFER_PROVIDER_ID,
-    providerInfo: Buffer.concat([Buffer.from(cofferKeyName(reference), 'utf8'), lengths, iv]),
+    providerId: naming.namespace,
+    providerInfo: Buffer.concat([Buffer.from(naming.name, 'utf8'), lengths, iv]),
     ciphertext: sealed,
   };
 }
@@ -58,6 +77,15 @@ export function wrappedKeyPlaceholder(): EncryptedDataKey {
   return {
     providerId: COFFER_PROVIDER_ID,
     providerInfo: Buffer.alloc(KEY_NAME_BYTES + 8 + GCM_IV_BYTES),
+    ciphertext: Buffer.alloc(32 + GCM_TAG_BYTES),
+  };
+}
+
+/** The placeholder of a wrapDataKeyAs() result under these names (its size follows the names' lengths). */
+export function namedKeyPlaceholder(naming: RawAesNaming): EncryptedDataKey {
+  return {
+    providerId: naming.namespace,
+    providerInfo: Buffer.alloc(Buffer.byteLength(naming.name, 'utf8') + 8 + GCM_IV_BYTES),
     ciphertext: Buffer.alloc(32 + GCM_TAG_BYTES),
   };
 }

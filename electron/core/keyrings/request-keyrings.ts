@@ -72,7 +72,8 @@ export function requestKeyrings(sources: KeySources): RequestKeyrings {
     ready,
     forRequest(request, files) {
       const operation = request.action === 'verify' ? 'verify-file' : 'decrypt-file';
-      const cmks = vaultKeyring(opening, request.key_ids ?? [], 'encrypt-file', { files });
+      // The open vault when it is (its records size the headers at once), else its opening.
+      const cmks = vaultKeyring(opened ?? opening, request.key_ids ?? [], 'encrypt-file', { files });
       const decrypt = vaultKeyring(opening, [], operation, { files });
       const recipients = request.recipients ?? [];
       return {

@@ -6,9 +6,16 @@ import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
 import { keyNaming } from './key-naming.js';
 import type { GcmKey } from '../crypto/gcm-key.js';
-import { useCmk } from './cmk-use.js';
+import { resolveKeyQuietly, useCmk } from './cmk-use.js';
 import type { Keyring } from './keyring.js';
-import { edkReference, rawAesKeyName, unwrapDataKey, wrapDataKey, wrappedKeyPlaceholder } from './raw-aes-keyring.js';
+import {
+  edkReference,
+  namedKeyPlaceholder,
+  rawAesKeyName,
+  unwrapDataKey,
+  wrapDataKeyAs,
+  wrappedKeyPlaceholder,
+} from './raw-aes-keyring.js';
 import { namesRsaKey, unwrapRsaDataKey } from './raw-rsa-keyring.js';
 
 /** An EDK this vault may hold the key of: which key, which version, and how it wraps. */
@@ -107,6 +114,18 @@ function matchEdk(state: Readonly<VaultState>, edk: EncryptedDataKey): Match | n
   return null;
 }
 
+/**
+ * The EDK each key reference will wrap into, by size: a key with another tool's names makes EDKs
+ * as long as those names. A reference that names no AES key gets Coffer's size (wrap refuses it).
+ */
+function placeholdersFor(state: Readonly<VaultState>, keyRefs: readonly string[]): EncryptedDataKey[] {
+  return keyRefs.map((ref) => {
+    const key = resolveKeyQuietly(state.keys, ref);
+    if (!key || keySpecOf(key) !== 'AES_256') return wrappedKeyPlaceholder();
+    return namedKeyPlaceholder(keyNaming(key, key.versions.at(-1)?.version ?? 1));
+  });
+}
+
 /** How an unmatched EDK reads in an error: a Coffer key id, or another tool's namespace and key name. */
 function edkLabel(edk: EncryptedDataKey): string {
   const reference = edkReference(edk);
@@ -117,7 +136,7 @@ function edkLabel(edk: EncryptedDataKey): string {
 
 /**
  * The vault's CMKs as a keyring: each AES_256 key wraps a file's data key as a raw AES keyring
- * does; on decryption, RSA keys open raw RSA EDKs as the raw RSA keyring does. Every use is
+ * does, under Coffer's names or the other tool's names the key was created with; on decryption, RSA keys open raw RSA EDKs as the raw RSA keyring does. Every use is
  * audited by the vault. A CMK inside a key store's token wraps in the token (cmk-use.ts): its EDK
  * has the same layout and key name, so a header's size and shape do not depend on where the key
  * lives, and only the vault's record says which. The vault may still be opening (a keychain's answer takes tens of
@@ -135,9 +154,16 @@ export function vaultKeyring(
   const useMaterial: CmkUse =
     perJob?.use ?? (async (ref, use, version) => useCmk(await vaultReady, operation, ref, use, version));
   const currentState = perJob?.state ?? (async () => (await vaultReady).refresh());
+  // Known at once when the vault is open; else a file's body waits for its records (EDK sizes follow key names).
+  let placeholders: EncryptedDataKey[] | Promise<EncryptedDataKey[]>;
+  if (keyRefs.length === 0) placeholders = [];
+  else if (opening instanceof Promise) {
+    placeholders = vaultReady.then((vault) => placeholdersFor(vault.state, keyRefs));
+    placeholders.catch(() => undefined); // the vault's refusal is the job's, reported by wrap
+  } else placeholders = placeholdersFor(opening.state, keyRefs);
   return {
     description: keyRefs.length > 0 ? `vault key ${keyRefs.join(', ')}` : 'the vault',
-    placeholders: keyRefs.map(wrappedKeyPlaceholder),
+    placeholders,
     // Any raw keyring's EDK may be one of this vault's keys (its own or another tool's names); AWS KMS's never is.
     claims: (edk) => edk.providerId !== 'aws-kms',
     release: () => perJob?.release(),
@@ -153,8 +179,8 @@ export function vaultKeyring(
                   'To encrypt for the holder of an RSA key, add them as a contact and use --recipient.',
               );
             }
-            // Files name the key by Coffer's fixed-width scheme, whose EDK size the header was laid out with.
-            return wrapDataKey(material, { keyId: key.key_id, version }, dek, contextBytes);
+            // Coffer's own keys by the fixed-width "<key id>:v<version>"; another tool's by its namespace and name.
+            return wrapDataKeyAs(material, keyNaming(key, version), dek, contextBytes);
           }),
         );
       }
