@@ -8,8 +8,8 @@ import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
 export function FirstRun(): ReactNode {
   const { create, error, status } = useVaultStore();
   const [mode, setMode] = useState<'keychain' | 'passphrase' | 'tpm'>('keychain');
-  // The TPM is offered only where tpm2-tools can reach one.
-  const [tpm, setTpm] = useState(false);
+  // The TPM is offered only where tpm2-tools can reach one; null while that is being asked.
+  const [tpm, setTpm] = useState<boolean | null>(null);
   useEffect(() => {
     call('tpm:status', {}).then(
       (answer) => setTpm(answer.available),
@@ -46,13 +46,14 @@ export function FirstRun(): ReactNode {
             <input type="radio" name="mode" checked={mode === 'passphrase'} onChange={() => setMode('passphrase')} /> a
             passphrase, asked at every start
           </label>
-          {tpm && (
+          {tpm === true && (
             <label>
               <input type="radio" name="mode" checked={mode === 'tpm'} onChange={() => setMode('tpm')} /> this computer's TPM 2.0
               chip (the vault opens only on this machine)
             </label>
           )}
         </fieldset>
+        {tpm === false && <p className="hint">No TPM 2.0 chip answered on this computer, so it is not offered.</p>}
         {mode === 'passphrase' && (
           <NewPassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} />
         )}

@@ -6,12 +6,16 @@ import { CopyButton } from '../../ui/controls.js';
 export function RecoveryCodeNotice({ code }: { code: string }): ReactNode {
   const confirm = useVaultStore((s) => s.confirmRecoveryCodeKept);
   const [kept, setKept] = useState(false);
+  const protection = useVaultStore((s) => s.status?.protection);
+  const lost =
+    protection === 'tpm'
+      ? "If this computer's TPM is cleared or replaced, or the computer is lost,"
+      : "If this computer's keychain or your passphrase is ever lost,";
   return (
     <main className="centered narrow">
       <h1>Your recovery code</h1>
       <p>
-        If this computer's keychain or your passphrase is ever lost, this code is the <strong>only</strong> way back to your keys
-        and files. It is shown now and never again.
+        {lost} this code is the <strong>only</strong> way back to your keys and files. It is shown now and never again.
       </p>
       <p className="recovery-code" aria-label="Recovery code">
         {code}

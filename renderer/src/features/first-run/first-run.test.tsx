@@ -86,4 +86,50 @@ describe('first run', () => {
     await user.click(await screen.findByRole('button', { name: 'Create my vault' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/keychain could not be reached/);
   });
+
+  it('offers the TPM where one answers, creates the vault sealed by it, and says what the code is for', async () => {
+    let created = false;
+    const bridge = installFakeBridge({
+      'vault:status': () => (created ? { ...open, protection: 'tpm' } : none),
+      'tpm:status': () => ({ available: true }),
+      'vault:create': () => {
+        created = true;
+        return { vault_id: 'v1', protection: 'tpm', recovery_code: 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789' };
+      },
+      'settings:get': () => ({
+        default_key_id: null,
+        out_dir: null,
+        frame_length: null,
+        remove_originals: false,
+        theme: 'system',
+      }),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole('radio', { name: /TPM 2.0/ }));
+    expect(screen.queryByText(/not offered/)).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Create my vault' }));
+    expect(bridge.calls.find((c) => c.channel === 'vault:create')?.request).toEqual({ protection: 'tpm' });
+    expect(await screen.findByText(/TPM is cleared or replaced/)).toBeTruthy();
+  });
+
+  it('says the TPM is not offered when none answers', async () => {
+    installFakeBridge({
+      'vault:status': () => none,
+      'tpm:status': () => ({ available: false }),
+      'settings:get': () => ({
+        default_key_id: null,
+        out_dir: null,
+        frame_length: null,
+        remove_originals: false,
+        theme: 'system',
+      }),
+    });
+    render(<App />);
+    expect(await screen.findByText(/No TPM 2.0 chip answered on this computer/)).toBeTruthy();
+    expect(screen.getAllByRole('radio').map((r) => r.closest('label')?.textContent)).toEqual([
+      expect.stringMatching(/keychain/),
+      expect.stringMatching(/a passphrase/),
+    ]);
+  });
 });

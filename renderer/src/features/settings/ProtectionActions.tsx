@@ -6,8 +6,8 @@ import { ErrorMessage, PasswordField } from '../../ui/controls.js';
 import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
 
 /**
- * What Settings can do to the vault's protection: set or change the passphrase, go back to the
- * keychain, and back up or restore every key. Each form reports in plain words.
+ * What Settings can do to the vault's protection: set or change the passphrase, move a passphrase
+ * or TPM vault to the keychain, and back up or restore every key. Each form reports in plain words.
  */
 export function ProtectionActions(): ReactNode {
   const status = useVaultStore((s) => s.status);
@@ -66,7 +66,13 @@ export function ProtectionActions(): ReactNode {
         onSubmit={changePassphrase}
         aria-label={status?.protection === 'passphrase' ? 'Change the passphrase' : 'Use a passphrase instead'}
       >
-        <h3>{status?.protection === 'passphrase' ? 'Change the passphrase' : 'Use a passphrase instead of the keychain'}</h3>
+        <h3>
+          {status?.protection === 'passphrase'
+            ? 'Change the passphrase'
+            : status?.protection === 'tpm'
+              ? 'Use a passphrase instead of the TPM'
+              : 'Use a passphrase instead of the keychain'}
+        </h3>
         <NewPassphraseFields
           passphrase={passphrase}
           repeat={repeat}
@@ -79,7 +85,7 @@ export function ProtectionActions(): ReactNode {
           Save passphrase
         </button>
       </form>
-      {status?.protection === 'passphrase' && (
+      {(status?.protection === 'passphrase' || status?.protection === 'tpm') && (
         <p>
           <button
             type="button"

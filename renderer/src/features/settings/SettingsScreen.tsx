@@ -97,12 +97,15 @@ export function SettingsScreen(): ReactNode {
             ? "This vault is protected by this computer's keychain: it opens without a passphrase while you are signed in."
             : status?.protection === 'passphrase'
               ? 'This vault is protected by a passphrase, asked each time Coffer starts.'
-              : 'The protection of this vault is not known yet.'}
+              : status?.protection === 'tpm'
+                ? "This vault is sealed by this computer's TPM 2.0 chip: it opens without a passphrase, and on no other computer."
+                : 'The protection of this vault is not known yet.'}
         </p>
         <p>
-          If the keychain entry is lost, you move to a new computer or you forget the passphrase, the recovery code shown when the
-          vault was created opens it again: run <code>coffer recover</code> and give that code. Back your keys up regularly with{' '}
-          <code>coffer backup --out &lt;file&gt;</code>, and keep the backup and the recovery code away from this computer.
+          If the keychain entry is lost, the TPM is cleared, you move to a new computer or you forget the passphrase, the recovery
+          code shown when the vault was created opens it again: run <code>coffer recover</code> and give that code. Back your keys
+          up regularly with <code>coffer backup --out &lt;file&gt;</code>, and keep the backup and the recovery code away from
+          this computer.
         </p>
         {status?.vault_dir && <p className="hint">Vault folder: {status.vault_dir}</p>}
         <ProtectionActions />

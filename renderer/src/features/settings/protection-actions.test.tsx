@@ -32,6 +32,27 @@ describe('protection actions', () => {
     expect(useVaultStore.getState().status?.protection).toBe('passphrase');
   });
 
+  it('offers a TPM vault a passphrase or the keychain instead, naming the TPM, not the keychain, as what it replaces', async () => {
+    const tpm = { ...keychain, protection: 'tpm' as const };
+    useVaultStore.setState({ status: tpm });
+    const bridge = installFakeBridge({ 'vault:change-protection': () => keychain });
+    const user = userEvent.setup();
+    render(<ProtectionActions />);
+    expect(screen.getByRole('heading', { name: 'Use a passphrase instead of the TPM' })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Use the keychain instead' }));
+    expect(bridge.calls.at(-1)).toEqual({ channel: 'vault:change-protection', request: { protection: 'keychain' } });
+    expect((await screen.findByRole('status')).textContent).toMatch(/keychain/);
+    expect(useVaultStore.getState().status?.protection).toBe('keychain');
+  });
+
+  it('offers a keychain vault no move to the keychain it already has', () => {
+    useVaultStore.setState({ status: keychain });
+    installFakeBridge({});
+    render(<ProtectionActions />);
+    expect(screen.getByRole('heading', { name: 'Use a passphrase instead of the keychain' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Use the keychain instead' })).toBeNull();
+  });
+
   it('backs up and restores, showing refusals in plain words', async () => {
     useVaultStore.setState({ status: keychain });
     const bridge = installFakeBridge({

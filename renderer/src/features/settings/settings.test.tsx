@@ -55,6 +55,11 @@ describe('Settings screen', () => {
     useVaultStore.setState({ status: { ...vault, protection: 'passphrase' } });
     render(<SettingsScreen />);
     expect(screen.getByText(/protected by a passphrase/)).toBeTruthy();
+    cleanup();
+    useVaultStore.setState({ status: { ...vault, protection: 'tpm' } });
+    render(<SettingsScreen />);
+    expect(screen.getByText(/sealed by this computer's TPM 2.0 chip/)).toBeTruthy();
+    expect(screen.queryByText(/not known yet/)).toBeNull();
   });
 
   it('saves the default key, chosen among enabled keys', async () => {
