@@ -61,6 +61,8 @@ export interface AuditRecordView {
   outcome: 'success' | 'failure';
   error_code: string | null;
   detail: string | null;
+  /** A file's decryption: how many of its header's EDKs a key was tried on. */
+  edks_tried?: number;
 }
 
 /** One file of a batch. */

@@ -196,12 +196,18 @@ describe('one runner behind every face', () => {
       expect(enc.json.files.every((f: { status: string }) => f.status === 'ok')).toBe(true);
       const dec = await coffer(['decrypt-file', ...mode, '--out-dir', opened, join(sealed, 'library')]);
       expect(dec.code).toBe(0);
-      // The key was used, and audited, once for each job of 120 files, not once for each file.
-      const records = (await coffer(['audit-log', '--limit', '2'])).json.records;
-      expect(records.map((r: { operation: string; detail: string }) => [r.operation, r.detail])).toEqual([
-        ['encrypt-file', 'one use for a job of 120 files'],
-        ['decrypt-file', 'one use for a job of 120 files'],
-      ]);
+      // Encrypting used and audited the key once for the job of 120 files; decrypting asked the
+      // vault for it once too, and wrote one record per file saying how many EDKs it tried.
+      const records = (await coffer(['audit-log', '--limit', '121'])).json.records as {
+        operation: string;
+        detail: string;
+        edks_tried?: number;
+        outcome: string;
+      }[];
+      expect([records[0]!.operation, records[0]!.detail]).toEqual(['encrypt-file', 'one use for a job of 120 files']);
+      expect(records.slice(1).map((r) => [r.operation, r.outcome, r.edks_tried])).toEqual(
+        Array.from({ length: 120 }, () => ['decrypt-file', 'success', 1]),
+      );
       expect(await listing(join(opened, 'library'))).toEqual(original);
       expect(await listing(folder)).toEqual(original);
     }

@@ -4,6 +4,7 @@ import { withTokenSession, type TokenLocation } from '../keystores/token-session
 import { assertUsable, resolveKey } from '../vault/key-lifecycle.js';
 import type { KeyRecord, KeyStoreRecord, KeyVersion } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
+import type { KeyUseAudit } from '../vault/vault-key-use.js';
 
 /** The label a key store's PIN is sealed under in passphrase and TPM vaults. */
 export function keyStorePinLabel(keyStoreId: string): string {
@@ -66,7 +67,8 @@ interface Chosen {
 /**
  * Hands a usable CMK version to `use` as the key it is: a vault key's material (as
  * vault.useKeyMaterial does), or a GcmKey whose every operation runs inside the key store's token.
- * Either way the use, or the refusal, is recorded in the audit log.
+ * Either way the use, or the refusal, is recorded in the audit log, unless `audit.record` is false
+ * (a file's decryption records one record for all the keys it tried: vault-keyring.ts).
  */
 export async function useCmk<T>(
   vault: Vault,
@@ -74,23 +76,31 @@ export async function useCmk<T>(
   keyRef: string,
   use: (key: Buffer | GcmKey, record: Readonly<KeyRecord>, version: number) => T,
   version?: number,
-  /** Added to a vault key's audit record (a job's "one use for a job of N files"). */
-  detail?: string,
+  /** A vault key's audit detail (a job's "one use for a job of N files"), or no record at all. */
+  audit: KeyUseAudit = {},
 ): Promise<T> {
   const state = await vault.refresh();
   const found = resolveKeyQuietly(state.keys, keyRef);
-  if (found?.key_store_id === undefined) return vault.useKeyMaterial(operation, keyRef, use, version, detail);
+  if (found?.key_store_id === undefined) return vault.useKeyMaterial(operation, keyRef, use, version, audit);
+  const recorded = audit.record !== false;
 
   // State and version checks as for a vault key, recorded as refusals when they fail.
-  const chosen = await vault.mutate<Chosen>(operation, (draft, context) => {
-    const key = resolveKey(draft, keyRef);
-    context.subject(key.key_id, version ?? key.versions.at(-1)?.version ?? null);
-    assertUsable(key);
-    const picked = version === undefined ? key.versions.at(-1) : key.versions.find((v) => v.version === version);
-    if (!picked) throw new CofferError('KMS.0207', `Key ${key.key_id} has no version ${String(version)}.`);
-    const store = findKeyStore(draft.key_stores, key.key_store_id!);
-    return { result: { key: structuredClone(key), version: structuredClone(picked), store: structuredClone(store) }, events: [] };
-  });
+  const chosen = await vault.mutate<Chosen>(
+    operation,
+    (draft, context) => {
+      const key = resolveKey(draft, keyRef);
+      context.subject(key.key_id, version ?? key.versions.at(-1)?.version ?? null);
+      assertUsable(key);
+      const picked = version === undefined ? key.versions.at(-1) : key.versions.find((v) => v.version === version);
+      if (!picked) throw new CofferError('KMS.0207', `Key ${key.key_id} has no version ${String(version)}.`);
+      const store = findKeyStore(draft.key_stores, key.key_store_id!);
+      return {
+        result: { key: structuredClone(key), version: structuredClone(picked), store: structuredClone(store) },
+        events: [],
+      };
+    },
+    { recordRefusal: recorded },
+  );
   const objectId = Buffer.from(chosen.version.token_object!.cka_id, 'hex');
   try {
     const result = await withTokenSession(
@@ -106,13 +116,14 @@ export async function useCmk<T>(
           chosen.version.version,
         ),
     );
-    await vault.mutate(operation, () => ({
-      result: null,
-      events: [{ operation, key_id: chosen.key.key_id, key_version: chosen.version.version, outcome: 'success' }],
-    }));
+    if (recorded)
+      await vault.mutate(operation, () => ({
+        result: null,
+        events: [{ operation, key_id: chosen.key.key_id, key_version: chosen.version.version, outcome: 'success' }],
+      }));
     return result;
   } catch (error) {
-    if (error instanceof CofferError) {
+    if (error instanceof CofferError && recorded) {
       // Recorded as the vault records any refusal: a failed change naming the key.
       await vault
         .mutate(operation, (_draft, context) => {

@@ -4,6 +4,8 @@ import type { EncryptedDataKey } from '../envelope/message-header.js';
 import { keySpecOf, keyUsageOf } from '../vault/key-lifecycle.js';
 import type { KeyRecord, VaultState } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
+import type { AuditEvent } from '../vault/audit-log.js';
+import type { KeyUseAudit } from '../vault/vault-key-use.js';
 import { keyNaming } from './key-naming.js';
 import type { GcmKey } from '../crypto/gcm-key.js';
 import { resolveKeyQuietly, useCmk } from './cmk-use.js';
@@ -29,6 +31,7 @@ type CmkUse = <T>(
   ref: string,
   use: (material: Buffer | GcmKey, key: Readonly<KeyRecord>, version: number) => T,
   version?: number,
+  audit?: KeyUseAudit,
 ) => Promise<T>;
 
 export interface VaultKeyring extends Keyring {
@@ -37,9 +40,9 @@ export interface VaultKeyring extends Keyring {
 }
 
 /**
- * A job's uses of the vault's keys: each key version is asked for once, under the vault's lock,
- * and audited once with the number of files; the job then wraps and unwraps in memory, and
- * release() wipes the material. One vault transaction per key instead of one per file is most
+ * A job's uses of the vault's keys: each key version is asked for once, under the vault's lock
+ * (wrapping audits that once, with the number of files; unwrapping leaves the record to each
+ * file, see `unwrap`); the job then wraps and unwraps in memory, and release() wipes the material. One vault transaction per key instead of one per file is most
  * of what a folder of small files cost (about 2 ms a file here). A key inside a token never
  * leaves it: its uses go to the token each time (cmk-use.ts).
  */
@@ -52,7 +55,7 @@ function jobMaterial(
   let state: Promise<Readonly<VaultState>> | undefined;
   const detail = `one use for a job of ${files} file${files === 1 ? '' : 's'}`;
   return {
-    use: async (ref, use, version) => {
+    use: async (ref, use, version, audit = {}) => {
       const id = `${ref}|${version ?? 'newest'}`;
       let entry = held.get(id);
       if (!entry) {
@@ -67,14 +70,14 @@ function jobMaterial(
               version: chosen,
             }),
             version,
-            detail,
+            { detail, ...audit },
           ),
         );
         entry.catch(() => undefined); // each file awaits it; a refusal is every file's
         held.set(id, entry);
       }
       const { material, key, version: chosen } = await entry;
-      if (material === null) return useCmk(await opening, operation, ref, use, version);
+      if (material === null) return useCmk(await opening, operation, ref, use, version, audit);
       return use(material, key, chosen);
     },
     state: () => (state ??= opening.then((vault) => vault.refresh())),
@@ -86,6 +89,55 @@ function jobMaterial(
         );
       held.clear();
     },
+  };
+}
+
+/**
+ * Appends records in batches: a record is written with those that arrive while the append before
+ * it runs, so a folder's files cost a few appends, not one each, and each file still waits for its
+ * own record (a use that cannot be audited fails).
+ */
+function auditWriter(opening: Promise<Vault>): (event: AuditEvent) => Promise<void> {
+  let queued: AuditEvent[] = [];
+  let next: Promise<void> | null = null;
+  let tail: Promise<unknown> = Promise.resolve();
+  return (event) => {
+    queued.push(event);
+    if (!next) {
+      next = tail.then(async () => {
+        const batch = queued;
+        queued = [];
+        next = null;
+        await (await opening).record(batch);
+      });
+      tail = next.catch(() => undefined);
+    }
+    return next;
+  };
+}
+
+/** What one file's decryption did with the vault's keys, for its one audit record. */
+interface Tries {
+  count: number;
+  slots: string[];
+  opened: Match | null;
+}
+
+/** Where an audit detail stops: a hostile header's list of keys must not bloat the log. */
+const DETAIL_LIMIT = 300;
+
+function fileRecord(operation: string, tries: Tries, error: CofferError | null, files: number | undefined): AuditEvent {
+  const only = tries.slots.length === 1 ? tries.slots[0]!.split(':') : null;
+  const job = files === undefined || files === 1 ? '' : ` (in a job of ${files} files)`;
+  const detail = `${tries.count === 0 ? 'no key of this vault was tried' : `tried ${tries.slots.join(', ')}`}${job}`;
+  return {
+    operation,
+    key_id: tries.opened?.key.key_id ?? only?.[0] ?? null,
+    key_version: tries.opened?.version ?? (only ? Number(only[1]) : null),
+    outcome: error ? 'failure' : 'success',
+    error_code: error?.code ?? null,
+    detail: detail.length > DETAIL_LIMIT ? `${detail.slice(0, DETAIL_LIMIT - 1)}…` : detail,
+    edks_tried: tries.count,
   };
 }
 
@@ -135,6 +187,97 @@ function edkLabel(edk: EncryptedDataKey): string {
 }
 
 /**
+ * The data key from the first of `edks` that one of the vault's keys opens, each key version
+ * tried once (a header that names one key many times costs one key use), a version the key does
+ * not have never asked for; `tries` learns what was tried. Throws the most useful refusal.
+ */
+async function openFirst(
+  state: Readonly<VaultState>,
+  edks: readonly EncryptedDataKey[],
+  contextBytes: Buffer,
+  tries: Tries,
+  useMaterial: CmkUse,
+): Promise<Buffer> {
+  const refusals: CofferError[] = [];
+  const deleted: string[] = [];
+  const unknown: string[] = [];
+  const tried = new Set<string>();
+  let missingVersion: CofferError | undefined;
+  for (const edk of edks) {
+    const match = matchEdk(state, edk);
+    if (!match) {
+      const reference = edkReference(edk);
+      const tombstone = reference && state.deleted.find((d) => d.key_id === reference.keyId);
+      if (tombstone) {
+        deleted.push(
+          `${tombstone.key_id} (alias "${tombstone.alias}", deleted on ${new Date(tombstone.deleted).toISOString().slice(0, 10)})`,
+        );
+      } else {
+        unknown.push(edkLabel(edk));
+      }
+      continue;
+    }
+    const slot = `${match.key.key_id}:${match.version}`;
+    if (tried.has(slot)) continue;
+    tried.add(slot);
+    // A version the key lacks is refused without asking the vault (a key awaiting its material is asked, and says so).
+    if (match.key.versions.length > 0 && !match.key.versions.some((v) => v.version === match.version)) {
+      missingVersion ??= new CofferError('KMS.0207', `Key ${match.key.key_id} has no version ${match.version}.`);
+      continue;
+    }
+    tries.count += 1;
+    tries.slots.push(slot);
+    try {
+      const dek = await useMaterial(
+        match.key.key_id,
+        (material) => {
+          const opened =
+            match.kind === 'aes'
+              ? unwrapDataKey(material, edk, contextBytes)
+              : Buffer.isBuffer(material)
+                ? unwrapRsaDataKey(material, edk)
+                : null;
+          if (!opened) {
+            throw new CofferError(
+              'COFFER.2003',
+              `The file's data key does not open with key ${match.key.key_id}: the header was altered, or it was wrapped under another key of that name.`,
+            );
+          }
+          return opened;
+        },
+        match.version,
+        { record: false },
+      );
+      tries.opened = match;
+      return dek;
+    } catch (error) {
+      if (!(error instanceof CofferError)) throw error;
+      refusals.push(error);
+    }
+  }
+  // The most useful reason first: a key that could work if enabled, then damage, then loss.
+  const usable = refusals.find((e) => e.code === 'KMS.0209' || e.code === 'KMS.0210' || e.code === 'COFFER.3001');
+  if (usable) throw usable;
+  if (refusals[0]) throw refusals[0];
+  if (missingVersion) throw missingVersion;
+  if (deleted.length > 0 && unknown.length === 0) {
+    throw new CofferError(
+      'COFFER.2007',
+      `This file was encrypted under key ${deleted.join(' and ')}, which was deleted: its key material was destroyed, ` +
+        'so the file cannot be recovered. (If the CMK is deleted, decryption fails: properly keep your CMKs.)',
+    );
+  }
+  const named = [...unknown, ...deleted];
+  throw new CofferError(
+    'COFFER.2006',
+    named.length > 0
+      ? `No key in this vault can open this file: it was encrypted under ${named.join(', ')}. Open it with the vault that holds that key, restore that key from a backup, ` +
+          "or import another tool's key with create-key --origin external --key-namespace NS --key-name NAME."
+      : 'No key in this vault can open this file: it carries no key this vault could hold.',
+  );
+}
+
+/**
  * The vault's CMKs as a keyring: each AES_256 key wraps a file's data key as a raw AES keyring
  * does, under Coffer's names or the other tool's names the key was created with; on decryption, RSA keys open raw RSA EDKs as the raw RSA keyring does. Every use is
  * audited by the vault. A CMK inside a key store's token wraps in the token (cmk-use.ts): its EDK
@@ -152,7 +295,7 @@ export function vaultKeyring(
   vaultReady.catch(() => undefined); // awaited by every use
   const perJob = job ? jobMaterial(vaultReady, operation, job.files) : undefined;
   const useMaterial: CmkUse =
-    perJob?.use ?? (async (ref, use, version) => useCmk(await vaultReady, operation, ref, use, version));
+    perJob?.use ?? (async (ref, use, version, audit) => useCmk(await vaultReady, operation, ref, use, version, audit));
   const currentState = perJob?.state ?? (async () => (await vaultReady).refresh());
   // Known at once when the vault is open; else a file's body waits for its records (EDK sizes follow key names).
   let placeholders: EncryptedDataKey[] | Promise<EncryptedDataKey[]>;
@@ -161,6 +304,7 @@ export function vaultKeyring(
     placeholders = vaultReady.then((vault) => placeholdersFor(vault.state, keyRefs));
     placeholders.catch(() => undefined); // the vault's refusal is the job's, reported by wrap
   } else placeholders = placeholdersFor(opening.state, keyRefs);
+  const record = auditWriter(vaultReady);
   return {
     description: keyRefs.length > 0 ? `vault key ${keyRefs.join(', ')}` : 'the vault',
     placeholders,
@@ -187,74 +331,22 @@ export function vaultKeyring(
       return edks;
     },
 
+    /**
+     * One audit record per file, whatever its header holds: which keys were tried on how many of
+     * its EDKs (`edks_tried`), and the outcome. The key uses themselves are not recorded one by one.
+     */
     async unwrap(edks, contextBytes) {
-      const refusals: CofferError[] = [];
-      const deleted: string[] = [];
-      const unknown: string[] = [];
       const state = await currentState();
-      // Each key version is tried once per file: a header that names one key many times costs one key use.
-      const tried = new Set<string>();
-      for (const edk of edks) {
-        const match = matchEdk(state, edk);
-        if (!match) {
-          const reference = edkReference(edk);
-          const tombstone = reference && state.deleted.find((d) => d.key_id === reference.keyId);
-          if (tombstone) {
-            deleted.push(
-              `${tombstone.key_id} (alias "${tombstone.alias}", deleted on ${new Date(tombstone.deleted).toISOString().slice(0, 10)})`,
-            );
-          } else {
-            unknown.push(edkLabel(edk));
-          }
-          continue;
-        }
-        const slot = `${match.key.key_id}:${match.version}`;
-        if (tried.has(slot)) continue;
-        tried.add(slot);
-        try {
-          return await useMaterial(
-            match.key.key_id,
-            (material) => {
-              const dek =
-                match.kind === 'aes'
-                  ? unwrapDataKey(material, edk, contextBytes)
-                  : Buffer.isBuffer(material)
-                    ? unwrapRsaDataKey(material, edk)
-                    : null;
-              if (!dek) {
-                throw new CofferError(
-                  'COFFER.2003',
-                  `The file's data key does not open with key ${match.key.key_id}: the header was altered, or it was wrapped under another key of that name.`,
-                );
-              }
-              return dek;
-            },
-            match.version,
-          );
-        } catch (error) {
-          if (!(error instanceof CofferError)) throw error;
-          refusals.push(error);
-        }
+      const tries: Tries = { count: 0, slots: [], opened: null };
+      try {
+        const dek = await openFirst(state, edks, contextBytes, tries, useMaterial);
+        await record(fileRecord(operation, tries, null, job?.files));
+        return dek;
+      } catch (error) {
+        if (!(error instanceof CofferError)) throw error;
+        await record(fileRecord(operation, tries, error, job?.files));
+        throw error;
       }
-      // The most useful reason first: a key that could work if enabled, then damage, then loss.
-      const usable = refusals.find((e) => e.code === 'KMS.0209' || e.code === 'KMS.0210' || e.code === 'COFFER.3001');
-      if (usable) throw usable;
-      if (refusals[0]) throw refusals[0];
-      if (deleted.length > 0 && unknown.length === 0) {
-        throw new CofferError(
-          'COFFER.2007',
-          `This file was encrypted under key ${deleted.join(' and ')}, which was deleted: its key material was destroyed, ` +
-            'so the file cannot be recovered. (If the CMK is deleted, decryption fails: properly keep your CMKs.)',
-        );
-      }
-      const named = [...unknown, ...deleted];
-      throw new CofferError(
-        'COFFER.2006',
-        named.length > 0
-          ? `No key in this vault can open this file: it was encrypted under ${named.join(', ')}. Open it with the vault that holds that key, restore that key from a backup, ` +
-              "or import another tool's key with create-key --origin external --key-namespace NS --key-name NAME."
-          : 'No key in this vault can open this file: it carries no key this vault could hold.',
-      );
     },
   };
 }

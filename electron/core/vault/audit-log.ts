@@ -20,6 +20,8 @@ export const AuditRecordSchema = z.strictObject({
   outcome: z.enum(['success', 'failure']),
   error_code: z.string().nullable(),
   detail: z.string().nullable(),
+  /** A file's decryption: how many of its header's EDKs a key was tried on (absent on other records). */
+  edks_tried: z.number().int().min(0).optional(),
   prev: z.string().regex(/^[0-9a-f]{64}$/),
   mac: z.string().regex(/^[0-9a-f]{64}$/),
 });
@@ -33,6 +35,7 @@ export interface AuditEvent {
   outcome: 'success' | 'failure';
   error_code?: string | null;
   detail?: string | null;
+  edks_tried?: number;
 }
 
 export const GENESIS_MAC = '0'.repeat(64);
@@ -115,6 +118,8 @@ export async function appendAuditEvents(
         outcome: event.outcome,
         error_code: event.error_code ?? null,
         detail: event.detail ?? null,
+        // Only records that carry it have the field, so records written before it keep their MACs.
+        ...(event.edks_tried === undefined ? {} : { edks_tried: event.edks_tried }),
         prev,
       };
       const mac = recordMac(auditKey, unsigned);

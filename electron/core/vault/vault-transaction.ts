@@ -33,6 +33,14 @@ export interface MutationContext {
 
 export type VaultChange<T> = (draft: VaultState, context: MutationContext) => Mutation<T>;
 
+export interface TransactionOptions {
+  /**
+   * Whether a refused change is recorded (default true). A file decryption's key uses are not:
+   * the keyring records one record per file with every key it tried (vault-keyring.ts).
+   */
+  recordRefusal?: boolean;
+}
+
 /** The open vault a transaction works on; `saved` learns of each file read or written. */
 export interface TransactionTarget {
   paths: VaultPaths;
@@ -87,7 +95,12 @@ function contextFor(keys: VaultSubkeys, now: number, subject: { key_id: string |
  * happen, apply `change` to a draft, record the audit events, then save atomically.
  * A refused change (CofferError) is recorded as a failure and nothing else changes.
  */
-export async function runTransaction<T>(target: TransactionTarget, operation: string, change: VaultChange<T>): Promise<T> {
+export async function runTransaction<T>(
+  target: TransactionTarget,
+  operation: string,
+  change: VaultChange<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const { paths, keys } = target;
   return withVaultLock(paths.dir, paths.lock, async () => {
     await removeStaleTemporaries(paths.dir, [VAULT_FILE, PREVIOUS_VAULT_FILE]);
@@ -107,7 +120,9 @@ export async function runTransaction<T>(target: TransactionTarget, operation: st
     } catch (error) {
       if (!(error instanceof CofferError)) throw error;
       draft = beforeChange;
-      events.push({ operation, ...subject, outcome: 'failure', error_code: error.code, detail: error.message.slice(0, 300) });
+      if (options.recordRefusal !== false) {
+        events.push({ operation, ...subject, outcome: 'failure', error_code: error.code, detail: error.message.slice(0, 300) });
+      }
       outcome = { ok: false, error };
     }
     const anchor = await appendAuditEvents(paths.audit, keys.audit, events, now);

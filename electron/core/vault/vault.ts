@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { CofferError } from '../../../shared/errors.js';
-import { readAuditLog, type AuditVerification } from './audit-log.js';
+import { readAuditLog, type AuditEvent, type AuditVerification } from './audit-log.js';
 import { osKeychain, type SecretStore } from './keychain.js';
 import { hasDueMaintenance } from './key-lifecycle.js';
 import { isCacheable, unlocks, type MasterKeyCache } from './master-key-cache.js';
@@ -8,12 +8,12 @@ import { vaultPaths, type VaultPaths } from './vault-paths.js';
 import type { KeyRecord, Protection, VaultFile, VaultState } from './vault-file.js';
 import { withVaultLock } from './vault-lock.js';
 import { backupVault, backupVaultTo, restoreVault, restoreVaultFrom } from './vault-backup.js';
-import { keyMaterialUse } from './vault-key-use.js';
+import { keyMaterialUse, type KeyUseAudit } from './vault-key-use.js';
 import { createVaultFile, noPassphrase, resealVaultFile } from './vault-protection.js';
 import { rollbackVault } from './vault-rollback.js';
 import { readVaultFile, rereadVaultFile, verifyWithVmk } from './vault-store.js';
 import type { VaultSubkeys } from './vault-subkeys.js';
-import { runTransaction, type VaultChange } from './vault-transaction.js';
+import { runTransaction, type TransactionOptions, type VaultChange } from './vault-transaction.js';
 import { openWithRecoveryCode, unsealProtection, type PassphraseSource, type ProtectionChoice } from './vault-unlock.js';
 
 export type { Mutation, MutationContext } from './vault-transaction.js';
@@ -208,7 +208,7 @@ export class Vault {
    * happen, apply `change` to a draft, record the audit events, then save atomically.
    * A refused change (CofferError) is recorded as a failure and nothing else changes.
    */
-  async mutate<T>(operation: string, change: VaultChange<T>): Promise<T> {
+  async mutate<T>(operation: string, change: VaultChange<T>, options?: TransactionOptions): Promise<T> {
     return runTransaction(
       {
         paths: this.paths,
@@ -220,22 +220,32 @@ export class Vault {
       },
       operation,
       change,
+      options,
     );
+  }
+
+  /** Appends records that change nothing else (a file job's per-file key uses), under the lock. */
+  async record(events: readonly AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.mutate(events[0]!.operation, () => ({ result: null, events: [...events] }));
   }
 
   /**
    * Hands the plaintext material of one version of a usable key to `use`, and records the use.
    * `version` defaults to the newest; decryption asks for the version its ciphertext names.
-   * `detail` is added to the audit record (a job's "for 1000 files").
+   * `audit.detail` is added to the audit record (a job's "for 1000 files"); with `audit.record:
+   * false` neither the use nor a refusal is recorded: the caller records it.
    */
   async useKeyMaterial<T>(
     operation: string,
     keyRef: string,
     use: (material: Buffer, key: Readonly<KeyRecord>, version: number) => T,
     version?: number,
-    detail?: string,
+    audit: KeyUseAudit = {},
   ): Promise<T> {
-    return this.mutate(operation, keyMaterialUse(operation, keyRef, use, version, detail));
+    return this.mutate(operation, keyMaterialUse(operation, keyRef, use, version, audit), {
+      recordRefusal: audit.record !== false,
+    });
   }
 
   private backupHost() {
