@@ -132,6 +132,8 @@ export const ERROR_CODES = {
   'COFFER.8006': 'A contact with this name already exists.',
   'COFFER.8007': 'The contact name is not valid.',
   'COFFER.8008': 'The imported private key is not valid for this key.',
+  'COFFER.8040': 'The file to sign or check could not be read.',
+  'COFFER.8041': 'No file dialog is available in this window.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

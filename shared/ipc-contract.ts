@@ -5,6 +5,7 @@ import * as kms from './kms-schemas.js';
 import type { AuditRecordView, FileResult, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
 import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
 import { FileJobFields } from './file-job.js';
+import { SIGNING_ALGORITHMS } from './key-specs.js';
 import type { MenuCommand } from './menu-commands.js';
 
 /**
@@ -74,6 +75,16 @@ export const requestSchemas = {
   'keys:import-material': kms.ImportKeyMaterialRequest,
   'keys:export-material': kms.ExportKeyMaterialRequest,
   'keys:public-key-file': kms.KeyIdRequest,
+  'keys:get-public-key': kms.KeyIdRequest,
+  'keys:sign': kms.SignRequest,
+  'keys:validate-signature': kms.ValidateSignatureRequest,
+  /** Main asks the user for the file with its own dialog (no path crosses) and signs its digest. */
+  'keys:sign-file': z.strictObject({ key_id: z.string().min(1).max(300), signing_algorithm: z.enum(SIGNING_ALGORITHMS) }),
+  'keys:validate-file-signature': z.strictObject({
+    key_id: z.string().min(1).max(300),
+    signing_algorithm: z.enum(SIGNING_ALGORITHMS),
+    signature: z.string().max(8192),
+  }),
   'contacts:list': Empty,
   /** `public_key_file`: the text of a public key file (read from a file or pasted). */
   'contacts:add': z.strictObject({ name: z.string().max(200), public_key_file: z.string().max(64 * 1024) }),
@@ -194,6 +205,14 @@ export interface InvokeResponses {
   'keys:export-material': { key_id: string; key_version: number; key_material: string };
   /** The public key file of an RSA ENCRYPT_DECRYPT key, to copy or save and send. */
   'keys:public-key-file': { key_id: string; fingerprint: string; text: string };
+  /** Huawei's get-publickey: PEM (SubjectPublicKeyInfo). */
+  'keys:get-public-key': { key_id: string; public_key: string };
+  'keys:sign': { key_id: string; signature: string };
+  'keys:validate-signature': { key_id: string; signature_valid: string };
+  /** `file_name` null: the user closed the dialog without a file (nothing was signed). */
+  'keys:sign-file': { key_id: string; signature: string; file_name: string; digest: string } | { file_name: null };
+  'keys:validate-file-signature':
+    { key_id: string; signature_valid: string; file_name: string; digest: string } | { file_name: null };
   'contacts:list': { contacts: ContactView[]; total: number };
   'contacts:add': { contact: ContactView };
   'contacts:remove': { contact: ContactView; removed: true };

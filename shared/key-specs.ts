@@ -21,6 +21,18 @@ export const SIGNING_ALGORITHMS = [
 ] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
+/** The algorithms a key spec signs with: RSA keys the RSASSA ones, each curve ECDSA with its own hash. */
+export function signingAlgorithmsFor(spec: AsymmetricKeySpec): SigningAlgorithm[] {
+  if (spec === 'EC_P256') return ['ECDSA_SHA_256'];
+  if (spec === 'EC_P384') return ['ECDSA_SHA_384'];
+  return SIGNING_ALGORITHMS.filter((a) => a.startsWith('RSASSA_'));
+}
+
+/** The hash a signing algorithm digests with (its name's last part): what a DIGEST message must be. */
+export function signingHashOf(algorithm: SigningAlgorithm): 'sha256' | 'sha384' | 'sha512' {
+  return `sha${algorithm.slice(-3)}` as 'sha256' | 'sha384' | 'sha512';
+}
+
 export const MESSAGE_TYPES = ['RAW', 'DIGEST'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 

@@ -14,6 +14,7 @@ import { contactHandlers } from './contact-handlers.js';
 import { keyHandlers } from './key-handlers.js';
 import { keyStoreHandlers } from './key-store-handlers.js';
 import type { MediaOpener } from './media-opener.js';
+import { signatureHandlers } from './signature-handlers.js';
 import { settingsHandlers } from './settings-handlers.js';
 import { SettingsStore } from './settings-store.js';
 import { shellHandlers, type ShellAction } from './shell-handlers.js';
@@ -72,6 +73,7 @@ export class AppServices {
       ...settingsHandlers({ version: options.version, platform: options.platform, vault_dir: options.vaultDir }, this.settings),
       ...vaultHandlers(this.session),
       ...keyHandlers(this.session),
+      ...signatureHandlers({ session: this.session, choosePaths: options.choosePaths }),
       ...keyStoreHandlers(this.session),
       ...contactHandlers(this.session),
       ...dataHandlers(this.session),

@@ -2,10 +2,11 @@ import { publicKeyFile } from '../core/kms/contact-operations.js';
 import * as keyImport from '../core/kms/key-import.js';
 import * as keys from '../core/kms/key-operations.js';
 import type { DomainHandlers } from './handler-types.js';
+import type { SignatureChannel } from './signature-handlers.js';
 import type { VaultSession } from './vault-session.js';
 
-/** The CMKs: the KMS key operations, rotation, and importing or exporting material. */
-export function keyHandlers(session: VaultSession): DomainHandlers<'keys'> {
+/** The CMKs: the KMS key operations, rotation, and importing or exporting material (signing: signature-handlers.ts). */
+export function keyHandlers(session: VaultSession): Omit<DomainHandlers<'keys'>, SignatureChannel> {
   const vault = () => session.unlocked();
   return {
     'keys:list': (r) => keys.listKeys(vault(), r),

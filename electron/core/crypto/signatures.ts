@@ -10,7 +10,12 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { CofferError } from '../../../shared/errors.js';
-import type { AsymmetricKeySpec, MessageType, SigningAlgorithm } from '../../../shared/key-specs.js';
+import {
+  signingAlgorithmsFor,
+  type AsymmetricKeySpec,
+  type MessageType,
+  type SigningAlgorithm,
+} from '../../../shared/key-specs.js';
 import { ecdsaSignDigest, ecdsaVerifyDigest } from './ecdsa-digest.js';
 
 /**
@@ -39,12 +44,7 @@ const DIGEST_INFO: Record<Hash, Buffer> = {
   sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
 };
 
-/** The algorithms a key spec signs with: RSA keys the RSASSA ones, each curve ECDSA with its own hash. */
-export function signingAlgorithmsFor(spec: AsymmetricKeySpec): SigningAlgorithm[] {
-  if (spec === 'EC_P256') return ['ECDSA_SHA_256'];
-  if (spec === 'EC_P384') return ['ECDSA_SHA_384'];
-  return (Object.keys(ALGORITHMS) as SigningAlgorithm[]).filter((a) => ALGORITHMS[a].scheme !== 'ecdsa');
-}
+export { signingAlgorithmsFor };
 
 function checkRequest(spec: AsymmetricKeySpec, algorithm: SigningAlgorithm, messageType: MessageType, message: Buffer): Hash {
   const allowed = signingAlgorithmsFor(spec);
