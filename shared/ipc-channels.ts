@@ -36,6 +36,8 @@ export const INVOKE_CHANNELS = [
   'contacts:list',
   'contacts:add',
   'contacts:remove',
+  'contacts:open-key-file',
+  'contacts:save-public-key-file',
   'data:encrypt',
   'data:decrypt',
   'data:re-encrypt',

@@ -89,6 +89,10 @@ export const requestSchemas = {
   /** `public_key_file`: the text of a public key file (read from a file or pasted). */
   'contacts:add': z.strictObject({ name: z.string().max(200), public_key_file: z.string().max(64 * 1024) }),
   'contacts:remove': z.strictObject({ name: z.string().max(200) }),
+  /** Main shows the OS open dialog and reads the public key file chosen: the renderer never names a path. */
+  'contacts:open-key-file': Empty,
+  /** Main shows the OS save dialog and writes this key's public key file where the user chose. */
+  'contacts:save-public-key-file': kms.KeyIdRequest,
   'data:encrypt': kms.EncryptDataRequest,
   'data:decrypt': kms.DecryptDataRequest,
   'data:re-encrypt': kms.ReEncryptDataRequest,
@@ -139,6 +143,14 @@ export interface ContactView {
   key_namespace: string;
   key_name: string;
   added: string;
+}
+
+/** A public key file read for adding as a contact: its text, and what it holds. */
+export interface PublicKeyFileView {
+  file_name: string;
+  text: string;
+  fingerprint: string;
+  key_spec: string;
 }
 
 export interface VaultStatus {
@@ -216,6 +228,10 @@ export interface InvokeResponses {
   'contacts:list': { contacts: ContactView[]; total: number };
   'contacts:add': { contact: ContactView };
   'contacts:remove': { contact: ContactView; removed: true };
+  /** null when the dialog was cancelled; the file is checked (COFFER.8004) before it comes back. */
+  'contacts:open-key-file': { file: PublicKeyFileView | null };
+  /** `path`: where it was saved; null when the dialog was cancelled. */
+  'contacts:save-public-key-file': { key_id: string; fingerprint: string; path: string | null };
   'data:encrypt': { key_id: string; key_version: number; cipher_text: string };
   'data:decrypt': { key_id: string; key_version: number; plain_text: string | null; plain_text_base64: string };
   'data:re-encrypt': {

@@ -55,6 +55,7 @@ export function buildMenuTemplate(platform: string, actions: MenuActions): MenuI
       submenu: [
         item('go-files', actions),
         item('go-keys', actions),
+        item('go-contacts', actions),
         item('go-text', actions),
         item('go-datakeys', actions),
         item('go-activity', actions),

@@ -10,7 +10,7 @@ import type { SecretStore } from '../core/vault/keychain.js';
 import { dataHandlers } from './data-handlers.js';
 import { fileHandlers } from './file-handlers.js';
 import type { EventSender, Handlers } from './ipc.js';
-import { contactHandlers } from './contact-handlers.js';
+import { contactHandlers, type PublicKeyFileDialogs } from './contact-handlers.js';
 import { keyHandlers } from './key-handlers.js';
 import { keyStoreHandlers } from './key-store-handlers.js';
 import type { MediaOpener } from './media-opener.js';
@@ -35,6 +35,8 @@ export interface AppServicesOptions {
   choosePaths?: (kind: 'files' | 'folder') => Promise<string[]>;
   /** Shows a file in the OS file manager. */
   revealPath?: (path: string) => void;
+  /** The OS open and save dialogs for public key files (Contacts, "my public key"). */
+  publicKeyFileDialogs?: PublicKeyFileDialogs;
   /** The right-click integration for this user (main passes the real one for the running app). */
   shellIntegration?: (action: ShellAction) => Promise<ShellReport>;
 }
@@ -75,7 +77,7 @@ export class AppServices {
       ...keyHandlers(this.session),
       ...signatureHandlers({ session: this.session, choosePaths: options.choosePaths }),
       ...keyStoreHandlers(this.session),
-      ...contactHandlers(this.session),
+      ...contactHandlers(this.session, options.publicKeyFileDialogs),
       ...dataHandlers(this.session),
       ...fileHandlers({
         session: this.session,

@@ -29,6 +29,8 @@ const rendererRoot = join(distRoot, 'renderer');
 const preloadPath = join(distRoot, 'preload.cjs');
 const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 /** The only places the app itself links to; anything else a page asks to open is refused. */
+/** Public key files as get-publickey --out and "Save my public key" name them. */
+const PUBLIC_KEY_FILTER = { name: 'Coffer public key', extensions: ['coffer-public-key', 'json'] };
 const EXTERNAL_ALLOWLIST = new Set(['github.com', 'docs.aws.amazon.com']);
 
 // The same vault folder the CLI uses: $COFFER_HOME when set, else Electron's userData.
@@ -152,6 +154,22 @@ async function start(): Promise<void> {
       return result.canceled ? [] : result.filePaths;
     },
     revealPath: (path) => shell.showItemInFolder(path),
+    publicKeyFileDialogs: {
+      open: async () => {
+        const options = {
+          title: 'Add a contact from a public key file',
+          properties: ['openFile' as const],
+          filters: [PUBLIC_KEY_FILTER, { name: 'All files', extensions: ['*'] }],
+        };
+        const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+      save: async (suggestedName) => {
+        const options = { title: 'Save my public key', defaultPath: suggestedName, filters: [PUBLIC_KEY_FILTER] };
+        const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+        return result.canceled || !result.filePath ? null : result.filePath;
+      },
+    },
     shellIntegration: (action) =>
       runShellIntegration(action, {
         platform: process.platform,

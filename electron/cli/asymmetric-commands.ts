@@ -1,32 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CofferError } from '../../shared/errors.js';
 import { MESSAGE_TYPES, SIGNING_ALGORITHMS } from '../../shared/key-specs.js';
+import { writePublicKeyFileText } from '../core/keyrings/public-key-file-io.js';
 import * as asymmetric from '../core/kms/asymmetric-operations.js';
 import { publicKeyFile } from '../core/kms/contact-operations.js';
 import { action, globalOptions, openVault } from './cli-context.js';
 import { cliHost } from './cli-host.js';
-
-/**
- * Writes a new file whole: a hidden temporary beside it, then a hard link to the final name (which
- * refuses an existing file), so no half-written file ever has that name.
- */
-async function writeNewFile(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    await writeFile(temporary, text, { flag: 'wx', mode: 0o644, flush: true });
-    await link(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CofferError('COFFER.1017', `${path} already exists: choose a new file name for the public key file.`);
-    }
-    throw new CofferError('COFFER.2009', `${path} cannot be written: ${(error as Error).message}.`);
-  } finally {
-    await rm(temporary, { force: true });
-  }
-}
 
 /** --message or --message-file: Huawei's `message` is Base64 of at most 4096 bytes. */
 async function messageField(o: { message?: string; messageFile?: string }): Promise<string | undefined> {
@@ -78,7 +59,7 @@ export function registerAsymmetricCommands(program: Command): void {
         if (o.out === undefined) return answer;
         const file = await publicKeyFile(vault, o.keyId);
         const path = resolve(cliHost().cwd, o.out);
-        await writeNewFile(path, file.text);
+        await writePublicKeyFileText(path, file.text, { replace: false });
         return { ...answer, fingerprint: file.fingerprint, public_key_file: path };
       }),
     );

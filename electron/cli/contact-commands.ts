@@ -1,23 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CofferError } from '../../shared/errors.js';
+import { readPublicKeyFileText } from '../core/keyrings/public-key-file-io.js';
 import * as contacts from '../core/kms/contact-operations.js';
 import { action, globalOptions, openVault } from './cli-context.js';
 import { cliHost } from './cli-host.js';
-
-async function readPublicKeyFileText(path: string): Promise<string> {
-  const full = resolve(cliHost().cwd, path);
-  try {
-    if ((await stat(full)).size > 64 * 1024) {
-      throw new CofferError('COFFER.8004', `${path} is too large to be a Coffer public key file.`);
-    }
-    return await readFile(full, 'utf8');
-  } catch (error) {
-    if (error instanceof CofferError) throw error;
-    throw new CofferError('COFFER.1018', `${path} cannot be read: ${(error as Error).message}.`);
-  }
-}
 
 /** add-contact, list-contacts, remove-contact: the people files can be encrypted for (encrypt-file --recipient). */
 export function registerContactCommands(program: Command): void {
@@ -30,7 +16,7 @@ export function registerContactCommands(program: Command): void {
       action(async (o: { name: string; publicKeyFile: string }, command: Command) =>
         contacts.addContact(await openVault(globalOptions(command)), {
           name: o.name,
-          public_key_file: await readPublicKeyFileText(o.publicKeyFile),
+          public_key_file: await readPublicKeyFileText(resolve(cliHost().cwd, o.publicKeyFile)),
         }),
       ),
     );

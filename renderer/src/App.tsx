@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type MouseEvent, type ReactNode } from 're
 import type { MenuCommand } from '../../shared/menu-commands.js';
 import { on } from './bridge.js';
 import { ActivityScreen } from './features/activity/ActivityScreen.js';
+import { ContactsScreen } from './features/contacts/ContactsScreen.js';
 import { DataKeysScreen } from './features/datakeys/DataKeysScreen.js';
 import { choose, FilesScreen } from './features/files/FilesScreen.js';
 import { FirstRun } from './features/first-run/FirstRun.js';
@@ -20,6 +21,7 @@ import { ErrorMessage } from './ui/controls.js';
 export const SCREENS: { id: ScreenId; label: string; render: () => ReactNode }[] = [
   { id: 'files', label: 'Files', render: () => <FilesScreen /> },
   { id: 'keys', label: 'Keys', render: () => <KeysScreen /> },
+  { id: 'contacts', label: 'Contacts', render: () => <ContactsScreen /> },
   { id: 'text', label: 'Text', render: () => <TextScreen /> },
   { id: 'datakeys', label: 'Data keys', render: () => <DataKeysScreen /> },
   { id: 'activity', label: 'Activity', render: () => <ActivityScreen /> },
@@ -30,6 +32,7 @@ export type { ScreenId };
 const GO: Partial<Record<MenuCommand, ScreenId>> = {
   'go-files': 'files',
   'go-keys': 'keys',
+  'go-contacts': 'contacts',
   'go-text': 'text',
   'go-datakeys': 'datakeys',
   'go-activity': 'activity',

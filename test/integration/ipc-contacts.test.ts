@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventChannel } from '../../shared/ipc-channels.js';
@@ -22,6 +23,10 @@ class FakeIpcMain implements IpcMainLike {
 let work: string;
 let ipc: FakeIpcMain;
 let services: AppServices;
+/** The OS dialogs' answers: the next path each returns (null: cancelled). */
+const openAnswers: (string | null)[] = [];
+const saveAnswers: (string | null)[] = [];
+const suggested: string[] = [];
 const sent: { event: EventChannel; payload: EventPayloads[EventChannel] }[] = [];
 
 async function ok<T = any>(channel: string, payload: unknown = {}): Promise<T> {
@@ -54,6 +59,13 @@ beforeAll(async () => {
     poolSize: 2,
     createMedia: (unwrap) => new MediaRegistry(unwrap),
     send: (event, payload) => sent.push({ event, payload }),
+    publicKeyFileDialogs: {
+      open: async () => openAnswers.shift() ?? null,
+      save: async (name) => {
+        suggested.push(name);
+        return saveAnswers.shift() ?? null;
+      },
+    },
   });
   registerIpcHandlers(ipc, services.handlers);
   await ok('vault:create', { protection: 'keychain' });
@@ -91,4 +103,64 @@ describe('sharing over IPC', () => {
     expect((await ok('contacts:remove', { name: 'me too' })).removed).toBe(true);
     expect((await ok('contacts:list')).total).toBe(0);
   }, 60_000);
+
+  it('saves my public key where the save dialog says, replacing what the user agreed to replace, and writes nothing when cancelled', async () => {
+    await ok('keys:create', { key_alias: 'team:me', key_spec: 'RSA_2048', key_usage: 'ENCRYPT_DECRYPT' });
+    const target = join(work, 'mine.coffer-public-key');
+    await writeFile(target, 'an older file the dialog asked to replace');
+    saveAnswers.push(target);
+    const saved = await ok('contacts:save-public-key-file', { key_id: 'alias/team:me' });
+    expect(suggested.at(-1)).toBe('team-me.coffer-public-key');
+    expect(saved.path).toBe(target);
+    const text = await readFile(target, 'utf8');
+    expect(text).toBe((await ok('keys:public-key-file', { key_id: 'alias/team:me' })).text);
+    expect(JSON.parse(text)).toMatchObject({ fingerprint: saved.fingerprint });
+    expect((await readdir(work)).filter((name) => name.includes('coffer-tmp'))).toEqual([]);
+
+    const before = (await stat(target)).mtimeMs;
+    saveAnswers.push(null);
+    expect(await ok('contacts:save-public-key-file', { key_id: 'alias/team:me' })).toMatchObject({ path: null });
+    expect((await stat(target)).mtimeMs).toBe(before);
+
+    // A symmetric key has no public key: refused before any dialog opens.
+    await ok('keys:create', { key_alias: 'plain' });
+    const asked = suggested.length;
+    const refused = await ipc.invoke('contacts:save-public-key-file', { key_id: 'alias/plain' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'COFFER.8003' } });
+    expect(suggested.length).toBe(asked);
+  }, 30_000);
+
+  it('reads the public key file the open dialog chose, and names a damaged, oversized or special file with the CLI codes', async () => {
+    await ok('keys:create', { key_alias: 'friend', key_spec: 'RSA_2048', key_usage: 'ENCRYPT_DECRYPT' });
+    const good = join(work, 'friend.coffer-public-key');
+    const mine = await ok('keys:public-key-file', { key_id: 'alias/friend' });
+    await writeFile(good, mine.text);
+    openAnswers.push(good);
+    expect(await ok('contacts:open-key-file')).toEqual({
+      file: { file_name: 'friend.coffer-public-key', text: mine.text, fingerprint: mine.fingerprint, key_spec: 'RSA_2048' },
+    });
+
+    openAnswers.push(null);
+    expect(await ok('contacts:open-key-file')).toEqual({ file: null });
+
+    const damaged = join(work, 'damaged.coffer-public-key');
+    await writeFile(damaged, mine.text.replace(mine.fingerprint, `${mine.fingerprint.slice(0, -2)}AA`));
+    openAnswers.push(damaged);
+    expect(await ipc.invoke('contacts:open-key-file', {})).toMatchObject({ ok: false, error: { code: 'COFFER.8004' } });
+
+    const huge = join(work, 'huge.coffer-public-key');
+    await writeFile(huge, Buffer.alloc(64 * 1024 + 1, 0x20));
+    openAnswers.push(huge);
+    expect(await ipc.invoke('contacts:open-key-file', {})).toMatchObject({ ok: false, error: { code: 'COFFER.8004' } });
+
+    openAnswers.push(join(work, 'nowhere'));
+    expect(await ipc.invoke('contacts:open-key-file', {})).toMatchObject({ ok: false, error: { code: 'COFFER.1018' } });
+
+    if (process.platform !== 'win32') {
+      const fifo = join(work, 'fifo.coffer-public-key');
+      execFileSync('mkfifo', [fifo]);
+      openAnswers.push(fifo);
+      expect(await ipc.invoke('contacts:open-key-file', {})).toMatchObject({ ok: false, error: { code: 'COFFER.8004' } });
+    }
+  }, 30_000);
 });

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export const SCREEN_IDS = ['files', 'keys', 'text', 'datakeys', 'activity', 'settings'] as const;
+export const SCREEN_IDS = ['files', 'keys', 'contacts', 'text', 'datakeys', 'activity', 'settings'] as const;
 export type ScreenId = (typeof SCREEN_IDS)[number];
 
 /**

@@ -36,6 +36,11 @@ export interface BridgeServer {
   chooseAnswers: string[][];
   /** The kinds files:choose was asked for, in order. */
   chooseAsked: ('files' | 'folder')[];
+  /** What the OS open dialog for a public key file "returns" next, one answer each (then cancelled). */
+  keyFileAnswers: string[];
+  /** Where the OS save dialog for a public key file "saves" next, one answer each (then cancelled); what it suggested. */
+  saveAnswers: string[];
+  saveSuggested: string[];
   /** Sends an event to the page as main does (the menu's commands, for one). */
   emit<E extends EventChannel>(event: E, payload: EventPayloads[E]): void;
   close(): Promise<void>;
@@ -54,6 +59,9 @@ export async function startBridgeServer(): Promise<BridgeServer> {
   const revealed: string[] = [];
   const chooseAnswers: string[][] = [];
   const chooseAsked: ('files' | 'folder')[] = [];
+  const keyFileAnswers: string[] = [];
+  const saveAnswers: string[] = [];
+  const saveSuggested: string[] = [];
   const send = <E extends EventChannel>(event: E, payload: EventPayloads[E]): void => {
     for (const stream of streams) stream.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
   };
@@ -69,6 +77,13 @@ export async function startBridgeServer(): Promise<BridgeServer> {
       return chooseAnswers.shift() ?? [];
     },
     revealPath: (path) => revealed.push(path),
+    publicKeyFileDialogs: {
+      open: async () => keyFileAnswers.shift() ?? null,
+      save: async (suggested) => {
+        saveSuggested.push(suggested);
+        return saveAnswers.shift() ?? null;
+      },
+    },
   });
   const handlers = new Map<string, (event: IpcInvokeEventLike, payload: unknown) => Promise<unknown>>();
   registerIpcHandlers({ handle: (channel, listener) => handlers.set(channel, listener) }, services.handlers);
@@ -130,6 +145,9 @@ export async function startBridgeServer(): Promise<BridgeServer> {
     revealed,
     chooseAnswers,
     chooseAsked,
+    keyFileAnswers,
+    saveAnswers,
+    saveSuggested,
     emit: send,
     close: async () => {
       for (const stream of streams) stream.end();

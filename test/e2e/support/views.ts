@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { BridgeServer } from './bridge-server.js';
 import { dropFiles, pngBytes } from './files.js';
+import { someonesPublicKeyFile } from './public-key.js';
 
 /**
  * Every screen and dialog of the unlocked app, each with the steps that open it from a fresh
@@ -31,6 +32,13 @@ const selectPhotos = async (app: Page): Promise<void> => {
 export const VIEWS: View[] = [
   { name: 'Files', screen: 'Files', then: addPicture },
   { name: 'Keys', screen: 'Keys', then: selectPhotos },
+  { name: 'Contacts', screen: 'Contacts', then: async (app) => app.getByTestId('contact-row').first().waitFor() },
+  {
+    name: 'Remove contact dialog',
+    screen: 'Contacts',
+    dialog: 'Remove the contact "Alice"?',
+    then: async (app) => app.getByRole('button', { name: 'Remove Alice…' }).click(),
+  },
   { name: 'Text', screen: 'Text' },
   { name: 'Data keys', screen: 'Data keys' },
   { name: 'Activity', screen: 'Activity' },
@@ -70,8 +78,8 @@ async function addPicture(app: Page, seed: Seed): Promise<void> {
 }
 
 /**
- * A vault with three keys (one disabled, one rotating), a finished encryption job in Activity and
- * a .coffer picture for the preview: what the screens show in everyday use.
+ * A vault with three keys (one disabled, one rotating), a contact, a finished encryption job in
+ * Activity and a .coffer picture for the preview: what the screens show in everyday use.
  */
 export async function seedVault(server: BridgeServer): Promise<Seed> {
   const h = server.services.handlers;
@@ -80,6 +88,7 @@ export async function seedVault(server: BridgeServer): Promise<Seed> {
     await h['keys:create']({ key_alias: alias, key_description: `Keys for ${alias}` });
   await h['keys:disable']({ key_id: 'alias/certificates' });
   await h['keys:enable-rotation']({ key_id: 'alias/photos', rotation_interval: 90 });
+  await h['contacts:add']({ name: 'Alice', public_key_file: someonesPublicKeyFile() });
   const folder = join(server.workDir, `views-${Date.now()}`);
   await mkdir(folder);
   const picture = join(folder, 'sunset.png');
@@ -108,5 +117,9 @@ export async function openView(app: Page, view: View, seed: Seed): Promise<void>
   await app.getByRole('main', { name: view.screen }).waitFor();
   await view.then?.(app, seed);
   if (view.dialog)
-    await app.getByRole(view.dialog.startsWith('Delete') ? 'alertdialog' : 'dialog', { name: view.dialog }).waitFor();
+    await app
+      .getByRole(view.dialog.startsWith('Delete') || view.dialog.startsWith('Remove') ? 'alertdialog' : 'dialog', {
+        name: view.dialog,
+      })
+      .waitFor();
 }

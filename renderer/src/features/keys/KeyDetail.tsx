@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent, type KeyboardEvent, type Re
 import type { KeyInfo } from '../../../../shared/kms-responses.js';
 import { call } from '../../bridge.js';
 import { ErrorMessage } from '../../ui/controls.js';
+import { isSharingKey, MyPublicKeySection } from '../contacts/MyPublicKey.js';
 import { formatDate } from '../../ui/format.js';
 import { ExportSection } from './ExportSection.js';
 import { ImportSection } from './ImportSection.js';
@@ -98,6 +99,7 @@ export function KeyDetail({
           }}
         />
       )}
+      {isSharingKey(keyInfo) && <MyPublicKeySection keyInfo={keyInfo} />}
       <ExportSection keyInfo={keyInfo} />
       <DeletionSection keyInfo={keyInfo} onChanged={onChanged} onDelete={onDelete} />
     </section>
