@@ -76,6 +76,16 @@ export async function readHeader(handle: FileHandle, fileSize: number): Promise<
   }
 }
 
+/** The header of a whole message held in memory (a small file read at once), checked as readHeader checks it. */
+export function headerOfMessage(bytes: Buffer): ParsedHeader {
+  const header = parseHeader(bytes.subarray(0, MAX_HEADER_BYTES));
+  if (header) return checkEdkCount(checkReadableFrameLength(header));
+  if (bytes.length === 0) throw new CofferError('COFFER.2001', 'The file is empty: it is not a Coffer file.');
+  if (bytes.length >= MAX_HEADER_BYTES)
+    throw new CofferError('COFFER.2002', "The file's header is over 16 MiB: it is damaged or not a Coffer file.");
+  throw new CofferError('COFFER.2004', 'The file is cut short: it ends inside its header.');
+}
+
 /**
  * Checks the key commitment (v2: before anything else, in constant time) and the header tag, and
  * returns the frame key. A wrong data key or an altered header stops here. `authOnlyContext` is

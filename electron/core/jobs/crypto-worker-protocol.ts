@@ -51,8 +51,9 @@ export interface OpenRequest extends FrameKeying {
 
 /**
  * Encrypt a whole small file in the worker: open `input`, write `header` then every frame to a
- * new temporary file `tempPath` (created 0600, given `finalMode`), fsync and close it, give it
- * the first free name among `target`, "target (1)", ... and fsync the folder. The job thread only
+ * new temporary file `tempPath` (created 0600, given `finalMode`), fsync and close it, and give it
+ * the first free name among `target`, "target (1)", ...; the folder's fsync is the job thread's
+ * (one for the files named meanwhile). The job thread only
  * wraps the data key: a folder of small files costs it a message per file instead of a dozen
  * file operations. The answer is the plaintext length and the output's name, as JSON.
  */
@@ -67,11 +68,52 @@ export interface SealFileRequest extends FrameKeying {
   finalMode?: number;
 }
 
-export type WorkerRequest = SealRangeRequest | OpenRangeRequest | OpenRequest | SealFileRequest;
+/**
+ * Read a whole small file (a regular one, opened without blocking): the answer's data is its
+ * bytes, in a buffer of its own (transferred), and `size` its size; a file larger than
+ * `maxBytes` (it grew since it was planned as small) is not read: data is empty, `size` says why.
+ */
+export interface ReadFileRequest {
+  id: number;
+  op: 'read-file';
+  input: string;
+  maxBytes: number;
+}
 
-/** The output (empty for ranges, which wrote their own), and transferred buffers handed back for reuse. */
+/**
+ * Open a whole message read by read-file, whose header the job thread has authenticated: every
+ * frame after `bodyStart` is opened in one pass, and the body must end exactly with its final
+ * frame. With `tempPath`, the plaintext goes to that new file (created 0600), which is fsynced,
+ * closed and given the first free name among `target`, "target (1)", ...; the folder's fsync is
+ * the job thread's (shared by the files named meanwhile). Without, nothing is written (verify).
+ * The answer is the plaintext length and the output's name, as JSON.
+ */
+export interface OpenFileRequest extends FrameKeying {
+  op: 'open-file';
+  data: Uint8Array;
+  bodyStart: number;
+  input: string;
+  tempPath: string | null;
+  target: string | null;
+}
+
+/** The sizes of planned files, as JSON (0 for one that cannot be stat'ed: its own run will say why). */
+export interface StatFilesRequest {
+  id: number;
+  op: 'stat-files';
+  paths: string[];
+}
+
+export type WorkerRequest =
+  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFileRequest | ReadFileRequest | OpenFileRequest | StatFilesRequest;
+
+/**
+ * The output (empty for ranges, which wrote their own), transferred buffers handed back for
+ * reuse, and for read-file the file's size.
+ */
 export type WorkerResponse =
-  { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[] } | { id: number; ok: false; error: ErrorValue };
+  | { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[]; size?: number }
+  | { id: number; ok: false; error: ErrorValue };
 
 /** A request before the pool numbers it (Omit that keeps the union apart). */
 export type UnnumberedRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;

@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { toErrorValue } from '../../../shared/errors.js';
 import { openFrames } from '../envelope/frame-codec.js';
 import { fsFailure, isFsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
-import { openRange, sealFile, sealRange } from './ranged-frames.js';
+import { openRange, sealRange } from './ranged-frames.js';
+import { openFile, readFile, sealFile } from './whole-files.js';
 
 /** A crypto worker: seals or opens one range or batch of frames at a time, off the job's thread. */
 const port = parentPort;
@@ -15,7 +17,18 @@ function view(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; returned: ArrayBuffer[] } {
+/** A planned file's size; 0 when it cannot be stat'ed (its own run says why). */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; returned: ArrayBuffer[]; size?: number } {
   switch (request.op) {
     case 'seal-range':
       sealRange(request, key);
@@ -24,7 +37,13 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
       openRange(request, key);
       return { data: NOTHING, returned: [] };
     case 'seal-file':
-      return { data: new TextEncoder().encode(JSON.stringify(sealFile(request, key))), returned: [] };
+      return { data: json(sealFile(request, key)), returned: [] };
+    case 'read-file':
+      return { ...readFile(request), returned: [] };
+    case 'open-file':
+      return { data: json(openFile(request, key)), returned: [] };
+    case 'stat-files':
+      return { data: json(request.paths.map(sizeOf)), returned: [] };
     case 'open': {
       const result = openFrames(
         key,
@@ -42,10 +61,10 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
 }
 
 port.on('message', (request: WorkerRequest) => {
-  const key = view(request.key);
+  const key = 'key' in request ? view(request.key) : Buffer.alloc(0);
   try {
-    const { data, returned } = handle(request, key);
-    const response: WorkerResponse = { id: request.id, ok: true, data, returned };
+    const { data, returned, size } = handle(request, key);
+    const response: WorkerResponse = { id: request.id, ok: true, data, returned, ...(size === undefined ? {} : { size }) };
     const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer, ...returned] : returned;
     port.postMessage(response, transfer);
   } catch (error) {

@@ -9,8 +9,9 @@ import type { Keyring } from '../keyrings/keyring.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { fsFailure } from '../envelope/fs-failure.js';
 import { suiteById } from '../envelope/algorithm-suites.js';
-import { decryptFile, encryptFile, encryptSmallFile, type DecryptOptions, type EngineContext } from './file-crypto.js';
-import { isTempName, removeStaleTemps } from './output-file.js';
+import { decryptFile, encryptFile, type DecryptOptions, type EngineContext } from './file-crypto.js';
+import { decryptSmallFile, encryptSmallFile } from './small-file-crypto.js';
+import { FolderSyncGroups, isTempName, removeStaleTemps } from './output-file.js';
 import type { Progress } from './progress.js';
 
 export type { FileAction, FileResult };
@@ -159,14 +160,13 @@ export async function runFileBatch(
     ...(options.action !== 'encrypt' && options.encryption_context ? { encryption_context: options.encryption_context } : {}),
     ...(options.allow_legacy_format ? { allow_legacy_format: true } : {}),
   };
-  const sizes = await Promise.all(
-    planned.map((f) =>
-      fs.stat(f.input).then(
-        (s) => s.size,
-        () => 0,
-      ),
-    ),
-  );
+  // One message to an idle worker instead of a stat call per file on this thread.
+  const sizes =
+    planned.length === 0
+      ? []
+      : (JSON.parse(
+          (await context.pool.run({ op: 'stat-files', paths: planned.map((f) => f.input) }, [])).data.toString('utf8'),
+        ) as number[]);
   context.onPlanned?.(planned.map((f, i) => ({ input: f.input, size: sizes[i]! })));
   for (const result of results) context.onFileDone?.(result);
   // Output folders this batch made; those that end up empty (every file in them failed) go again.
@@ -190,6 +190,9 @@ export async function runFileBatch(
     }
     return ready;
   };
+  // Small files named but not yet reported: each waits for a shared fsync of its folder.
+  const folderSyncs = new FolderSyncGroups();
+  const reports: Promise<void>[] = [];
   const done: FileResult[] = new Array<FileResult>(planned.length);
   const finish = (index: number, result: FileResult): void => {
     done[index] = result;
@@ -206,6 +209,15 @@ export async function runFileBatch(
       return;
     }
     const push = (result: FileResult): void => finish(index, result);
+    // A small file's output is named; it is reported once its folder is synced, and its slot is free meanwhile.
+    const pushOnceDurable = (result: FileResult & { output: string }): void => {
+      reports.push(
+        folderSyncs.named(dirname(result.output)).then(
+          () => push(result),
+          (error: unknown) => push({ input: file.input, status: 'error', error: errorFields(unsynced(result.output, error)) }),
+        ),
+      );
+    };
     context.onFileStart?.(file.input, index, planned.length);
     const engine = (keys: Keyring): EngineContext => ({
       pool: context.pool,
@@ -216,12 +228,14 @@ export async function runFileBatch(
     });
     try {
       if (options.action !== 'verify') await prepareFolder(file.outDir);
+      // A small file is handled whole by a worker (small-file-crypto.ts).
+      const small = sizes[index]! <= SMALL_FILE_BYTES;
       // The whole-file path writes the default unsigned suite with no required context keys.
       const plainSmall =
+        small &&
         !options.remove_originals &&
         !options.required_context_keys?.length &&
-        (options.algorithm_suite === undefined || !suiteById(options.algorithm_suite)?.signature) &&
-        sizes[index]! <= SMALL_FILE_BYTES;
+        (options.algorithm_suite === undefined || !suiteById(options.algorithm_suite)?.signature);
       if (options.action === 'encrypt' && plainSmall) {
         const done = await encryptSmallFile(
           file.input,
@@ -229,7 +243,7 @@ export async function runFileBatch(
           { frame_length: options.frame_length, encryption_context: options.encryption_context, maxBytes: SMALL_FILE_BYTES },
           engine(context.keys.encrypt),
         );
-        push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes });
+        pushOnceDurable({ input: file.input, status: 'ok', output: done.output!, bytes: done.bytes });
       } else if (options.action === 'encrypt') {
         const done = await encryptFile(
           file.input,
@@ -269,10 +283,29 @@ export async function runFileBatch(
         });
       } else if (options.action === 'decrypt') {
         const { name, note } = decryptedName(file.input);
-        const done = await decryptFile(file.input, join(file.outDir, name), engine(context.keys.decrypt), reading);
-        push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes, ...(note ? { note } : {}) });
+        const target = join(file.outDir, name);
+        if (small) {
+          const done = await decryptSmallFile(
+            file.input,
+            target,
+            { ...reading, maxBytes: SMALL_FILE_BYTES },
+            engine(context.keys.decrypt),
+          );
+          pushOnceDurable({
+            input: file.input,
+            status: 'ok',
+            output: done.output!,
+            bytes: done.bytes,
+            ...(note ? { note } : {}),
+          });
+        } else {
+          const done = await decryptFile(file.input, target, engine(context.keys.decrypt), reading);
+          push({ input: file.input, status: 'ok', output: done.output, bytes: done.bytes, ...(note ? { note } : {}) });
+        }
       } else {
-        const done = await decryptFile(file.input, null, engine(context.keys.decrypt), reading);
+        const done = small
+          ? await decryptSmallFile(file.input, null, { ...reading, maxBytes: SMALL_FILE_BYTES }, engine(context.keys.decrypt))
+          : await decryptFile(file.input, null, engine(context.keys.decrypt), reading);
         push({ input: file.input, status: 'ok', bytes: done.bytes });
       }
     } catch (error) {
@@ -288,9 +321,26 @@ export async function runFileBatch(
     if (alone) await running;
   }
   await Promise.all(inFlight);
+  folderSyncs.flushAll();
+  await Promise.all(reports);
   await removeEmptyFolders(madeFolders);
   results.push(...done);
   return results;
+}
+
+/** A named output whose folder could not be synced: it is there, but its name may not survive a crash. */
+function unsynced(output: string, error: unknown): CofferError {
+  return (
+    fsFailure(
+      error,
+      `The folder of ${output} could not be synced`,
+      'The original was kept; run the job again to be sure of the output.',
+    ) ??
+    new CofferError(
+      'COFFER.2009',
+      `The folder of ${output} could not be synced (${(error as Error).message}): the output may not survive a crash. The original was kept.`,
+    )
+  );
 }
 
 /** Removes each made folder that is empty, and its made parents up to the first one made. */

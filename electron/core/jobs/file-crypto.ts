@@ -14,7 +14,7 @@ import { locateFrames, openReadableFile, type BodyLayout } from '../envelope/mes
 import { serializeHeaderBody, type EncryptedDataKey, type ParsedHeader } from '../envelope/message-header.js';
 import { ephemeralSigningKey, parseFooter, signatureFooter, verificationKey } from '../envelope/message-signature.js';
 import { OrderedFileDigest } from './ordered-file-digest.js';
-import { commitTemp, createTempBeside, discardTemp, tempPathBeside, umaskMode, type TempOutput } from './output-file.js';
+import { commitTemp, createTempBeside, discardTemp, type TempOutput } from './output-file.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import { runRanges, type RangeTask } from './range-runner.js';
 import type { Keyring } from '../keyrings/keyring.js';
@@ -74,7 +74,7 @@ export function validateFrameLength(frameLength: number): number {
   return frameLength;
 }
 
-function checkAborted(signal: AbortSignal | undefined): void {
+export function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CofferError('COFFER.2010', 'The job was cancelled; nothing was written under the output name.');
 }
 
@@ -286,59 +286,6 @@ export async function encryptFile(
   }
 }
 
-/**
- * A small file (at most `maxBytes`, one batch of frames) encrypted by one worker from start to
- * end: the data key is wrapped first, then the worker reads the file, writes the header and the
- * frames to a temporary file and fsyncs it, and this thread gives it its name. Same bytes, same
- * guarantees as encryptFile (nothing under the final name before it is on disk); a file that
- * grows past `maxBytes` meanwhile is refused as changed.
- */
-export async function encryptSmallFile(
-  input: string,
-  target: string,
-  options: EncryptOptions & { maxBytes: number },
-  context: EngineContext,
-): Promise<JobOutcome> {
-  const frameLength = validateFrameLength(options.frame_length ?? DEFAULT_FRAME_LENGTH);
-  const dek = randomBytes(32);
-  const tempPath = tempPathBeside(target);
-  try {
-    const messageId = randomBytes(MESSAGE_ID_BYTES);
-    const suite = UNSIGNED_SUITE;
-    const messageContext = contextForEncryption(options.encryption_context ?? {}, [], null);
-    const contextBytes = messageContext.stored;
-    const { dataKey, commitment } = deriveMessageKeys(suite, dek, messageId);
-    const edks = await context.keys.wrap(dek, messageContext.full);
-    const headerBody = serializeHeaderBody({ suite, messageId, contextBytes, frameLength, commitment, edks });
-    const header = Buffer.concat([headerBody, headerTag(dataKey, headerBody, messageContext.authOnly)]);
-    checkAborted(context.signal);
-    const { data } = await context.pool.run(
-      {
-        op: 'seal-file',
-        key: dataKey,
-        messageId,
-        frameLength,
-        firstSeq: 1,
-        input,
-        tempPath,
-        target,
-        header,
-        maxBytes: options.maxBytes,
-        finalMode: umaskMode(),
-      },
-      [],
-    );
-    const { bytes, output } = JSON.parse(data.toString('utf8')) as { bytes: number; output: string };
-    const meter = new ProgressMeter(bytes, context.onProgress);
-    meter.add(bytes);
-    meter.finish();
-    return { bytes, output };
-  } finally {
-    // The worker removes its temporary file itself when it fails.
-    dek.fill(0);
-  }
-}
-
 function changedWhileReading(input: string, size: number): CofferError {
   return new CofferError(
     'COFFER.2011',
@@ -347,7 +294,7 @@ function changedWhileReading(input: string, size: number): CofferError {
 }
 
 /** ESDK's ForbidEncryptAllowDecrypt: v1 files open only when the caller asked for them. */
-function checkFormatAllowed(header: ParsedHeader, input: string, options: DecryptOptions): void {
+export function checkFormatAllowed(header: ParsedHeader, input: string, options: DecryptOptions): void {
   if (header.version === 1 && options.allow_legacy_format !== true) {
     throw new CofferError(
       'COFFER.2050',
@@ -360,7 +307,12 @@ function checkFormatAllowed(header: ParsedHeader, input: string, options: Decryp
  * The data key. The keyrings bind it to the whole context, so a refusal as "altered" may also
  * mean a pair kept out of the header is missing or wrong: the error says so.
  */
-async function unwrapWithContext(context: EngineContext, header: ParsedHeader, full: Buffer, given: boolean): Promise<Buffer> {
+export async function unwrapWithContext(
+  context: EngineContext,
+  header: ParsedHeader,
+  full: Buffer,
+  given: boolean,
+): Promise<Buffer> {
   try {
     return await context.keys.unwrap(header.edks, full);
   } catch (error) {

@@ -88,6 +88,54 @@ export function syncFolder(dir: string): Promise<void> {
   return next;
 }
 
+/**
+ * The folder fsyncs of a batch of small files, in groups: a worker names each file once its
+ * bytes are fsynced, and the file is reported done once a fsync of its folder that began after
+ * the name was given has returned. One fsync serves up to `groupSize` names (or whatever is
+ * pending when the batch flushes at its end): on a folder of 1000 files, about 16 instead of
+ * one per file. Until then the worker's slot is free for the next file.
+ */
+export class FolderSyncGroups {
+  private readonly pending = new Map<string, { resolve: () => void; reject: (error: unknown) => void }[]>();
+  constructor(private readonly groupSize = 64) {}
+
+  /** Resolves once the names given so far in `dir` are durable. */
+  named(dir: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let waiting = this.pending.get(dir);
+      if (!waiting) this.pending.set(dir, (waiting = []));
+      waiting.push({ resolve, reject });
+      if (waiting.length >= this.groupSize) this.flush(dir);
+    });
+  }
+
+  private flush(dir: string): void {
+    const waiting = this.pending.get(dir) ?? [];
+    this.pending.delete(dir);
+    syncFolder(dir).then(
+      () => waiting.forEach((w) => w.resolve()),
+      (error: unknown) => waiting.forEach((w) => w.reject(error)),
+    );
+  }
+
+  /** Syncs every folder with a name still waiting (the batch is over, or has paused). */
+  flushAll(): void {
+    for (const dir of [...this.pending.keys()]) this.flush(dir);
+  }
+}
+
+/**
+ * A temporary output another thread writes (a worker's whole small file), counted as this
+ * process's own until `untrackTemp`: a signal's exit removes it like the others.
+ */
+export function trackTemp(path: string): void {
+  liveTemps.add(path);
+}
+
+export function untrackTemp(path: string): void {
+  liveTemps.delete(path);
+}
+
 export async function discardTemp(temp: TempOutput): Promise<void> {
   await temp.handle.close().catch(() => undefined);
   await fs.rm(temp.path, { force: true }).catch(() => undefined);

@@ -9,6 +9,8 @@ import type { UnnumberedRequest, WorkerRequest, WorkerResponse } from './crypto-
 export interface WorkerResult {
   data: Buffer;
   returned: ArrayBuffer[];
+  /** read-file's: the file's size (its data is empty when the file was too large to read whole). */
+  size?: number;
 }
 
 type Task = {
@@ -100,6 +102,7 @@ export class WorkerPool {
         task.resolve({
           data: Buffer.from(response.data.buffer, response.data.byteOffset, response.data.byteLength),
           returned: response.returned,
+          ...(response.size === undefined ? {} : { size: response.size }),
         });
       } else
         task.reject(new CofferError(isErrorCode(response.error.code) ? response.error.code : 'KMS.0101', response.error.message));

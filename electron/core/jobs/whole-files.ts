@@ -1,0 +1,260 @@
+import {
+  constants as fsConstants,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs';
+import { CofferError } from '../../../shared/errors.js';
+import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
+import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
+import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
+import type { OpenFileRequest, ReadFileRequest, SealFileRequest } from './crypto-worker-protocol.js';
+import { isNoLinkSupport, numberedName } from './output-file.js';
+import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
+
+/**
+ * A worker's side of small files, each handled whole on the worker's thread with synchronous
+ * calls: a folder of small files costs the job's thread a message or two per file instead of a
+ * dozen asynchronous file operations. Nothing gets a final name before its bytes are fsynced;
+ * the folder's fsync, shared by every file named meanwhile, is the job thread's (syncFolder).
+ */
+
+function view(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** output-file.ts's nameTemp, on the worker's thread: the first free name, never replacing a file. */
+function nameTempNow(tempPath: string, target: string): string {
+  for (let n = 0; n < 10_000; n += 1) {
+    const candidate = numberedName(target, n);
+    try {
+      linkSync(tempPath, candidate);
+      try {
+        unlinkSync(tempPath);
+      } catch {
+        // a leftover temporary file is removed as stale by a later run
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (!isNoLinkSupport(code))
+        throw new CofferError('COFFER.2009', `The output ${candidate} cannot be written: ${(error as Error).message}.`);
+      try {
+        lstatSync(candidate);
+        continue;
+      } catch {
+        renameSync(tempPath, candidate);
+      }
+    }
+    return candidate;
+  }
+  throw new CofferError('COFFER.2009', `Every name from ${target} to "(9999)" is taken.`);
+}
+
+/** Opens a planned input that must still be a regular file; worded as openReadableFile words it. */
+function openInput(input: string): number {
+  let fd: number;
+  try {
+    // Non-blocking: a FIFO put in a planned file's place must not hold the worker (regular files ignore it).
+    fd = openSync(input, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CofferError('COFFER.2008', `${input} does not exist.`);
+    throw (
+      fsFailure(error, `${input} cannot be read`, 'Nothing was written.') ??
+      new CofferError('COFFER.2008', `${input} cannot be read: ${(error as Error).message}.`)
+    );
+  }
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) {
+    closeSync(fd);
+    const kind = specialFileKind(stats);
+    throw new CofferError('COFFER.2030', `${input} is ${specialFileReason(kind ?? 'a folder')}.`);
+  }
+  return fd;
+}
+
+/**
+ * Writes `pieces` to a new temporary file (0600, plaintext stays the user's own), fsyncs it and
+ * names it; on any failure the temporary file is removed and the error names the output.
+ */
+function writeNamed(pieces: readonly Buffer[], tempPath: string, target: string, kept: string): string {
+  let output: number | undefined;
+  try {
+    try {
+      output = openSync(tempPath, 'wx', 0o600);
+    } catch (error) {
+      if (fsFailureCode(error)) throw error; // worded below, with the output's name
+      throw new CofferError('COFFER.2009', `Coffer cannot write ${tempPath}: ${(error as Error).message}.`);
+    }
+    writeAllAt(output, pieces, 0);
+    fsyncSync(output);
+    closeSync(output);
+    output = undefined;
+    return nameTempNow(tempPath, target);
+  } catch (error) {
+    if (output !== undefined) closeSync(output);
+    try {
+      unlinkSync(tempPath);
+    } catch {
+      // never created, or already named
+    }
+    throw fsFailure(error, `${target} could not be written`, kept) ?? error;
+  }
+}
+
+/** A whole small file, sealed, synced and named (SealFileRequest): its plaintext length and output. */
+export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { bytes: number; output: string } {
+  const input = openInput(request.input);
+  let output: number | undefined;
+  try {
+    const stats = fstatSync(input);
+    if (stats.size > request.maxBytes) {
+      throw new CofferError(
+        'COFFER.2011',
+        `${request.input} grew while it was being encrypted; encrypt it again once it is stable.`,
+      );
+    }
+    try {
+      output = openSync(request.tempPath, 'wx', 0o600);
+    } catch (error) {
+      if (fsFailureCode(error)) throw error; // worded below, with the output's name
+      throw new CofferError('COFFER.2009', `Coffer cannot write ${request.tempPath}: ${(error as Error).message}.`);
+    }
+    writeAllAt(output, [view(request.header)], 0);
+    sealRange(
+      {
+        op: 'seal-range',
+        key: request.key,
+        messageId: request.messageId,
+        frameLength: request.frameLength,
+        firstSeq: 1,
+        inputFd: input,
+        inputPosition: 0,
+        length: stats.size,
+        endsMessage: true,
+        outputFd: output,
+        outputPosition: request.header.byteLength,
+      },
+      key,
+    );
+    if (fstatSync(input).size !== stats.size) {
+      throw new CofferError(
+        'COFFER.2011',
+        `${request.input} changed while it was being encrypted (it was ${stats.size} bytes when the job started); encrypt it again once it is stable.`,
+      );
+    }
+    if (request.finalMode !== undefined) fchmodSync(output, request.finalMode);
+    fsyncSync(output);
+    closeSync(output);
+    output = undefined;
+    return { bytes: stats.size, output: nameTempNow(request.tempPath, request.target) };
+  } catch (error) {
+    if (output !== undefined) closeSync(output);
+    try {
+      unlinkSync(request.tempPath);
+    } catch {
+      // never created, or already named
+    }
+    throw (
+      fsFailure(
+        error,
+        `${request.target} could not be written`,
+        'The original was kept; nothing was left under the output name.',
+      ) ?? error
+    );
+  } finally {
+    closeSync(input);
+  }
+}
+
+/**
+ * Whole files' buffers, kept for the next file read: a fresh buffer costs its pages' faults,
+ * which on a folder of small files cost more than the reading itself. A buffer goes from the
+ * worker that read a file, through the job's thread, to the worker that opens it, and stays there
+ * for its next read; each worker keeps a few.
+ */
+const GRAIN = 64 * 1024;
+const KEPT_BUFFERS = 8;
+const keptBuffers: ArrayBuffer[] = [];
+
+function fileBuffer(size: number): Buffer {
+  // The smallest kept buffer that fits, if it is not over twice the size: a big one is not spent on a small file.
+  let best = -1;
+  for (let i = 0; i < keptBuffers.length; i += 1) {
+    const capacity = keptBuffers[i]!.byteLength;
+    if (capacity >= size && capacity <= 2 * size + GRAIN && (best < 0 || capacity < keptBuffers[best]!.byteLength)) best = i;
+  }
+  if (best >= 0) return Buffer.from(keptBuffers.splice(best, 1)[0]!, 0, size);
+  // A buffer of its own (never the shared pool's), so that it can be transferred.
+  return Buffer.from(Buffer.allocUnsafeSlow(Math.ceil(Math.max(size, 1) / GRAIN) * GRAIN).buffer, 0, size);
+}
+
+/** Keeps a buffer done with, wiped: no file's plaintext outlives its job in a kept buffer. */
+function keepBuffer(buffer: ArrayBuffer): void {
+  if (buffer.byteLength < GRAIN || keptBuffers.length >= KEPT_BUFFERS) return;
+  new Uint8Array(buffer).fill(0);
+  keptBuffers.push(buffer);
+}
+
+/** A whole small file's bytes (ReadFileRequest), or none when it has grown past `maxBytes`. */
+export function readFile(request: Omit<ReadFileRequest, 'id'>): { data: Buffer; size: number } {
+  const input = openInput(request.input);
+  try {
+    const { size } = fstatSync(input);
+    if (size > request.maxBytes) return { data: Buffer.alloc(0), size };
+    const data = fileBuffer(size);
+    let read: number;
+    try {
+      read = readAt(input, data, 0);
+    } catch (error) {
+      throw fsFailure(error, `${request.input} cannot be read`, 'Nothing was written.') ?? error;
+    }
+    return { data: read === size ? data : data.subarray(0, read), size: read };
+  } finally {
+    closeSync(input);
+  }
+}
+
+/**
+ * A whole message's body opened in one pass (OpenFileRequest): its plaintext length, and where
+ * it was written. Damage gets the same diagnosis as the streaming reader's (cut short, bytes
+ * after the final frame, a frame that does not authenticate), and nothing is written then.
+ */
+export function openFile(request: Omit<OpenFileRequest, 'id'>, key: Buffer): { bytes: number; output?: string } {
+  const body = view(request.data).subarray(request.bodyStart);
+  const scan = scanFrames(body, request.frameLength);
+  if (!scan.sawFinal) {
+    throw new CofferError(
+      'COFFER.2004',
+      `${request.input} is cut short: it ends ${scan.consumed < body.length ? 'inside a frame' : 'before its final frame'}, so its end cannot be authenticated. Nothing was written.`,
+    );
+  }
+  if (scan.consumed !== body.length) {
+    throw new CofferError(
+      'COFFER.2005',
+      `${request.input} has ${body.length - scan.consumed} byte(s) after its final frame: it was altered. Nothing was written.`,
+    );
+  }
+  const parts = openFrameParts(key, view(request.messageId), request.frameLength, request.firstSeq, body, scan.frames);
+  const bytes = parts.reduce((n, part) => n + part.length, 0);
+  if (request.tempPath === null || request.target === null) {
+    keepBuffer(request.data.buffer as ArrayBuffer);
+    return { bytes };
+  }
+  const output = writeNamed(
+    parts,
+    request.tempPath,
+    request.target,
+    'The encrypted file was kept; nothing was left under the output name.',
+  );
+  // Written out: its plaintext (decrypted in place) is no longer needed.
+  keepBuffer(request.data.buffer as ArrayBuffer);
+  return { bytes, output };
+}
