@@ -1,15 +1,18 @@
 // Coffer's file-encryption benchmark: the same random file through cp (the I/O floor), Coffer's
-// CLI (on its own, and with `coffer agent` running), age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
+// CLI (on its own, with `coffer agent` running, and with a key inside a SoftHSM2 token instead of
+// a vault key), age, gpg, openssl and the AWS Encryption SDK for JavaScript, each a separate child process
 // under GNU time, in rounds that run every tool once, and each also on an empty file (its
 // start-up); plus Coffer's engine in-process for event-loop stalls.
 //   node test/bench/run-bench.mjs [--size 1G] [--runs 3] [--warmup 1] [--json] [--json-file FILE] [--dir TMPDIR] [--rss-check 4G]
-//     [--folder-files 1000] [--folder-file-size 256K]
+//     [--folder-files 1000] [--folder-file-size 256K] [--only token,age,...]
+// --only runs some of the workloads: cp, coffer, coffer-agent, token (a token key against the
+// vault key: it brings `coffer`, its baseline), age, gpg, openssl, sdk, in-process, folder.
 // The folder workload (a folder of many small files) runs Coffer's CLI (alone and via its agent)
 // against tar piped to age, age run once per file, and cp -r, in rounds of their own.
 // Needs the build and a Secret Service (`npm run bench` provides both). Missed targets only
 // report FAIL: timings are noisy. The exit code is non-zero only when something broke.
 import { spawn } from 'node:child_process';
-import { createHash, randomFill } from 'node:crypto';
+import { createHash, randomBytes, randomFill } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { access, mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -25,6 +28,19 @@ const EVENT_LOOP = fileURLToPath(new URL('coffer-event-loop.mjs', import.meta.ur
 const GNU_TIME = '/usr/bin/time';
 const MiB = 1024 * 1024;
 const KEY_ALIAS = 'alias/bench';
+const TOKEN_KEY_ALIAS = 'alias/bench-token';
+
+/** What --only may name. */
+const WORKLOADS = ['cp', 'coffer', 'coffer-agent', 'token', 'age', 'gpg', 'openssl', 'sdk', 'in-process', 'folder'];
+
+/** Where Debian, Fedora, Homebrew and a source build put SoftHSM2's module (as test/helpers/softhsm.ts). */
+const SOFTHSM_MODULES = [
+  '/usr/lib/softhsm/libsofthsm2.so',
+  '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
+  '/usr/lib64/pkcs11/libsofthsm2.so',
+  '/usr/local/lib/softhsm/libsofthsm2.so',
+  '/opt/homebrew/lib/softhsm/libsofthsm2.so',
+];
 
 /** A failure of the benchmark itself (a tool failed, outputs differ): the one reason to exit non-zero. */
 class BenchError extends Error {}
@@ -235,8 +251,16 @@ async function main() {
       warmup: { type: 'string', default: '1' },
       'folder-files': { type: 'string', default: '1000' },
       'folder-file-size': { type: 'string', default: '256K' },
+      only: { type: 'string' },
     },
   });
+  const only = values.only === undefined ? undefined : new Set(values.only.split(',').map((name) => name.trim()));
+  for (const name of only ?? []) {
+    if (!WORKLOADS.includes(name)) throw new BenchError(`--only takes ${WORKLOADS.join(', ')} (comma-separated), not "${name}".`);
+  }
+  // The token key's figure is a ratio to the vault key's, from the same rounds.
+  if (only?.has('token')) only.add('coffer');
+  const wants = (name) => only === undefined || only.has(name);
   RUNS = Number(values.runs);
   if (!Number.isInteger(RUNS) || RUNS < 1)
     throw new BenchError(`--runs takes a whole number of at least 1, not "${values.runs}".`);
@@ -273,11 +297,14 @@ async function main() {
     const vault = join(work, 'vault');
     await cofferJson(vault, ['init']);
     const keyId = (await cofferJson(vault, ['create-key', '--alias', 'bench', '--exportable'])).key_info.key_id;
-    const exported = await cofferJson(vault, ['export-key-material', '--key-id', KEY_ALIAS]);
-    const sdkEnv = {
-      COFFER_BENCH_KEY_MATERIAL: exported.key_material,
-      COFFER_BENCH_KEY_NAME: `${keyId}:v${String(exported.key_version ?? 1).padStart(8, '0')}`,
-    };
+    let sdkEnv;
+    if (wants('sdk')) {
+      const exported = await cofferJson(vault, ['export-key-material', '--key-id', KEY_ALIAS]);
+      sdkEnv = {
+        COFFER_BENCH_KEY_MATERIAL: exported.key_material,
+        COFFER_BENCH_KEY_NAME: `${keyId}:v${String(exported.key_version ?? 1).padStart(8, '0')}`,
+      };
+    }
 
     const rows = [];
     const verified = {};
@@ -298,33 +325,34 @@ async function main() {
      */
     const tools = [];
     // cp: the I/O floor. --reflink=never forces a real copy on copy-on-write file systems.
-    tools.push({
-      id: 'cp',
-      tool: 'cp',
-      ops: (source, tag) => {
-        const out = join(work, `cp${tag}.out`);
-        return [
-          {
-            operation: 'copy',
-            command: 'cp',
-            args: ['--reflink=never', source, out],
-            before: () => rm(out, { force: true }),
-            output: out,
-          },
-        ];
-      },
-    });
+    if (wants('cp'))
+      tools.push({
+        id: 'cp',
+        tool: 'cp',
+        ops: (source, tag) => {
+          const out = join(work, `cp${tag}.out`);
+          return [
+            {
+              operation: 'copy',
+              command: 'cp',
+              args: ['--reflink=never', source, out],
+              before: () => rm(out, { force: true }),
+              output: out,
+            },
+          ];
+        },
+      });
     // Coffer's CLI, as a user runs it (startup and vault unlock included): on its own, and handing
     // its jobs to a running `coffer agent` (its own, on a socket in the work folder).
     const agentEnv = { COFFER_AGENT_SOCKET: join(work, 'agent', 'agent.sock') };
-    const cofferTool = (id, tool, env) => ({
+    const cofferTool = (id, tool, env, keyAlias = KEY_ALIAS) => ({
       id,
       tool,
       ops: (source, tag) => {
         const encDir = join(work, `${id}-enc${tag}`);
         const decDir = join(work, `${id}-dec${tag}`);
         const encrypted = join(encDir, `${basename(source)}.coffer`);
-        const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', encDir, source]);
+        const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', keyAlias, '--out-dir', encDir, source]);
         const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', decDir, encrypted]);
         return [
           {
@@ -348,10 +376,22 @@ async function main() {
         ];
       },
     });
-    tools.push(cofferTool('coffer', 'Coffer', ONE_SHOT_ENV));
-    const agent = await cofferJson(vault, ['agent', 'start', '--idle-timeout', '0'], agentEnv);
-    cleanups.push(() => cofferJson(vault, ['agent', 'stop'], agentEnv));
-    tools.push(cofferTool('coffer-agent', 'Coffer (CLI via agent)', agentEnv));
+    if (wants('coffer')) tools.push(cofferTool('coffer', 'Coffer', ONE_SHOT_ENV));
+    // The agent runs the agent's rows and the folder's.
+    const agent =
+      wants('coffer-agent') || wants('folder')
+        ? await cofferJson(vault, ['agent', 'start', '--idle-timeout', '0'], agentEnv)
+        : undefined;
+    if (agent) cleanups.push(() => cofferJson(vault, ['agent', 'stop'], agentEnv));
+    if (wants('coffer-agent')) tools.push(cofferTool('coffer-agent', 'Coffer (CLI via agent)', agentEnv));
+    // The same CLI with a key generated inside a SoftHSM2 token: the token wraps and unwraps each
+    // file's data key, the body is sealed as with a vault key.
+    let token;
+    if (wants('token')) {
+      token = await setUpTokenKey(vault, join(work, 'softhsm'));
+      if (token) tools.push(cofferTool('coffer-token', 'Coffer (token key)', { ...ONE_SHOT_ENV, ...token.env }, TOKEN_KEY_ALIAS));
+      else rows.push(...missingRows('coffer-token', 'Coffer (token key)', ['encrypt', 'decrypt']));
+    }
     /** A peer that encrypts to one file and decrypts to another. */
     const peer = (id, tool, encrypt, decrypt, env) => {
       tools.push({
@@ -374,7 +414,9 @@ async function main() {
     };
     const command = (cmd, args) => ({ command: cmd, args });
 
-    if ((await onPath('age')) && (await onPath('age-keygen'))) {
+    if (!wants('age')) {
+      // not asked for
+    } else if ((await onPath('age')) && (await onPath('age-keygen'))) {
       const identity = join(work, 'age-key.txt');
       await run('age-keygen', ['-o', identity]);
       const recipient = (await run('age-keygen', ['-y', identity])).stdout.trim();
@@ -386,7 +428,9 @@ async function main() {
       );
     } else rows.push(...missingRows('age', 'age', ['encrypt', 'decrypt']));
 
-    if (await onPath('gpg')) {
+    if (!wants('gpg')) {
+      // not asked for
+    } else if (await onPath('gpg')) {
       // A throwaway keyring home: the benchmark never touches the user's own gpg setup.
       const gnupgHome = join(work, 'gnupg');
       await mkdir(gnupgHome, { mode: 0o700 });
@@ -402,7 +446,9 @@ async function main() {
       );
     } else rows.push(...missingRows('gpg', 'gpg', ['encrypt', 'decrypt']));
 
-    if (await onPath('openssl')) {
+    if (!wants('openssl')) {
+      // not asked for
+    } else if (await onPath('openssl')) {
       const common = ['enc', '-aes-256-ctr', '-pbkdf2', '-pass', 'pass:bench'];
       peer(
         'openssl',
@@ -412,10 +458,12 @@ async function main() {
       );
     } else rows.push(...missingRows('openssl', 'openssl', ['encrypt', 'decrypt']));
 
-    for (const [id, tool, frame] of [
-      ['sdk-4k', 'JS SDK (4 KiB frames)', undefined],
-      ['sdk-1m', 'JS SDK (1 MiB frames)', String(MiB)],
-    ]) {
+    for (const [id, tool, frame] of wants('sdk')
+      ? [
+          ['sdk-4k', 'JS SDK (4 KiB frames)', undefined],
+          ['sdk-1m', 'JS SDK (1 MiB frames)', String(MiB)],
+        ]
+      : []) {
       peer(
         id,
         tool,
@@ -439,11 +487,13 @@ async function main() {
     const results = await runRounds(steps, log);
     // The agent did the work of its tool's runs (a CLI of another build would have run them
     // itself), and its peak counts with the CLI's own.
-    const agentJobs = (await cofferJson(vault, ['agent', 'status'], agentEnv)).jobs_done;
     const agentSteps = steps.filter((s) => s.group.startsWith('coffer-agent')).length * (WARMUP + RUNS);
-    if (agentJobs !== agentSteps) throw new BenchError(`The agent ran ${agentJobs} jobs, not the ${agentSteps} it was given.`);
-    verified.agent_ran_every_job = true;
-    const agentPeakKiB = await peakRssKiB(agent.pid);
+    if (wants('coffer-agent')) {
+      const agentJobs = (await cofferJson(vault, ['agent', 'status'], agentEnv)).jobs_done;
+      if (agentJobs !== agentSteps) throw new BenchError(`The agent ran ${agentJobs} jobs, not the ${agentSteps} it was given.`);
+      verified.agent_ran_every_job = true;
+    }
+    const agentPeakKiB = agent ? await peakRssKiB(agent.pid) : undefined;
     for (const t of tools) {
       const ops = t.ops(input, '');
       for (const op of ops) {
@@ -458,20 +508,22 @@ async function main() {
       // The last round's outputs are still there: each tool's last step must give the input back.
       await mustMatch(ops.at(-1).output, t.id === 'cp' ? 'cp_copy' : `${t.id}_roundtrip`);
     }
-    const cofferEncrypted = tools.find((t) => t.id === 'coffer').ops(input, '')[0].output;
+    const cofferEncrypted = tools.find((t) => t.id === 'coffer')?.ops(input, '')[0].output;
     // The default frame length is the engine's to choose: record what this run measured.
-    cofferFrameLength = (await cofferJson(vault, ['inspect-file', cofferEncrypted])).frame_length;
-    // Interoperability: the official SDK, given the exported CMK, opens Coffer's file.
-    const sdkOut = join(work, 'sdk-of-coffer.out');
-    await run(process.execPath, [SDK_STREAM, 'decrypt', cofferEncrypted, sdkOut], {
-      env: sdkEnv,
-      label: 'SDK decrypt of Coffer file',
-    });
-    await mustMatch(sdkOut, 'sdk_decrypts_coffer');
-    await rm(sdkOut);
+    if (cofferEncrypted) cofferFrameLength = (await cofferJson(vault, ['inspect-file', cofferEncrypted])).frame_length;
+    if (cofferEncrypted && sdkEnv) {
+      // Interoperability: the official SDK, given the exported CMK, opens Coffer's file.
+      const sdkOut = join(work, 'sdk-of-coffer.out');
+      await run(process.execPath, [SDK_STREAM, 'decrypt', cofferEncrypted, sdkOut], {
+        env: sdkEnv,
+        label: 'SDK decrypt of Coffer file',
+      });
+      await mustMatch(sdkOut, 'sdk_decrypts_coffer');
+      await rm(sdkOut);
+    }
     for (const step of steps) await step.before?.();
     const folder =
-      folderFiles > 0
+      folderFiles > 0 && wants('folder')
         ? await runFolderWorkload({ work, vault, agentEnv, files: folderFiles, fileSize: folderFileSize, log, verified })
         : undefined;
     if (folder) {
@@ -486,40 +538,43 @@ async function main() {
     const cofferDec = join(work, 'coffer-dec');
 
     // In-process: what the desktop app's main thread sees while the engine works.
-    log('Coffer in-process (event loop) ...');
-    await run('sync', []);
-    const loop = JSON.parse(
-      (
-        await run(process.execPath, [
-          EVENT_LOOP,
-          '--vault',
-          vault,
-          '--key-id',
-          KEY_ALIAS,
-          '--warmup',
-          String(WARMUP),
-          input,
-          join(work, 'in-process'),
-        ])
-      ).stdout,
-    );
-    await mustMatch(loop.decrypt.output, 'in_process_roundtrip');
-    await rm(join(work, 'in-process'), { recursive: true });
-    rows.push(
-      row('coffer-in-process/encrypt', 'Coffer (in-process)', 'encrypt', size, {
-        seconds: loop.encrypt.seconds,
-        rssKiB: loop.encrypt.max_rss_kib,
-      }),
-      row('coffer-in-process/decrypt', 'Coffer (in-process)', 'decrypt', size, {
-        seconds: loop.decrypt.seconds,
-        rssKiB: loop.decrypt.max_rss_kib,
-      }),
-    );
-    const eventLoop = {
-      encrypt_worst_delay_ms: loop.encrypt.worst_delay_ms,
-      decrypt_worst_delay_ms: loop.decrypt.worst_delay_ms,
-      worst_delay_ms: loop.worst_delay_ms,
-    };
+    let eventLoop;
+    if (wants('in-process')) {
+      log('Coffer in-process (event loop) ...');
+      await run('sync', []);
+      const loop = JSON.parse(
+        (
+          await run(process.execPath, [
+            EVENT_LOOP,
+            '--vault',
+            vault,
+            '--key-id',
+            KEY_ALIAS,
+            '--warmup',
+            String(WARMUP),
+            input,
+            join(work, 'in-process'),
+          ])
+        ).stdout,
+      );
+      await mustMatch(loop.decrypt.output, 'in_process_roundtrip');
+      await rm(join(work, 'in-process'), { recursive: true });
+      rows.push(
+        row('coffer-in-process/encrypt', 'Coffer (in-process)', 'encrypt', size, {
+          seconds: loop.encrypt.seconds,
+          rssKiB: loop.encrypt.max_rss_kib,
+        }),
+        row('coffer-in-process/decrypt', 'Coffer (in-process)', 'decrypt', size, {
+          seconds: loop.decrypt.seconds,
+          rssKiB: loop.decrypt.max_rss_kib,
+        }),
+      );
+      eventLoop = {
+        encrypt_worst_delay_ms: loop.encrypt.worst_delay_ms,
+        decrypt_worst_delay_ms: loop.decrypt.worst_delay_ms,
+        worst_delay_ms: loop.worst_delay_ms,
+      };
+    }
 
     // Memory must not grow with the file: a larger (sparse, so quick to make) file through the CLI.
     let rssCheck;
@@ -557,7 +612,17 @@ async function main() {
     // The bench's Node and environment are the CLI's, so this is the cipher the CLI's workers ran.
     const { frameCipherStatus } = await import(new URL('../../dist/electron/core/crypto/frame-cipher.js', import.meta.url).href);
     const cofferFrameCipher = frameCipherStatus();
-    const report = buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck, folder });
+    const report = buildReport({
+      size,
+      cofferFrameLength,
+      cofferFrameCipher,
+      rows,
+      verified,
+      eventLoop,
+      rssCheck,
+      folder,
+      token,
+    });
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
     if (values['json-file']) await writeFile(values['json-file'], `${JSON.stringify(report, null, 2)}\n`);
   } finally {
@@ -565,6 +630,65 @@ async function main() {
     process.off('SIGTERM', onSignal);
     await cleanup();
   }
+}
+
+/**
+ * A SoftHSM2 token of the bench's own in `dir` (through SOFTHSM2_CONF, so no other token is
+ * seen), a key store on it whose PIN the OS keychain keeps, and an AES key generated inside it.
+ * Undefined where SoftHSM2 is not installed.
+ */
+async function setUpTokenKey(vault, dir) {
+  let module;
+  for (const candidate of SOFTHSM_MODULES) {
+    if (
+      module === undefined &&
+      (await access(candidate).then(
+        () => true,
+        () => false,
+      ))
+    )
+      module = candidate;
+  }
+  if (module === undefined || !(await onPath('softhsm2-util'))) return undefined;
+  const tokens = join(dir, 'tokens');
+  await mkdir(tokens, { recursive: true });
+  const conf = join(dir, 'softhsm2.conf');
+  await writeFile(
+    conf,
+    `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
+  const env = { SOFTHSM2_CONF: conf };
+  const pin = randomBytes(8).toString('hex');
+  const soPin = randomBytes(8).toString('hex');
+  await run('softhsm2-util', ['--init-token', '--free', '--label', 'coffer-bench', '--pin', pin, '--so-pin', soPin], {
+    env,
+    label: 'softhsm2-util --init-token',
+  });
+  const pinFile = join(dir, 'pin');
+  await writeFile(pinFile, `${pin}\n`, { mode: 0o600 });
+  const withToken = { ...ONE_SHOT_ENV, ...env };
+  await cofferJson(
+    vault,
+    [
+      'create-key-store',
+      '--alias',
+      'bench-hsm',
+      '--pkcs11-module',
+      module,
+      '--token-label',
+      'coffer-bench',
+      '--pin-file',
+      pinFile,
+    ],
+    withToken,
+  );
+  await rm(pinFile);
+  await cofferJson(
+    vault,
+    ['create-key', '--alias', TOKEN_KEY_ALIAS.slice('alias/'.length), '--key-store', 'bench-hsm'],
+    withToken,
+  );
+  return { env, module };
 }
 
 /** Every file under a folder with its SHA-256: equal listings mean equal folders. */
@@ -721,7 +845,7 @@ const CLI_FORMS = [
 ];
 
 /** Ratios and targets from the measured rows. */
-function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck, folder }) {
+function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verified, eventLoop, rssCheck, folder, token }) {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ok = (id) => (byId.get(id)?.status === 'ok' ? byId.get(id) : undefined);
   const forms = CLI_FORMS.filter((f) => ok(`${f.id}/encrypt`) && ok(`${f.id}/decrypt`));
@@ -764,7 +888,7 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
     for (const operation of ['encrypt', 'decrypt']) {
       target(
         `${form.label}: ${operation} time <= 1.6x cp's time`,
-        cp.coffer_time_ratio[form.id][operation],
+        cp?.coffer_time_ratio?.[form.id]?.[operation],
         'x',
         (v) => v <= 1.6,
       );
@@ -792,10 +916,29 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
       }
     }
   }
-  const cofferRows = [...rows, ...(rssCheck?.rows ?? []), ...(folder?.rows ?? [])].filter((r) => r.tool.startsWith('Coffer'));
+  // A token key against the vault key, the same command in the same rounds: the token's part is
+  // its start-up (load the module, log in) and one unwrap per file; the body costs the same.
+  let tokenKey;
+  if (token) {
+    tokenKey = { pkcs11_module: token.module };
+    for (const operation of ['encrypt', 'decrypt']) {
+      const mine = ok(`coffer-token/${operation}`);
+      const vaultKey = ok(`coffer/${operation}`);
+      if (!mine || !vaultKey) continue;
+      mine.time_vs_vault_key = mine.seconds / vaultKey.seconds;
+      tokenKey[`${operation}_time_ratio`] = mine.time_vs_vault_key;
+      tokenKey[`${operation}_extra_seconds`] = mine.seconds - vaultKey.seconds;
+      if (mine.startup_seconds !== undefined && vaultKey.startup_seconds !== undefined)
+        tokenKey[`${operation}_extra_startup_seconds`] = mine.startup_seconds - vaultKey.startup_seconds;
+      target(`Coffer token key: ${operation} time <= 1.1x the vault key's`, mine.time_vs_vault_key, 'x', (v) => v <= 1.1);
+    }
+  }
+  const cofferRows = [...rows, ...(rssCheck?.rows ?? []), ...(folder?.rows ?? [])].filter(
+    (r) => r.status === 'ok' && r.tool.startsWith('Coffer'),
+  );
   const peakRss = Math.max(...cofferRows.map((r) => r.peak_rss_mib));
   target('Coffer peak RSS < 200 MiB (every Coffer run)', peakRss, 'MiB', (v) => v < 200);
-  target('Worst event-loop delay < 50 ms (in-process)', eventLoop.worst_delay_ms, 'ms', (v) => v < 50);
+  target('Worst event-loop delay < 50 ms (in-process)', eventLoop?.worst_delay_ms, 'ms', (v) => v < 50);
 
   return {
     size_bytes: size,
@@ -806,7 +949,8 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
     platform: { node: process.version, cpus: availableParallelism(), os: `${process.platform} ${process.arch}` },
     rows,
     verified,
-    event_loop: eventLoop,
+    ...(eventLoop ? { event_loop: eventLoop } : {}),
+    ...(tokenKey ? { token_key: tokenKey } : {}),
     ...(rssCheck ? { rss_check: rssCheck } : {}),
     ...(folder ? { folder: { files: folder.files, file_bytes: folder.file_bytes, rows: folder.rows } } : {}),
     targets,
@@ -837,6 +981,7 @@ function renderMarkdown(report) {
       .map((f) => show(values[f.id]))
       .join(' / ');
   const ratioCell = (r) => {
+    if (r.time_vs_vault_key !== undefined) return `${fixed(r.time_vs_vault_key, 2)}x the vault key's time`;
     if (r.coffer_time_ratio)
       return `${perForm(r.coffer_time_ratio, (t) => `${fixed(t.encrypt, 2)}x enc, ${fixed(t.decrypt, 2)}x dec`)} cp's time`;
     if (r.coffer_speedup === undefined) return '—';
@@ -881,7 +1026,7 @@ function renderMarkdown(report) {
   return [
     `## Coffer benchmark: ${formatBytes(report.size_bytes)} random file (${platform.os}, ${platform.cpus} cores, Node ${platform.node})`,
     '',
-    `Coffer runs at its default frame length (${formatBytes(report.coffer_frame_length)}) with its ${report.coffer_frame_cipher.name} frame cipher; the JS SDK at 4 KiB and 1 MiB frames. ` +
+    `Coffer runs at its default frame length (${report.coffer_frame_length ? formatBytes(report.coffer_frame_length) : 'not measured'}) with its ${report.coffer_frame_cipher.name} frame cipher; the JS SDK at 4 KiB and 1 MiB frames. ` +
       `Seconds are the median of ${report.runs} round(s) after ${report.warmup} unmeasured one(s), every tool once per round (start-up included), peak RSS the highest. ` +
       'Start-up is the median time of the same command on an empty file; the rate after start-up leaves it out. ' +
       '"Coffer (CLI via agent)" is the same command with `coffer agent` running (started before the rounds); its peak RSS is the larger of the CLI\'s and the agent\'s.',
@@ -891,7 +1036,10 @@ function renderMarkdown(report) {
     ...lines.slice(1).map(format),
     '',
     `Verified (SHA-256 of output = input): ${Object.keys(report.verified).join(', ')}.`,
-    `Worst event-loop delay in-process (10 ms sampling, interval included): encrypt ${fixed(loop.encrypt_worst_delay_ms, 1)} ms, decrypt ${fixed(loop.decrypt_worst_delay_ms, 1)} ms.`,
+    loop
+      ? `Worst event-loop delay in-process (10 ms sampling, interval included): encrypt ${fixed(loop.encrypt_worst_delay_ms, 1)} ms, decrypt ${fixed(loop.decrypt_worst_delay_ms, 1)} ms.`
+      : 'In-process run: not asked for.',
+    ...tokenKeyLines(report, fixed),
     '',
     '### Targets',
     '',
@@ -904,6 +1052,18 @@ function renderMarkdown(report) {
     ...afterStartupLines(report),
     ...folderMarkdown(report, fixed, perForm),
   ].join('\n');
+}
+
+/** The token key's figure: its time as a multiple of the vault key's, and what start-up adds. */
+function tokenKeyLines(report, fixed) {
+  const t = report.token_key;
+  if (!t || t.encrypt_time_ratio === undefined) return [];
+  const extra = (s) => (s === undefined ? '—' : `${s >= 0 ? '+' : ''}${fixed(s * 1000, 1)} ms`);
+  return [
+    `Token key (SoftHSM2, ${t.pkcs11_module}) against the vault key, same rounds: encrypt ${fixed(t.encrypt_time_ratio, 3)}x its time ` +
+      `(${extra(t.encrypt_extra_seconds)}), decrypt ${fixed(t.decrypt_time_ratio, 3)}x (${extra(t.decrypt_extra_seconds)}); ` +
+      `on an empty file ${extra(t.encrypt_extra_startup_seconds)} / ${extra(t.decrypt_extra_startup_seconds)}.`,
+  ];
 }
 
 /** The folder workload's table: Coffer's time for the whole folder as a multiple of each peer's. */

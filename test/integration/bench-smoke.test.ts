@@ -15,6 +15,8 @@ const EXPECTED_ROWS = [
   'coffer/decrypt',
   'coffer-agent/encrypt',
   'coffer-agent/decrypt',
+  'coffer-token/encrypt',
+  'coffer-token/decrypt',
   'age/encrypt',
   'age/decrypt',
   'gpg/encrypt',
@@ -48,6 +50,26 @@ interface BenchRow {
   seconds?: number;
   startup_seconds?: number;
   peak_rss_mib?: number;
+  time_vs_vault_key?: number;
+}
+
+const runBench = (args: string[]) => promisify(execFile)(process.execPath, [RUN_BENCH, ...args], { maxBuffer: 16 * 1024 * 1024 });
+
+/** The token key's rows carry their time as a multiple of the vault key's, from the same rounds. */
+function expectTokenAgainstVaultKey(report: any): void {
+  const rows = new Map<string, BenchRow>((report.rows as BenchRow[]).map((row) => [row.id, row]));
+  for (const operation of ['encrypt', 'decrypt']) {
+    const token = rows.get(`coffer-token/${operation}`);
+    const vaultKey = rows.get(`coffer/${operation}`);
+    expect(token?.time_vs_vault_key, operation).toBeCloseTo(token!.seconds! / vaultKey!.seconds!, 9);
+    expect(report.token_key[`${operation}_time_ratio`]).toBe(token?.time_vs_vault_key);
+    expect(report.token_key[`${operation}_extra_startup_seconds`]).toBeCloseTo(
+      token!.startup_seconds! - vaultKey!.startup_seconds!,
+      9,
+    );
+  }
+  expect(report.token_key.pkcs11_module).toMatch(/libsofthsm2\.so$/);
+  expect(report.verified['coffer-token_roundtrip']).toBe(true);
 }
 
 describe('benchmark smoke test', () => {
@@ -56,11 +78,20 @@ describe('benchmark smoke test', () => {
     { timeout: 300_000 },
     async () => {
       // execFile rejects on a non-zero exit, with the benchmark's stderr in the error.
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [RUN_BENCH, '--size', '4M', '--folder-files', '12', '--folder-file-size', '20K', '--json'],
-        { maxBuffer: 16 * 1024 * 1024 },
-      );
+      // One warm-up and one measured round: the rounds' logic runs, at half the default's time.
+      const { stdout } = await runBench([
+        '--size',
+        '4M',
+        '--runs',
+        '1',
+        '--warmup',
+        '1',
+        '--folder-files',
+        '12',
+        '--folder-file-size',
+        '20K',
+        '--json',
+      ]);
       const report: any = JSON.parse(stdout);
       const rows = new Map<string, BenchRow>((report.rows as BenchRow[]).map((row) => [row.id, row]));
 
@@ -109,9 +140,30 @@ describe('benchmark smoke test', () => {
         "Coffer: folder encrypt time <= 1.0x tar | age's time",
       );
       expect(report.event_loop.worst_delay_ms).toBeGreaterThan(0);
+      expectTokenAgainstVaultKey(report);
       // The figures are the OpenSSL addon's, unless the environment asked for node:crypto.
       expect(report.coffer_frame_cipher.name).toBe(process.env.COFFER_AES_GCM === 'node' ? 'node-crypto' : 'openssl-in-place');
       for (const target of report.targets as { status: string }[]) expect(['PASS', 'FAIL', 'SKIP']).toContain(target.status);
     },
   );
+
+  it('runs the token key against the vault key alone with --only token', { timeout: 120_000 }, async () => {
+    const { stdout } = await runBench(['--only', 'token', '--size', '1M', '--runs', '1', '--warmup', '0', '--json']);
+    const report: any = JSON.parse(stdout);
+    expect((report.rows as BenchRow[]).map((row) => row.id).sort()).toEqual([
+      'coffer-token/decrypt',
+      'coffer-token/encrypt',
+      'coffer/decrypt',
+      'coffer/encrypt',
+    ]);
+    expect(report.folder).toBeUndefined();
+    expect(report.event_loop).toBeUndefined();
+    expectTokenAgainstVaultKey(report);
+  });
+
+  it('refuses an --only it does not know, naming the ones it does', async () => {
+    await expect(runBench(['--only', 'tokens', '--size', '1M'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--only takes cp, coffer, .*token.* not "tokens"/),
+    });
+  });
 });
