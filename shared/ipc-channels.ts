@@ -67,7 +67,17 @@ export const INVOKE_CHANNELS = [
   'tpm:status',
 ] as const;
 
+/**
+ * Channels main handles that the renderer may not invoke: only the preload calls them, with what
+ * it alone can know (the paths of dropped File objects). window.coffer.invoke refuses them.
+ */
+export const PRELOAD_CHANNELS = ['files:register-drop'] as const;
+
 export const EVENT_CHANNELS = ['jobs:progress', 'jobs:file-done', 'jobs:finished', 'launch:files', 'menu:command'] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
+export type PreloadChannel = (typeof PRELOAD_CHANNELS)[number];
+/** Every channel main registers a handler for. */
+export type MainChannel = InvokeChannel | PreloadChannel;
+export const MAIN_CHANNELS: readonly MainChannel[] = [...INVOKE_CHANNELS, ...PRELOAD_CHANNELS];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];

@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import type { ErrorValue } from './errors.js';
-import type { EventChannel, InvokeChannel } from './ipc-channels.js';
+import type { EventChannel, InvokeChannel, MainChannel } from './ipc-channels.js';
 import * as kms from './kms-schemas.js';
-import type { AuditRecordView, FileResult, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
+import type { AuditRecordView, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
 import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
 import { FileJobFields } from './file-job.js';
 import { SIGNING_ALGORITHMS } from './key-specs.js';
+import { FileHandle, type FileRef, type FileResultView } from './file-handle.js';
 import type { MenuCommand } from './menu-commands.js';
 
 /**
@@ -14,7 +15,9 @@ import type { MenuCommand } from './menu-commands.js';
  * answer; for every event, its payload. Main, preload and renderer all import it.
  */
 const Empty = z.strictObject({});
-const Paths = z.array(z.string().min(1).max(4096)).min(1).max(10_000);
+const Handles = z.array(FileHandle).min(1).max(10_000);
+/** Paths only the preload sends (dropped files it resolved with webUtils), absolute. */
+const DroppedPaths = FileJobFields.shape.paths.max(10_000);
 
 export const SettingsSchema = z.strictObject({
   default_key_id: z.string().max(300).nullable(),
@@ -34,9 +37,14 @@ export const DEFAULT_SETTINGS: Settings = {
 
 /**
  * A file job as the renderer asks for it: the file job request's fields with their bounds
- * (shared/file-job.ts); main fills in what Settings supply and checks the job whole.
+ * (shared/file-job.ts), its files and output folder named by handles; main turns those into
+ * paths, fills in what Settings supply and checks the job whole.
  */
-export const JobStartRequest = FileJobFields;
+export const JobStartRequest = FileJobFields.omit({ paths: true, out_dir: true }).extend({
+  inputs: z.array(FileHandle).min(1).max(100_000),
+  /** A folder's handle (from Coffer's folder dialog); default: Settings, else beside each input. */
+  out_dir: FileHandle.optional(),
+});
 export type JobStartRequest = z.infer<typeof JobStartRequest>;
 
 export const requestSchemas = {
@@ -51,9 +59,11 @@ export const requestSchemas = {
     protection: z.enum(['keychain', 'passphrase']),
     passphrase: z.string().max(1024).optional(),
   }),
-  'vault:backup': z.strictObject({ path: z.string().min(1).max(4096), passphrase: z.string().max(1024) }),
+  /** Main asks where to write with its own save dialog. */
+  'vault:backup': z.strictObject({ passphrase: z.string().max(1024) }),
+  /** `file`: a backup file chosen with files:choose ({ kind: 'file' }). */
   'vault:restore': z.strictObject({
-    path: z.string().min(1).max(4096),
+    file: FileHandle,
     passphrase: z.string().max(1024),
     force: z.boolean().optional(),
   }),
@@ -105,18 +115,22 @@ export const requestSchemas = {
     limit: z.number().int().min(1).max(100_000).optional(),
     key_id: z.string().max(300).optional(),
   }),
-  'files:classify': z.strictObject({ paths: Paths }),
-  'files:choose': z.strictObject({ kind: z.enum(['files', 'folder']) }),
-  'files:show-in-folder': z.strictObject({ path: z.string().min(1).max(4096) }),
+  'files:classify': z.strictObject({ handles: Handles }),
+  /** files: several files; folder: several folders; file: one file (a backup to restore). */
+  'files:choose': z.strictObject({ kind: z.enum(['files', 'folder', 'file']) }),
+  /** The preload's only: see PRELOAD_CHANNELS. */
+  'files:register-drop': z.strictObject({ paths: DroppedPaths }),
+  'files:show-in-folder': z.strictObject({ handle: FileHandle }),
   'jobs:start': JobStartRequest,
   'jobs:cancel': z.strictObject({ job_id: z.string().uuid() }),
   'jobs:list': Empty,
-  'media:open': z.strictObject({ path: z.string().min(1).max(4096) }),
+  'media:open': z.strictObject({ handle: FileHandle }),
   'shell:status': Empty,
   'shell:install': Empty,
   'shell:uninstall': Empty,
   'settings:get': Empty,
-  'settings:set': SettingsSchema.partial(),
+  /** out_dir: a folder's handle (Coffer's folder dialog), or null for "beside each original". */
+  'settings:set': SettingsSchema.partial().extend({ out_dir: FileHandle.nullable().optional() }),
   'keystores:list': Empty,
   /** A PIN kept (keep_pin) goes to the keychain or is sealed in the vault; otherwise it is asked for each session. */
   'keystores:create': z.strictObject({
@@ -131,9 +145,9 @@ export const requestSchemas = {
   /** The PIN of a store that keeps none, held in memory for this session only. */
   'keystores:pin': z.strictObject({ keystore_id: z.string().min(1).max(255), pin: z.string().min(1).max(256) }),
   'tpm:status': Empty,
-} satisfies Record<InvokeChannel, z.ZodType>;
+} satisfies Record<MainChannel, z.ZodType>;
 
-export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof requestSchemas)[C]>;
+export type InvokeRequest<C extends MainChannel> = z.input<(typeof requestSchemas)[C]>;
 
 /** A contact as every face shows it (list-contacts). */
 export interface ContactView {
@@ -190,7 +204,7 @@ export interface InvokeResponses {
   'vault:create': { vault_id: string; protection: 'keychain' | 'passphrase' | 'tpm'; recovery_code: string };
   'vault:unlock': VaultStatus;
   'vault:change-protection': VaultStatus;
-  'vault:backup': { backup: string; keys: number; key_versions: number };
+  'vault:backup': { cancelled: true } | { cancelled: false; backup: string; keys: number; key_versions: number };
   'vault:restore': { restored: string[]; replaced: string[] };
   'keys:list': ListKeysResponse;
   'keys:create': { key_info: { key_id: string; domain_id: string } };
@@ -249,9 +263,11 @@ export interface InvokeResponses {
   'audit:list': { records: AuditRecordView[]; total: number; chain_verified: boolean; problems: string[] };
   /** `special`: a FIFO, socket or device, never read; `reason` says which. */
   'files:classify': {
-    files: { path: string; kind: 'coffer' | 'file' | 'folder' | 'missing' | 'special'; size: number; reason?: string }[];
+    files: (FileRef & { kind: 'coffer' | 'file' | 'folder' | 'missing' | 'special'; size: number; reason?: string })[];
   };
-  'files:choose': { paths: string[] };
+  'files:choose': { files: FileRef[] };
+  /** Dropped files now granted (the preload's call). */
+  'files:register-drop': { files: FileRef[] };
   'files:show-in-folder': { shown: boolean };
   'jobs:start': { job_id: string };
   'jobs:cancel': { cancelled: boolean };
@@ -296,11 +312,17 @@ export interface TokenView {
 
 export interface EventPayloads {
   'jobs:progress': JobProgressEvent;
-  'jobs:file-done': { job_id: string; result: FileResult };
-  'jobs:finished': { job_id: string; results: FileResult[]; cancelled: boolean };
-  'launch:files': { encrypt: string[]; decrypt: string[] };
+  'jobs:file-done': { job_id: string; result: FileResultView };
+  'jobs:finished': { job_id: string; results: FileResultView[]; cancelled: boolean };
+  'launch:files': { encrypt: FileRef[]; decrypt: FileRef[] };
   /** A menu item or its shortcut was chosen (the application menu lives in main). */
   'menu:command': { command: MenuCommand };
+}
+
+export interface DroppedFiles {
+  files: FileRef[];
+  /** Names of the dropped items that are not files on disk. */
+  not_on_disk: string[];
 }
 
 /** Every answer crosses as a value: errors are {code, message}, never thrown objects. */
@@ -310,6 +332,9 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorVal
 export interface CofferBridge {
   invoke<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>): Promise<IpcResult<InvokeResponses[C]>>;
   on<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
-  /** The path of a dropped file ("" when it is not a file on disk). */
-  getPathForFile(file: unknown): string;
+  /**
+   * Grants dropped File objects: the preload finds each one's path (webUtils) and main answers
+   * with handles. A File not on disk (made by a script, say) gets none and is named in not_on_disk.
+   */
+  registerDroppedFiles(files: readonly unknown[]): Promise<IpcResult<DroppedFiles>>;
 }

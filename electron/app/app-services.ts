@@ -8,7 +8,8 @@ import { requestKeyrings } from '../core/keyrings/request-keyrings.js';
 import { vaultKeyring } from '../core/keyrings/vault-keyring.js';
 import type { SecretStore } from '../core/vault/keychain.js';
 import { dataHandlers } from './data-handlers.js';
-import { fileHandlers } from './file-handlers.js';
+import { fileHandlers, type ChooseKind } from './file-handlers.js';
+import { GrantedFiles } from './granted-files.js';
 import type { EventSender, Handlers } from './ipc.js';
 import { contactHandlers, type PublicKeyFileDialogs } from './contact-handlers.js';
 import { keyHandlers } from './key-handlers.js';
@@ -32,7 +33,9 @@ export interface AppServicesOptions {
   createMedia: (unwrap: DataKeyUnwrapper) => MediaOpener;
   send: EventSender;
   /** The OS file dialog (main passes Electron's; tests pass a stand-in). */
-  choosePaths?: (kind: 'files' | 'folder') => Promise<string[]>;
+  choosePaths?: (kind: ChooseKind) => Promise<string[]>;
+  /** The OS save dialog (a backup's destination): a path, or null when cancelled. */
+  chooseSavePath?: (suggestedName: string) => Promise<string | null>;
   /** Shows a file in the OS file manager. */
   revealPath?: (path: string) => void;
   /** The OS open and save dialogs for public key files (Contacts, "my public key"). */
@@ -51,6 +54,8 @@ export class AppServices {
   readonly jobs: JobManager;
   readonly media: MediaOpener;
   readonly handlers: Handlers;
+  /** The files the window may name, by handle (granted-files.ts). */
+  readonly files = new GrantedFiles();
   private readonly session: VaultSession;
   private readonly pool: WorkerPool;
   private readonly settings: SettingsStore;
@@ -68,12 +73,19 @@ export class AppServices {
       vaultKeyring(this.session.unlocked(), [], 'preview-file').unwrap(edks, context),
     );
     this.jobs.on('progress', (p) => options.send('jobs:progress', p));
-    this.jobs.on('fileDone', (d) => options.send('jobs:file-done', d));
-    this.jobs.on('finished', (d) => options.send('jobs:finished', d));
+    // Results reach the window with handles for the files main read and wrote.
+    this.jobs.on('fileDone', (d) => options.send('jobs:file-done', { job_id: d.job_id, result: this.files.view(d.result) }));
+    this.jobs.on('finished', (d) =>
+      options.send('jobs:finished', { ...d, results: d.results.map((result) => this.files.view(result)) }),
+    );
     this.send = options.send;
     this.handlers = {
-      ...settingsHandlers({ version: options.version, platform: options.platform, vault_dir: options.vaultDir }, this.settings),
-      ...vaultHandlers(this.session),
+      ...settingsHandlers(
+        { version: options.version, platform: options.platform, vault_dir: options.vaultDir },
+        this.settings,
+        this.files,
+      ),
+      ...vaultHandlers(this.session, { files: this.files, chooseSavePath: options.chooseSavePath }),
       ...keyHandlers(this.session),
       ...signatureHandlers({ session: this.session, choosePaths: options.choosePaths }),
       ...keyStoreHandlers(this.session),
@@ -84,6 +96,7 @@ export class AppServices {
         jobs: this.jobs,
         media: this.media,
         settings: this.settings,
+        files: this.files,
         choosePaths: options.choosePaths,
         revealPath: options.revealPath,
       }),
@@ -104,9 +117,12 @@ export class AppServices {
     return this.session.status();
   }
 
-  /** Starts a job for files that came from the OS, when a default key makes that possible. */
+  /**
+   * Starts a job for files that came from the OS, when a default key makes that possible; the
+   * window hears of them by handle.
+   */
   acceptLaunch(request: { encrypt: string[]; decrypt: string[] }): string[] {
-    this.send('launch:files', request);
+    this.send('launch:files', { encrypt: this.files.grantAll(request.encrypt), decrypt: this.files.grantAll(request.decrypt) });
     const started: string[] = [];
     if (!this.session.isUnlocked) return started;
     const key = this.settings.get().default_key_id;

@@ -2,6 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import { COFFER_MAGIC } from '../../shared/file-format.js';
 import { specialFileKind, specialFileReason } from '../core/envelope/file-kind.js';
 import type { JobManager } from '../core/jobs/job-manager.js';
+import type { GrantedFiles } from './granted-files.js';
 import type { MediaOpener } from './media-opener.js';
 import type { DomainHandlers } from './handler-types.js';
 import type { SettingsStore } from './settings-store.js';
@@ -12,11 +13,16 @@ export interface FileHandlerDeps {
   jobs: JobManager;
   media: MediaOpener;
   settings: SettingsStore;
+  /** The files this session was given: every channel names files by their handles here. */
+  files: GrantedFiles;
   /** The OS file dialog (main passes Electron's; tests pass a stand-in). */
-  choosePaths?: ((kind: 'files' | 'folder') => Promise<string[]>) | undefined;
+  choosePaths?: ((kind: ChooseKind) => Promise<string[]>) | undefined;
   /** Shows a file in the OS file manager. */
   revealPath?: ((path: string) => void) | undefined;
 }
+
+/** What files:choose may ask the OS dialog for. */
+export type ChooseKind = 'files' | 'folder' | 'file';
 
 /** A file is a Coffer file by its first bytes (format version 2, suite 0x0478), not by its name. */
 async function looksLikeCoffer(path: string): Promise<boolean> {
@@ -33,49 +39,64 @@ async function looksLikeCoffer(path: string): Promise<boolean> {
   }
 }
 
-/** Files the user picked or dropped: what they are, the job queue over them, and previews. */
+/**
+ * Files the user picked or dropped: what they are, the job queue over them, and previews. The
+ * renderer names files by handles only (granted-files.ts): paths come from main's own dialogs,
+ * from drops the preload resolved, and from Settings, which main wrote from a handle.
+ */
 export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'jobs' | 'media'> {
-  const { session, jobs, media, settings } = deps;
+  const { session, jobs, media, settings, files } = deps;
   return {
-    'files:classify': async (r) => ({
-      files: await Promise.all(
-        r.paths.map(async (path) => {
-          const stats = await fs.stat(path).catch(() => null);
-          if (!stats) return { path, kind: 'missing' as const, size: 0 };
-          const special = specialFileKind(stats);
-          if (special) return { path, kind: 'special' as const, size: 0, reason: specialFileReason(special) };
-          if (stats.isDirectory()) return { path, kind: 'folder' as const, size: 0 };
-          return { path, kind: (await looksLikeCoffer(path)) ? ('coffer' as const) : ('file' as const), size: stats.size };
-        }),
-      ),
-    }),
-    'files:choose': async (r) => ({ paths: (await deps.choosePaths?.(r.kind)) ?? [] }),
+    'files:classify': async (r) => {
+      // Every handle is checked before any file is looked at: one made-up name refuses the lot.
+      const refs = r.handles.map((handle) => files.ref(handle));
+      return {
+        files: await Promise.all(
+          refs.map(async (ref) => {
+            const stats = await fs.stat(ref.path).catch(() => null);
+            if (!stats) return { ...ref, kind: 'missing' as const, size: 0 };
+            const special = specialFileKind(stats);
+            if (special) return { ...ref, kind: 'special' as const, size: 0, reason: specialFileReason(special) };
+            if (stats.isDirectory()) return { ...ref, kind: 'folder' as const, size: 0 };
+            const kind = (await looksLikeCoffer(ref.path)) ? ('coffer' as const) : ('file' as const);
+            return { ...ref, kind, size: stats.size };
+          }),
+        ),
+      };
+    },
+    'files:choose': async (r) => ({ files: files.grantAll((await deps.choosePaths?.(r.kind)) ?? []) }),
+    'files:register-drop': async (r) => ({ files: files.grantAll(r.paths) }),
     'files:show-in-folder': async (r) => {
-      const exists = await fs.stat(r.path).then(
+      const path = files.path(r.handle);
+      const exists = await fs.stat(path).then(
         () => true,
         () => false,
       );
-      if (exists) deps.revealPath?.(r.path);
+      if (exists) deps.revealPath?.(path);
       return { shown: exists && deps.revealPath !== undefined };
     },
     'jobs:start': async (r) => {
       session.unlocked();
+      const { inputs, out_dir, ...fields } = r;
+      const paths = inputs.map((handle) => files.path(handle));
+      const outDir = out_dir === undefined ? undefined : await files.folder(out_dir);
       // The renderer may leave to Settings the default key, output folder, frame length and
       // removal; the job manager checks the completed request whole (shared/file-job.ts).
       const defaults = settings.get();
       const defaultKey = defaults.default_key_id ? [defaults.default_key_id] : undefined;
       const job_id = jobs.start(
-        r.action === 'encrypt'
+        fields.action === 'encrypt'
           ? {
-              ...r,
-              key_ids: r.key_ids ?? defaultKey,
-              out_dir: r.out_dir ?? defaults.out_dir ?? undefined,
-              frame_length: r.frame_length ?? defaults.frame_length ?? undefined,
-              remove_originals: r.remove_originals ?? defaults.remove_originals,
+              ...fields,
+              paths,
+              key_ids: fields.key_ids ?? defaultKey,
+              out_dir: outDir ?? defaults.out_dir ?? undefined,
+              frame_length: fields.frame_length ?? defaults.frame_length ?? undefined,
+              remove_originals: fields.remove_originals ?? defaults.remove_originals,
             }
-          : r.action === 'decrypt'
-            ? { ...r, out_dir: r.out_dir ?? defaults.out_dir ?? undefined }
-            : r,
+          : fields.action === 'decrypt'
+            ? { ...fields, paths, out_dir: outDir ?? defaults.out_dir ?? undefined }
+            : { ...fields, paths, ...(outDir === undefined ? {} : { out_dir: outDir }) },
       );
       return { job_id };
     },
@@ -83,7 +104,7 @@ export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'j
     'jobs:list': async () => ({ jobs: jobs.list() }),
     'media:open': async (r) => {
       session.unlocked();
-      const opened = await media.open(r.path);
+      const opened = await media.open(files.path(r.handle));
       return { url: opened.url, mime_type: opened.mimeType, size: opened.size };
     },
   };

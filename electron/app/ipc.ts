@@ -1,5 +1,5 @@
 import { CofferError, toErrorValue } from '../../shared/errors.js';
-import { INVOKE_CHANNELS, type EventChannel, type InvokeChannel } from '../../shared/ipc-channels.js';
+import { MAIN_CHANNELS, type EventChannel, type MainChannel } from '../../shared/ipc-channels.js';
 import { requestSchemas, type EventPayloads, type InvokeResponses, type IpcResult } from '../../shared/ipc-contract.js';
 import { parseRequest } from '../../shared/kms-schemas.js';
 
@@ -18,7 +18,7 @@ export interface IpcMainLike {
 }
 
 export type Handlers = {
-  [C in InvokeChannel]: (request: ReturnType<(typeof requestSchemas)[C]['parse']>) => Promise<InvokeResponses[C]>;
+  [C in MainChannel]: (request: ReturnType<(typeof requestSchemas)[C]['parse']>) => Promise<InvokeResponses[C]>;
 };
 
 /** The app's pages come from app://coffer/ and from nowhere else. */
@@ -35,7 +35,7 @@ export function isAppUrl(url: string): boolean {
 }
 
 export function registerIpcHandlers(ipc: IpcMainLike, handlers: Handlers, isTrusted: (url: string) => boolean = isAppUrl): void {
-  for (const channel of INVOKE_CHANNELS) {
+  for (const channel of MAIN_CHANNELS) {
     ipc.handle(channel, async (event, payload): Promise<IpcResult<unknown>> => {
       const url = event.senderFrame?.url ?? '';
       if (!isTrusted(url)) {

@@ -113,6 +113,8 @@ async function createWindow(): Promise<BrowserWindow> {
     rendererReady = false;
   });
   window.webContents.on('did-finish-load', () => {
+    // A page (re)loaded holds no handles: the ones granted to the page before it are void.
+    services?.files.revokeAll();
     rendererReady = true;
     const request = pending;
     pending = { encrypt: [], decrypt: [] };
@@ -143,15 +145,22 @@ async function start(): Promise<void> {
     platform: process.platform,
     createMedia: (unwrap) => new MediaRegistry(unwrap),
     send: (event, payload) => mainWindow?.webContents.send(event, payload),
+    // The dialogs are how files reach main: what they return is granted a handle (granted-files.ts).
     choosePaths: async (kind) => {
-      const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = [
-        kind === 'folder' ? 'openDirectory' : 'openFile',
-        'multiSelections',
-      ];
+      const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] =
+        kind === 'file' ? ['openFile'] : [kind === 'folder' ? 'openDirectory' : 'openFile', 'multiSelections'];
       const result = mainWindow
         ? await dialog.showOpenDialog(mainWindow, { properties })
         : await dialog.showOpenDialog({ properties });
       return result.canceled ? [] : result.filePaths;
+    },
+    chooseSavePath: async (suggestedName) => {
+      const options = {
+        defaultPath: join(app.getPath('documents'), suggestedName),
+        properties: ['showOverwriteConfirmation' as const],
+      };
+      const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
     },
     revealPath: (path) => shell.showItemInFolder(path),
     publicKeyFileDialogs: {

@@ -1,12 +1,13 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../shared/ipc-channels.js';
-import type { CofferBridge } from '../../shared/ipc-contract.js';
+import type { CofferBridge, DroppedFiles, IpcResult } from '../../shared/ipc-contract.js';
 
 /**
- * The renderer's only way out: window.coffer, built from the contract. It forwards known
- * channels only, never hands the page ipcRenderer or its event objects, and resolves dropped
- * files to paths (File.path is gone since Electron 32). Bundled into one CommonJS file, as a
- * sandboxed preload must be.
+ * The renderer's only way out: window.coffer, built from the contract. It forwards the
+ * renderer's channels only (never the preload's own, files:register-drop), never hands the page
+ * ipcRenderer or its event objects, and turns dropped File objects into handles: it finds their
+ * paths itself (File.path is gone since Electron 32) so the page never names a path to act on.
+ * Bundled into one CommonJS file, as a sandboxed preload must be.
  */
 const invokable = new Set<string>(INVOKE_CHANNELS);
 const listenable = new Set<string>(EVENT_CHANNELS);
@@ -29,12 +30,23 @@ const bridge: CofferBridge = {
       ipcRenderer.removeListener(event, wrapped);
     };
   },
-  getPathForFile: (file) => {
-    try {
-      return webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
-    } catch {
-      return '';
+  registerDroppedFiles: async (files) => {
+    const paths: string[] = [];
+    const notOnDisk: string[] = [];
+    for (const file of files) {
+      let path: string;
+      try {
+        // "" for a File that is not on disk (one a script built): it gets no handle.
+        path = webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
+      } catch {
+        path = '';
+      }
+      if (path) paths.push(path);
+      else notOnDisk.push(String((file as { name?: unknown }).name ?? ''));
     }
+    if (paths.length === 0) return { ok: true, value: { files: [], not_on_disk: notOnDisk } };
+    const granted = (await ipcRenderer.invoke('files:register-drop', { paths })) as IpcResult<{ files: DroppedFiles['files'] }>;
+    return granted.ok ? { ok: true, value: { files: granted.value.files, not_on_disk: notOnDisk } } : granted;
   },
 };
 

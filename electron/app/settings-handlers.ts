@@ -1,3 +1,4 @@
+import type { GrantedFiles } from './granted-files.js';
 import type { DomainHandlers } from './handler-types.js';
 import type { SettingsStore } from './settings-store.js';
 
@@ -7,11 +8,18 @@ export interface AppInfo {
   vault_dir: string;
 }
 
-/** What the app is, and the user's settings. */
-export function settingsHandlers(info: AppInfo, settings: SettingsStore): DomainHandlers<'app' | 'settings'> {
+/** What the app is, and the user's settings (the output folder set by a folder's handle). */
+export function settingsHandlers(
+  info: AppInfo,
+  settings: SettingsStore,
+  files: GrantedFiles,
+): DomainHandlers<'app' | 'settings'> {
   return {
     'app:info': async () => info,
     'settings:get': async () => settings.get(),
-    'settings:set': (r) => settings.update(r),
+    'settings:set': async ({ out_dir, ...changes }) =>
+      settings.update(
+        out_dir === undefined ? changes : { ...changes, out_dir: out_dir === null ? null : await files.folder(out_dir) },
+      ),
   };
 }

@@ -1,5 +1,6 @@
 import { Vault } from '../core/vault/vault.js';
 import type { ProtectionChoice } from '../core/vault/vault-unlock.js';
+import type { GrantedFiles } from './granted-files.js';
 import type { DomainHandlers } from './handler-types.js';
 import type { VaultSession } from './vault-session.js';
 
@@ -12,8 +13,21 @@ function protectionChoice(request: {
   return { mode: request.protection };
 }
 
-/** The vault itself: its state, creating and unlocking it, its protection, backups and the audit log. */
-export function vaultHandlers(session: VaultSession): DomainHandlers<'vault' | 'audit'> {
+export interface VaultFileDeps {
+  /** The files this session was given (a backup to restore is one). */
+  files: GrantedFiles;
+  /** The OS save dialog: where to write a backup, or null when the user cancelled. */
+  chooseSavePath?: ((suggestedName: string) => Promise<string | null>) | undefined;
+}
+
+/** The name the save dialog suggests for a backup. */
+export const BACKUP_FILE_NAME = 'coffer-keys.backup';
+
+/**
+ * The vault itself: its state, creating and unlocking it, its protection, backups and the audit
+ * log. A backup goes where main's save dialog says, never to a path the window names.
+ */
+export function vaultHandlers(session: VaultSession, deps: VaultFileDeps): DomainHandlers<'vault' | 'audit'> {
   return {
     'vault:status': () => session.status(),
     'vault:create': async (request) => {
@@ -29,8 +43,13 @@ export function vaultHandlers(session: VaultSession): DomainHandlers<'vault' | '
       await session.unlocked().changeProtection(protectionChoice(request));
       return session.status();
     },
-    'vault:backup': (r) => session.unlocked().backupTo(r.path, r.passphrase),
-    'vault:restore': (r) => session.unlocked().restoreFrom(r.path, r.passphrase, r.force ?? false),
+    'vault:backup': async (r) => {
+      const vault = session.unlocked();
+      const path = (await deps.chooseSavePath?.(BACKUP_FILE_NAME)) ?? null;
+      if (path === null) return { cancelled: true as const };
+      return { cancelled: false as const, ...(await vault.backupTo(path, r.passphrase)) };
+    },
+    'vault:restore': (r) => session.unlocked().restoreFrom(deps.files.path(r.file), r.passphrase, r.force ?? false),
     'audit:list': async (r) => {
       const log = await session.unlocked().auditLog();
       let records = r.key_id ? log.records.filter((x) => x.key_id === r.key_id) : log.records;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventChannel } from '../../shared/ipc-channels.js';
@@ -28,6 +28,8 @@ const openAnswers: (string | null)[] = [];
 const saveAnswers: (string | null)[] = [];
 const suggested: string[] = [];
 const sent: { event: EventChannel; payload: EventPayloads[EventChannel] }[] = [];
+/** What Coffer's folder dialog answers next. */
+const dialogAnswers: string[][] = [];
 
 async function ok<T = any>(channel: string, payload: unknown = {}): Promise<T> {
   const result = await ipc.invoke<T>(channel, payload);
@@ -66,6 +68,7 @@ beforeAll(async () => {
         return saveAnswers.shift() ?? null;
       },
     },
+    choosePaths: async () => dialogAnswers.shift() ?? [],
   });
   registerIpcHandlers(ipc, services.handlers);
   await ok('vault:create', { protection: 'keychain' });
@@ -90,12 +93,17 @@ describe('sharing over IPC', () => {
 
     const input = join(work, 'note.txt');
     await writeFile(input, 'shared through the app');
-    const job = await ok('jobs:start', { action: 'encrypt', paths: [input], recipients: ['me too'] });
+    // The file is dropped (the preload registers it) and the output folder chosen in the dialog.
+    const [dropped] = (await ok('files:register-drop', { paths: [input] })).files;
+    const job = await ok('jobs:start', { action: 'encrypt', inputs: [dropped.handle], recipients: ['me too'] });
     const sealed = await finished(job.job_id);
     expect(sealed.results[0]).toMatchObject({ status: 'ok' });
-    const output = (sealed.results[0] as { output: string }).output;
+    const output = (sealed.results[0] as { output_handle: string }).output_handle;
+    await mkdir(join(work, 'out'));
+    dialogAnswers.push([join(work, 'out')]);
+    const [outDir] = (await ok('files:choose', { kind: 'folder' })).files;
     const opened = await finished(
-      (await ok('jobs:start', { action: 'decrypt', paths: [output], out_dir: join(work, 'out') })).job_id,
+      (await ok('jobs:start', { action: 'decrypt', inputs: [output], out_dir: outDir.handle })).job_id,
     );
     expect(opened.results[0]).toMatchObject({ status: 'ok' });
     expect(await readFile((opened.results[0] as { output: string }).output, 'utf8')).toBe('shared through the app');

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INVOKE_CHANNELS, type EventChannel } from '../../shared/ipc-channels.js';
+import { MAIN_CHANNELS, type EventChannel } from '../../shared/ipc-channels.js';
 import type { EventPayloads, IpcResult } from '../../shared/ipc-contract.js';
 import { AppServices } from '../../electron/app/app-services.js';
 import { registerIpcHandlers, type IpcInvokeEventLike, type IpcMainLike } from '../../electron/app/ipc.js';
@@ -28,10 +28,15 @@ let work: string;
 let ipc: FakeIpcMain;
 let services: AppServices;
 let sent: Sent[];
+/** What the OS dialogs answer next: files:choose takes one list, vault:backup one save path. */
+let dialogAnswers: string[][];
+let saveAnswers: (string | null)[];
 
 async function boot(vaultDir = join(work, 'vault')): Promise<void> {
   ipc = new FakeIpcMain();
   sent = [];
+  dialogAnswers = [];
+  saveAnswers = [];
   services = await AppServices.start({
     vaultDir,
     version: '0.1.0-test',
@@ -39,6 +44,8 @@ async function boot(vaultDir = join(work, 'vault')): Promise<void> {
     poolSize: 2,
     createMedia: (unwrap) => new MediaRegistry(unwrap),
     send: (event, payload) => sent.push({ event, payload }),
+    choosePaths: async () => dialogAnswers.shift() ?? [],
+    chooseSavePath: async () => saveAnswers.shift() ?? null,
   });
   registerIpcHandlers(ipc, services.handlers);
 }
@@ -58,6 +65,14 @@ async function ok<T = any>(channel: string, payload: unknown = {}): Promise<T> {
   return result.value;
 }
 
+/** Handles for paths, as the window gets them: the user picks them in Coffer's dialog. */
+async function chosen(...paths: string[]): Promise<string[]> {
+  dialogAnswers.push(paths);
+  const { files } = await ok<{ files: { handle: string; path: string }[] }>('files:choose', { kind: 'files' });
+  expect(files.map((f) => f.path)).toEqual(paths);
+  return files.map((f) => f.handle);
+}
+
 function finished(jobId: string): Promise<EventPayloads['jobs:finished']> {
   return new Promise((resolve) => {
     const poll = setInterval(() => {
@@ -74,16 +89,31 @@ function finished(jobId: string): Promise<EventPayloads['jobs:finished']> {
 
 describe('the IPC bridge', () => {
   it('registers every channel of the contract', () => {
-    expect([...ipc.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+    expect([...ipc.handlers.keys()].sort()).toEqual([...MAIN_CHANNELS].sort());
   });
 
   it('classifies a FIFO or a device as special, with its reason, without opening it', async () => {
     const fifo = join(work, 'pipe.coffer');
     execFileSync('mkfifo', [fifo]);
-    const classified = await ok('files:classify', { paths: [fifo, '/dev/null'] });
+    const handles = await chosen(fifo, '/dev/null');
+    const classified = await ok('files:classify', { handles });
     expect(classified.files).toEqual([
-      { path: fifo, kind: 'special', size: 0, reason: expect.stringMatching(/^a named pipe \(FIFO\), not a regular file/) },
-      { path: '/dev/null', kind: 'special', size: 0, reason: expect.stringMatching(/^a character device/) },
+      {
+        handle: handles[0],
+        path: fifo,
+        name: 'pipe.coffer',
+        kind: 'special',
+        size: 0,
+        reason: expect.stringMatching(/^a named pipe \(FIFO\), not a regular file/),
+      },
+      {
+        handle: handles[1],
+        path: '/dev/null',
+        name: 'null',
+        kind: 'special',
+        size: 0,
+        reason: expect.stringMatching(/^a character device/),
+      },
     ]);
   });
 
@@ -96,12 +126,15 @@ describe('the IPC bridge', () => {
     expect(
       (
         await finished(
-          (await ok('jobs:start', { action: 'encrypt', paths: [join(folder, 'x')], key_ids: ['alias/names'] })).job_id,
+          (await ok('jobs:start', { action: 'encrypt', inputs: await chosen(join(folder, 'x')), key_ids: ['alias/names'] }))
+            .job_id,
         )
       ).results[0],
     ).toMatchObject({ status: 'ok' });
     await rename(join(folder, 'x.coffer'), join(folder, '...coffer'));
-    const done = await finished((await ok('jobs:start', { action: 'decrypt', paths: [join(folder, '...coffer')] })).job_id);
+    const done = await finished(
+      (await ok('jobs:start', { action: 'decrypt', inputs: await chosen(join(folder, '...coffer')) })).job_id,
+    );
     expect(done.results[0]).toMatchObject({
       status: 'ok',
       output: join(folder, 'decrypted'),
@@ -119,7 +152,7 @@ describe('the IPC bridge', () => {
       '',
       null,
     ]) {
-      for (const channel of INVOKE_CHANNELS) {
+      for (const channel of MAIN_CHANNELS) {
         const result = await ipc.invoke(channel, { protection: 'keychain' }, url);
         expect(result).toMatchObject({ ok: false, error: { code: 'COFFER.4001' } });
       }
@@ -133,10 +166,10 @@ describe('the IPC bridge', () => {
       ['vault:create', { protection: 'keychain', extra: 1 }, 'KMS.0308'],
       ['keys:create', { key_alias: 42 }, 'KMS.0308'],
       ['keys:create', {}, 'KMS.0204'],
-      ['jobs:start', { action: 'encrypt', paths: [] }, 'KMS.0308'],
-      ['jobs:start', { action: 'shred', paths: ['/tmp/x'] }, 'KMS.0308'],
+      ['jobs:start', { action: 'encrypt', inputs: [] }, 'KMS.0308'],
+      ['jobs:start', { action: 'shred', inputs: ['AAAAAAAAAAAAAAAAAAAAAA'] }, 'KMS.0308'],
       ['jobs:cancel', { job_id: 'not-a-uuid' }, 'KMS.0308'],
-      ['media:open', { path: 7 }, 'KMS.0308'],
+      ['media:open', { handle: 7 }, 'KMS.0308'],
       ['settings:set', { theme: 'neon' }, 'KMS.0308'],
       ['files:classify', 'not an object', 'KMS.0308'],
     ];
@@ -205,20 +238,24 @@ describe('the IPC bridge', () => {
     await mkdir(folder);
     await writeFile(join(folder, 'a.jpg'), randomBytes(3000));
     await writeFile(join(folder, 'b.jpg'), randomBytes(5000));
-    const classified = await ok('files:classify', { paths: [folder, join(folder, 'a.jpg'), join(work, 'nope')] });
+    const [folderHandle, ...others] = await chosen(folder, join(folder, 'a.jpg'), join(work, 'nope'));
+    const classified = await ok('files:classify', { handles: [folderHandle, ...others] });
     expect(classified.files.map((f: { kind: string }) => f.kind)).toEqual(['folder', 'file', 'missing']);
 
-    const encryptJob = (await ok('jobs:start', { action: 'encrypt', paths: [folder], key_ids: ['alias/pictures'] })).job_id;
+    const encryptJob = (await ok('jobs:start', { action: 'encrypt', inputs: [folderHandle], key_ids: ['alias/pictures'] }))
+      .job_id;
     const encrypted = await finished(encryptJob);
     expect(encrypted.results.map((r) => r.status)).toEqual(['ok', 'ok']);
     expect(sent.filter((s) => s.event === 'jobs:file-done')).toHaveLength(2);
-    expect((await ok('files:classify', { paths: [join(folder, 'a.jpg.coffer')] })).files[0].kind).toBe('coffer');
+    // Outputs come back with handles: main wrote them, so the window may show and preview them.
+    const written = encrypted.results.find((r) => r.status === 'ok' && r.output === join(folder, 'a.jpg.coffer'))!;
+    expect((await ok('files:classify', { handles: [written.output_handle] })).files[0].kind).toBe('coffer');
     expect((await ok('jobs:list')).jobs[0]).toMatchObject({ job_id: encryptJob, state: 'done' });
 
-    const verifyJob = (await ok('jobs:start', { action: 'verify', paths: [folder] })).job_id;
+    const verifyJob = (await ok('jobs:start', { action: 'verify', inputs: [folderHandle] })).job_id;
     expect((await finished(verifyJob)).results.filter((r) => r.status === 'ok')).toHaveLength(2);
 
-    const preview = await ok('media:open', { path: join(folder, 'a.jpg.coffer') });
+    const preview = await ok('media:open', { handle: written.output_handle });
     expect(preview).toMatchObject({ mime_type: 'image/jpeg', size: 3000 });
     const response = await services.media.handle(new Request(preview.url, { headers: { Range: 'bytes=0-99' } }));
     expect(response.status).toBe(206);
@@ -237,7 +274,9 @@ describe('the IPC bridge', () => {
     const file = join(work, 'big.bin');
     await writeFile(file, randomBytes(64 * 1024 * 1024));
     const started = performance.now();
-    const job = (await ok('jobs:start', { action: 'encrypt', paths: [file], key_ids: ['alias/big'], frame_length: 1024 })).job_id;
+    const job = (
+      await ok('jobs:start', { action: 'encrypt', inputs: await chosen(file), key_ids: ['alias/big'], frame_length: 1024 })
+    ).job_id;
     await finished(job);
     const seconds = (performance.now() - started) / 1000;
     const progress = sent.filter((s) => s.event === 'jobs:progress').map((s) => s.payload as EventPayloads['jobs:progress']);
@@ -257,7 +296,12 @@ describe('the IPC bridge', () => {
     await mkdir(dir);
     await writeFile(join(dir, 'video.mp4'), randomBytes(96 * 1024 * 1024));
     const job = (
-      await ok('jobs:start', { action: 'encrypt', paths: [join(dir, 'video.mp4')], key_ids: ['alias/k'], frame_length: 1024 })
+      await ok('jobs:start', {
+        action: 'encrypt',
+        inputs: await chosen(join(dir, 'video.mp4')),
+        key_ids: ['alias/k'],
+        frame_length: 1024,
+      })
     ).job_id;
     // Cancel as soon as the job writes (its first progress event may come after a fast job ended).
     while (!(await readdir(dir)).some((name) => name.includes('.coffer-tmp-'))) {
@@ -311,25 +355,32 @@ describe('the IPC bridge', () => {
     await boot();
     expect(await ok('vault:status')).toMatchObject({ state: 'unlocked', protection: 'keychain' });
 
+    // The backup goes where main's save dialog says; cancelling it writes nothing.
     const file = join(work, 'keys.backup');
-    expect(await ok('vault:backup', { path: file, passphrase: 'backup passphrase' })).toEqual({
+    expect(await ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({ cancelled: true });
+    expect(existsSync(file)).toBe(false);
+    saveAnswers.push(file);
+    expect(await ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({
+      cancelled: false,
       backup: file,
       keys: 1,
       key_versions: 1,
     });
-    expect(await ipc.invoke('vault:backup', { path: file, passphrase: 'backup passphrase' })).toMatchObject({
+    saveAnswers.push(file);
+    expect(await ipc.invoke('vault:backup', { passphrase: 'backup passphrase' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1017' },
     });
-    expect(await ipc.invoke('vault:restore', { path: file, passphrase: 'backup passphrase' })).toMatchObject({
+    const [backup] = await chosen(file);
+    expect(await ipc.invoke('vault:restore', { file: backup, passphrase: 'backup passphrase' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1011' },
     });
-    expect(await ok('vault:restore', { path: file, passphrase: 'backup passphrase', force: true })).toEqual({
+    expect(await ok('vault:restore', { file: backup, passphrase: 'backup passphrase', force: true })).toEqual({
       restored: [key],
       replaced: [key],
     });
-    expect(await ipc.invoke('vault:restore', { path: file, passphrase: 'wrong' })).toMatchObject({
+    expect(await ipc.invoke('vault:restore', { file: backup, passphrase: 'wrong' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1010' },
     });
@@ -341,7 +392,13 @@ describe('the IPC bridge', () => {
     const plain = join(work, 'report.pdf');
     await writeFile(plain, 'pdf');
     expect(services.acceptLaunch({ encrypt: [plain], decrypt: [] })).toEqual([]);
-    expect(sent.at(-1)).toEqual({ event: 'launch:files', payload: { encrypt: [plain], decrypt: [] } });
+    // The window hears of them by handle, and may act on them.
+    expect(sent.at(-1)).toEqual({
+      event: 'launch:files',
+      payload: { encrypt: [{ handle: expect.stringMatching(/^[\w-]{22}$/), path: plain, name: 'report.pdf' }], decrypt: [] },
+    });
+    const launched = (sent.at(-1)!.payload as EventPayloads['launch:files']).encrypt[0]!.handle;
+    expect((await ok('files:classify', { handles: [launched] })).files[0]).toMatchObject({ path: plain, kind: 'file' });
     await ok('settings:set', { default_key_id: 'alias/default' });
     const [encryptJob] = services.acceptLaunch({ encrypt: [plain], decrypt: [] });
     await finished(encryptJob!);

@@ -62,11 +62,23 @@ describe('the file job request', () => {
 
   it("is the app's jobs:start request: the same frame-length bounds and the same refusal", () => {
     const schema = requestSchemas['jobs:start'];
-    expect(() => parseRequest(schema, { ...encrypt, frame_length: 100 })).toThrow(
+    const handle = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const { paths: _paths, ...fields } = encrypt;
+    expect(() => parseRequest(schema, { ...fields, inputs: [handle], frame_length: 100 })).toThrow(
       expect.objectContaining({ code: 'COFFER.2012' }),
     );
     // The key may come from Settings, so the contract leaves it to the job's own check.
-    expect(parseRequest(schema, { action: 'encrypt', paths: ['/a'] })).toEqual({ action: 'encrypt', paths: ['/a'] });
+    expect(parseRequest(schema, { action: 'encrypt', inputs: [handle] })).toEqual({ action: 'encrypt', inputs: [handle] });
+    // The window names its files by handle: a path, in either field, is not one.
+    expect(() => parseRequest(schema, { action: 'encrypt', inputs: ['/home/me/a.txt'] })).toThrow(
+      expect.objectContaining({
+        code: 'COFFER.2040',
+        message: expect.stringContaining('"/home/me/a.txt" is not a file Coffer was given'),
+      }),
+    );
+    expect(() => parseRequest(schema, { action: 'encrypt', inputs: [handle], paths: ['/a'] })).toThrow(
+      expect.objectContaining({ code: 'KMS.0308' }),
+    );
   });
 });
 
