@@ -1,5 +1,5 @@
 import type { EventChannel, InvokeChannel } from '../../shared/ipc-channels.js';
-import type { CofferBridge, EventPayloads, InvokeRequest, InvokeResponses } from '../../shared/ipc-contract.js';
+import type { CofferBridge, DroppedFiles, EventPayloads, InvokeRequest, InvokeResponses } from '../../shared/ipc-contract.js';
 
 /**
  * The renderer's only door to the app: window.coffer, typed by the shared contract. `call`
@@ -31,8 +31,14 @@ export function on<E extends EventChannel>(event: E, listener: (payload: EventPa
   return window.coffer.on(event, listener);
 }
 
-export function pathForFile(file: File): string {
-  return window.coffer.getPathForFile(file);
+/**
+ * Hands dropped File objects to the preload, which finds their paths and has main grant them:
+ * the page gets handles back, and never names a path itself.
+ */
+export async function registerDropped(files: readonly File[]): Promise<DroppedFiles> {
+  const result = await window.coffer.registerDroppedFiles(files);
+  if (!result.ok) throw new BridgeError(result.error.code, result.error.message);
+  return result.value;
 }
 
 /** The message to show for anything caught: the app's own sentence when there is one. */

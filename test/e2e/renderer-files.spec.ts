@@ -90,7 +90,7 @@ test('a .coffer picture opens in the preview, decrypted on the fly', async ({ ap
   await writeFile(picture, pngBytes());
   const { job_id } = await server.services.handlers['jobs:start']({
     action: 'encrypt',
-    paths: [picture],
+    inputs: server.grant(picture),
     key_ids: ['alias/pictures'],
   });
   await expect.poll(() => server.services.jobs.list().find((j) => j.job_id === job_id)?.state).toBe('done');

@@ -24,7 +24,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await server.services.handlers['keys:enable-rotation']({ key_id: 'alias/photos', rotation_interval: 90 });
     const sample = join(server.workDir, `shot-${scheme}-${Date.now()}.txt`);
     await writeFile(sample, 'sample');
-    await server.services.handlers['jobs:start']({ action: 'encrypt', paths: [sample], key_ids: ['alias/photos'] });
+    await server.services.handlers['jobs:start']({ action: 'encrypt', inputs: server.grant(sample), key_ids: ['alias/photos'] });
     await app.reload();
     for (const name of screens) {
       await app.getByRole('button', { name, exact: true }).click();

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { FileResult } from '../../../shared/kms-responses.js';
+import type { FileResultView } from '../../../shared/file-handle.js';
 import type { EventPayloads, JobStartRequest } from '../../../shared/ipc-contract.js';
 import { call, messageOf, on } from '../bridge.js';
 
@@ -18,7 +18,7 @@ export interface JobView {
   overallTotal: number;
   rate: number;
   etaSeconds: number | null;
-  results: FileResult[];
+  results: FileResultView[];
   error: string | null;
 }
 
@@ -27,13 +27,14 @@ interface JobsState {
   /** Newest first. */
   order: string[];
   error: string | null;
-  start(request: JobStartRequest): Promise<string | null>;
+  /** `paths`: the inputs' paths, for showing (the request names them by handle). */
+  start(request: JobStartRequest, paths: string[]): Promise<string | null>;
   cancel(id: string): Promise<void>;
   /** Subscribes to the bridge's job events; returns the unsubscribe function. */
   listen(): () => void;
 }
 
-function blank(id: string, request: Pick<JobStartRequest, 'action' | 'paths'>): JobView {
+function blank(id: string, request: Pick<JobView, 'action' | 'paths'>): JobView {
   return {
     id,
     action: request.action,
@@ -66,11 +67,12 @@ export const useJobsStore = create<JobsState>((set, get) => {
     jobs: {},
     order: [],
     error: null,
-    async start(request) {
+    async start(request, paths) {
       try {
         const { job_id } = await call('jobs:start', request);
+        const shown = { action: request.action, paths };
         // A quick job's events can arrive before this answer: keep what they already said.
-        patch(job_id, () => (get().jobs[job_id] ? { action: request.action, paths: request.paths } : blank(job_id, request)));
+        patch(job_id, () => (get().jobs[job_id] ? shown : blank(job_id, shown)));
         set({ error: null });
         return job_id;
       } catch (error) {

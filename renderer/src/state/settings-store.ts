@@ -1,12 +1,13 @@
 import { create } from 'zustand';
-import { DEFAULT_SETTINGS, type Settings } from '../../../shared/ipc-contract.js';
+import { DEFAULT_SETTINGS, type InvokeRequest, type Settings } from '../../../shared/ipc-contract.js';
 import { call, messageOf } from '../bridge.js';
 
 interface SettingsState {
   settings: Settings;
   error: string | null;
   load(): Promise<void>;
-  update(changes: Partial<Settings>): Promise<void>;
+  /** out_dir is set by a folder's handle (from Coffer's folder dialog) or null. */
+  update(changes: InvokeRequest<'settings:set'>): Promise<void>;
 }
 
 export const useSettingsStore = create<SettingsState>((set) => ({

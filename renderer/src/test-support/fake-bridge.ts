@@ -1,4 +1,4 @@
-import type { EventChannel, InvokeChannel } from '../../../shared/ipc-channels.js';
+import type { EventChannel, InvokeChannel, MainChannel } from '../../../shared/ipc-channels.js';
 import type { CofferBridge, EventPayloads, InvokeRequest, InvokeResponses } from '../../../shared/ipc-contract.js';
 import type { ErrorValue } from '../../../shared/errors.js';
 
@@ -12,7 +12,7 @@ export type FakeHandlers = {
 };
 
 export interface FakeBridge {
-  calls: { channel: InvokeChannel; request: unknown }[];
+  calls: { channel: MainChannel; request: unknown }[];
   emit<E extends EventChannel>(event: E, payload: EventPayloads[E]): void;
 }
 
@@ -37,7 +37,19 @@ export function installFakeBridge(handlers: FakeHandlers, paths: Record<string, 
       listeners.set(event, set);
       return () => set.delete(listener as (payload: unknown) => void);
     },
-    getPathForFile: (file) => paths[(file as File).name] ?? '',
+    // Stands in for the preload: a File whose name the test mapped to a path is "on disk" and
+    // gets a handle (here, "handle:" + its path); any other is not on disk.
+    registerDroppedFiles: async (files) => {
+      const named = (files as File[]).map((file) => ({ name: file.name, path: paths[file.name] }));
+      calls.push({ channel: 'files:register-drop', request: { paths: named.flatMap((f) => f.path ?? []) } });
+      return {
+        ok: true,
+        value: {
+          files: named.flatMap((f) => (f.path ? [{ handle: `handle:${f.path}`, path: f.path, name: f.name }] : [])),
+          not_on_disk: named.filter((f) => !f.path).map((f) => f.name),
+        },
+      };
+    },
   };
   window.coffer = bridge;
   return {

@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventChannel, InvokeChannel } from '../../../shared/ipc-channels.js';
+import { INVOKE_CHANNELS, type EventChannel, type MainChannel } from '../../../shared/ipc-channels.js';
 import type { EventPayloads } from '../../../shared/ipc-contract.js';
 import { AppServices } from '../../../electron/app/app-services.js';
+import type { ChooseKind } from '../../../electron/app/file-handlers.js';
 import { registerIpcHandlers, type IpcInvokeEventLike } from '../../../electron/app/ipc.js';
 import { MediaRegistry } from '../../../electron/app/media-protocol.js';
 
@@ -14,7 +15,9 @@ import { MediaRegistry } from '../../../electron/app/media-protocol.js';
  * The renderer's end-to-end harness: the built renderer served over HTTP on loopback, and the
  * REAL main-process code behind it (AppServices, the IPC handlers with their validation, a real
  * vault in a temporary folder, real files). Only the preload is stood in for, by a few lines
- * (test-bridge.js) that carry window.coffer's calls here over fetch and events over SSE.
+ * (test-bridge.js) that carry window.coffer's calls here over fetch and events over SSE. As in
+ * the app, the page's invoke reaches the renderer's channels only; the preload's own
+ * (files:register-drop) has its own door, which only the stand-in's registerDroppedFiles uses.
  */
 const rendererRoot = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -32,15 +35,19 @@ export interface BridgeServer {
   workDir: string;
   services: AppServices;
   revealed: string[];
-  /** What the OS file dialog "returns" next, one answer per files:choose (then nothing). */
+  /** What the OS file dialog "returns" next, one answer per files:choose (then nothing): main grants handles for them. */
   chooseAnswers: string[][];
   /** The kinds files:choose was asked for, in order. */
-  chooseAsked: ('files' | 'folder')[];
+  chooseAsked: ChooseKind[];
   /** What the OS open dialog for a public key file "returns" next, one answer each (then cancelled). */
   keyFileAnswers: string[];
   /** Where the OS save dialog for a public key file "saves" next, one answer each (then cancelled); what it suggested. */
   saveAnswers: string[];
   saveSuggested: string[];
+  /** Where the OS save dialog for a backup "saves" next, one per vault:backup (then cancelled). */
+  backupSaveAnswers: string[];
+  /** Handles for files, as main grants them to what reached it from the OS (for a spec's direct handler calls). */
+  grant(...paths: string[]): string[];
   /** Sends an event to the page as main does (the menu's commands, for one). */
   emit<E extends EventChannel>(event: E, payload: EventPayloads[E]): void;
   close(): Promise<void>;
@@ -58,10 +65,11 @@ export async function startBridgeServer(): Promise<BridgeServer> {
   const streams = new Set<ServerResponse>();
   const revealed: string[] = [];
   const chooseAnswers: string[][] = [];
-  const chooseAsked: ('files' | 'folder')[] = [];
+  const chooseAsked: ChooseKind[] = [];
   const keyFileAnswers: string[] = [];
   const saveAnswers: string[] = [];
   const saveSuggested: string[] = [];
+  const backupSaveAnswers: string[] = [];
   const send = <E extends EventChannel>(event: E, payload: EventPayloads[E]): void => {
     for (const stream of streams) stream.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
   };
@@ -76,6 +84,7 @@ export async function startBridgeServer(): Promise<BridgeServer> {
       chooseAsked.push(kind);
       return chooseAnswers.shift() ?? [];
     },
+    chooseSavePath: async () => backupSaveAnswers.shift() ?? null,
     revealPath: (path) => revealed.push(path),
     publicKeyFileDialogs: {
       open: async () => keyFileAnswers.shift() ?? null,
@@ -91,9 +100,12 @@ export async function startBridgeServer(): Promise<BridgeServer> {
   const server: Server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://localhost');
-      if (url.pathname === '/__coffer/invoke' && request.method === 'POST') {
-        const { channel, payload } = JSON.parse(await body(request)) as { channel: InvokeChannel; payload: unknown };
-        const handler = handlers.get(channel);
+      const door = url.pathname === '/__coffer/invoke' ? 'page' : url.pathname === '/__coffer/preload' ? 'preload' : null;
+      if (door && request.method === 'POST') {
+        const { channel, payload } = JSON.parse(await body(request)) as { channel: MainChannel; payload: unknown };
+        const allowed =
+          door === 'preload' ? channel === 'files:register-drop' : (INVOKE_CHANNELS as readonly string[]).includes(channel);
+        const handler = allowed ? handlers.get(channel) : undefined;
         const result = handler
           ? await handler({ senderFrame: { url: 'app://coffer/index.html' } }, payload)
           : { ok: false, error: { code: 'COFFER.4001', message: `Unknown channel ${channel}` } };
@@ -148,6 +160,8 @@ export async function startBridgeServer(): Promise<BridgeServer> {
     keyFileAnswers,
     saveAnswers,
     saveSuggested,
+    backupSaveAnswers,
+    grant: (...paths) => services.files.grantAll(paths).map((ref) => ref.handle),
     emit: send,
     close: async () => {
       for (const stream of streams) stream.end();

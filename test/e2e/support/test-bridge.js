@@ -1,5 +1,7 @@
 // Stands in for the Electron preload in the browser specs: window.coffer with the same shape,
 // carried to the real main-process handlers over fetch (calls) and server-sent events (events).
+// Dropped files: Chromium gives a page no path for a File, so this stand-in for webUtils knows
+// the paths of the names a spec dropped (window.__cofferPaths); any other File is "not on disk".
 (() => {
   const listeners = new Map();
   const events = new EventSource('/__coffer/events');
@@ -33,6 +35,22 @@
       listeners.set(event, set);
       return () => set.delete(listener);
     },
-    getPathForFile: (file) => window.__cofferPaths[file.name] ?? '',
+    registerDroppedFiles: async (files) => {
+      const paths = [];
+      const notOnDisk = [];
+      for (const file of files) {
+        const path = file instanceof File ? (window.__cofferPaths[file.name] ?? '') : '';
+        if (path) paths.push(path);
+        else notOnDisk.push(String(file?.name ?? ''));
+      }
+      if (paths.length === 0) return { ok: true, value: { files: [], not_on_disk: notOnDisk } };
+      const response = await fetch('/__coffer/preload', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ channel: 'files:register-drop', payload: { paths } }),
+      });
+      const granted = await response.json();
+      return granted.ok ? { ok: true, value: { files: granted.value.files, not_on_disk: notOnDisk } } : granted;
+    },
   };
 })();

@@ -93,7 +93,7 @@ export async function seedVault(server: BridgeServer): Promise<Seed> {
   await mkdir(folder);
   const picture = join(folder, 'sunset.png');
   await writeFile(picture, pngBytes());
-  const { job_id } = await h['jobs:start']({ action: 'encrypt', paths: [picture], key_ids: ['alias/photos'] });
+  const { job_id } = await h['jobs:start']({ action: 'encrypt', inputs: server.grant(picture), key_ids: ['alias/photos'] });
   for (let i = 0; i < 200; i += 1) {
     if (server.services.jobs.list().find((j) => j.job_id === job_id)?.state === 'done') break;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import type { KeyInfo } from '../../../../shared/kms-responses.js';
-import { call, messageOf, pathForFile } from '../../bridge.js';
+import { call, messageOf, registerDropped } from '../../bridge.js';
 import { useJobsStore } from '../../state/jobs-store.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
@@ -12,7 +12,7 @@ import { NARROW, useMediaQuery } from '../../ui/use-media-query.js';
 import { CreateKeyDialog } from '../keys/CreateKeyDialog.js';
 import { PreviewDialog } from '../preview/PreviewDialog.js';
 import { JobCard, type ResultActions } from './JobCard.js';
-import { isMediaName } from './media.js';
+import { isMediaName, type ShownFile } from './media.js';
 import { chunk, usePendingStore, type FileAction, type PendingItem } from './pending-store.js';
 import { VirtualList } from './VirtualList.js';
 import './files.css';
@@ -29,8 +29,8 @@ const PENDING_ROWS_SHOWN = 8;
 /** Adds what the OS dialog gives (the buttons, Enter on the drop zone, the menu's shortcuts). */
 export async function choose(kind: 'files' | 'folder'): Promise<void> {
   try {
-    const { paths } = await call('files:choose', { kind });
-    if (paths.length > 0) await usePendingStore.getState().add(paths);
+    const { files } = await call('files:choose', { kind });
+    if (files.length > 0) await usePendingStore.getState().add(files);
   } catch (error) {
     usePendingStore.setState({ error: messageOf(error) });
   }
@@ -64,15 +64,12 @@ function DropZone(): ReactNode {
     event.preventDefault();
     depth.current = 0;
     setDragging(false);
-    const files = Array.from(event.dataTransfer?.files ?? []);
-    const paths: string[] = [];
-    const notOnDisk: string[] = [];
-    for (const file of files) {
-      const path = pathForFile(file);
-      if (path) paths.push(path);
-      else notOnDisk.push(file.name);
-    }
-    void usePendingStore.getState().add(paths, notOnDisk);
+    const dropped = Array.from(event.dataTransfer?.files ?? []);
+    // The preload resolves the File objects and main grants them: the page never names a path.
+    void registerDropped(dropped).then(
+      ({ files, not_on_disk }) => usePendingStore.getState().add(files, not_on_disk),
+      (error: unknown) => usePendingStore.setState({ error: messageOf(error) }),
+    );
   };
 
   return (
@@ -132,7 +129,7 @@ function PendingRow({
 }: {
   item: PendingItem;
   rowId: string;
-  onPreview: (path: string) => void;
+  onPreview: (file: ShownFile) => void;
 }): ReactNode {
   const name = baseName(item.path) || item.path;
   const nameId = `${rowId}-name`;
@@ -158,7 +155,7 @@ function PendingRow({
       </select>
       <div className="row-buttons">
         {item.kind === 'coffer' && isMediaName(item.path) && (
-          <button type="button" className="secondary small" aria-describedby={nameId} onClick={() => onPreview(item.path)}>
+          <button type="button" className="secondary small" aria-describedby={nameId} onClick={() => onPreview(item)}>
             Preview
           </button>
         )}
@@ -253,7 +250,7 @@ function UndoNotice(): ReactNode {
   );
 }
 
-function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNode {
+function Pending({ onPreview }: { onPreview: (file: ShownFile) => void }): ReactNode {
   const { items, checking, notices, error } = usePendingStore();
   const clearList = usePendingStore((s) => s.clearUndoable);
   const settings = useSettingsStore((s) => s.settings);
@@ -286,12 +283,13 @@ function Pending({ onPreview }: { onPreview: (path: string) => void }): ReactNod
     try {
       const remove = usePendingStore.getState().remove;
       for (const action of ACTIONS) {
-        const paths = items.filter((i) => i.action === action).map((i) => i.path);
-        for (const part of chunk(paths)) {
-          const id = await startJob({ action, paths: part, ...(action === 'encrypt' ? { key_ids: [keyId] } : {}) });
+        for (const part of chunk(items.filter((i) => i.action === action))) {
+          const paths = part.map((i) => i.path);
+          const inputs = part.map((i) => i.handle);
+          const id = await startJob({ action, inputs, ...(action === 'encrypt' ? { key_ids: [keyId] } : {}) }, paths);
           if (!id) return;
           first ??= id;
-          remove(part);
+          remove(paths);
         }
       }
     } finally {
@@ -395,7 +393,7 @@ export function FilesScreen(): ReactNode {
   const keys = useKeysStore((s) => s.keys);
   const keysLoaded = useKeysStore((s) => s.loaded);
   const keysError = useKeysStore((s) => s.error);
-  const [previewPath, setPreviewPath] = useState<string | null>(null);
+  const [previewFile, setPreviewFile] = useState<ShownFile | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [justCreated, setJustCreated] = useState(false);
@@ -408,16 +406,16 @@ export function FilesScreen(): ReactNode {
     document.querySelector<HTMLElement>('[data-testid="drop-zone"]')?.focus();
   }, [justCreated, creating]);
 
-  const showInFolder = useCallback(async (path: string): Promise<void> => {
+  const showInFolder = useCallback(async (file: ShownFile): Promise<void> => {
     try {
-      const { shown } = await call('files:show-in-folder', { path });
-      setMessage(shown ? null : `Coffer could not show ${baseName(path)}: it may have been moved or deleted.`);
+      const { shown } = await call('files:show-in-folder', { handle: file.handle });
+      setMessage(shown ? null : `Coffer could not show ${baseName(file.path)}: it may have been moved or deleted.`);
     } catch (error) {
       setMessage(messageOf(error));
     }
   }, []);
   const actions = useMemo<ResultActions>(
-    () => ({ showInFolder: (path) => void showInFolder(path), preview: (path) => setPreviewPath(path) }),
+    () => ({ showInFolder: (file) => void showInFolder(file), preview: (file) => setPreviewFile(file) }),
     [showInFolder],
   );
 
@@ -435,12 +433,12 @@ export function FilesScreen(): ReactNode {
       ) : (
         <>
           <DropZone />
-          <Pending onPreview={setPreviewPath} />
+          <Pending onPreview={setPreviewFile} />
         </>
       )}
       <ErrorMessage message={keysError} />
       <Jobs actions={actions} message={message} />
-      {previewPath && <PreviewDialog path={previewPath} onClose={() => setPreviewPath(null)} />}
+      {previewFile && <PreviewDialog file={previewFile} onClose={() => setPreviewFile(null)} />}
       {creating && (
         <CreateKeyDialog
           onClose={() => setCreating(false)}

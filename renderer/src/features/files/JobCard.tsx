@@ -1,11 +1,11 @@
 import { memo, useId, useMemo, type ReactNode } from 'react';
-import type { FileResult } from '../../../../shared/kms-responses.js';
+import type { FileResultView as FileResult } from '../../../../shared/file-handle.js';
 import { useJobsStore, type JobView } from '../../state/jobs-store.js';
 import { ProgressBar } from '../../ui/controls.js';
 import { FileName } from '../../ui/FileName.js';
 import { baseName, formatBytes, formatDuration } from '../../ui/format.js';
 import { NARROW, useMediaQuery } from '../../ui/use-media-query.js';
-import { outcomeOf, previewPathOf } from './media.js';
+import { outcomeOf, previewFileOf, shownFileOf, type ShownFile } from './media.js';
 import { VirtualList } from './VirtualList.js';
 
 const RESULT_ROW_HEIGHT = 56;
@@ -15,9 +15,10 @@ const RESULT_ROWS_SHOWN = 8;
 
 const VERB: Record<JobView['action'], string> = { encrypt: 'Encrypt', decrypt: 'Decrypt', verify: 'Verify' };
 
+/** What a result row can do with a file main wrote or read: named by its handle. */
 export interface ResultActions {
-  showInFolder(path: string): void;
-  preview(cofferPath: string): void;
+  showInFolder(file: ShownFile): void;
+  preview(cofferFile: ShownFile): void;
 }
 
 /** Stays the same from start to end (the state is shown beside it), so it names the job throughout. */
@@ -86,7 +87,8 @@ function ResultRow({ result, actions, rowId }: { result: FileResult; actions: Re
   }
   const outcome = outcomeOf(result);
   const shown = result.output ?? result.input;
-  const preview = previewPathOf(result);
+  const preview = previewFileOf(result);
+  const shownFile = shownFileOf(result);
   const detail =
     outcome === 'verified'
       ? `Intact: every part authenticates · ${formatBytes(result.bytes)}`
@@ -108,9 +110,16 @@ function ResultRow({ result, actions, rowId }: { result: FileResult; actions: Re
             Preview
           </button>
         )}
-        <button type="button" className="secondary small" aria-describedby={nameId} onClick={() => actions.showInFolder(shown)}>
-          Show in folder
-        </button>
+        {shownFile && (
+          <button
+            type="button"
+            className="secondary small"
+            aria-describedby={nameId}
+            onClick={() => actions.showInFolder(shownFile)}
+          >
+            Show in folder
+          </button>
+        )}
       </div>
     </div>
   );

@@ -3,6 +3,7 @@ import { testKey } from '../../test-support/key-info.js';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type JobProgressEvent } from '../../../../shared/ipc-contract.js';
+import type { FileRef, FileResultView } from '../../../../shared/file-handle.js';
 import type { FileResult, KeyInfo } from '../../../../shared/kms-responses.js';
 import { useJobsStore } from '../../state/jobs-store.js';
 import { useKeysStore } from '../../state/keys-store.js';
@@ -42,11 +43,27 @@ const DROPPED = {
 
 let stopListening: () => void = () => {};
 
+/** The fake's handles (the fake bridge's drops mint the same): "handle:" and the path. */
+const handleOf = (path: string): string => `handle:${path}`;
+const pathOf = (handle: string): string => handle.replace(/^handle:/, '');
+/** Files as main's dialogs would grant them. */
+function refs(paths: string[]): FileRef[] {
+  return paths.map((path) => ({ handle: handleOf(path), path, name: path.split('/').at(-1)! }));
+}
+/** A result as main sends it: with handles for the files it read and wrote. */
+function granted(result: FileResult): FileResultView {
+  return {
+    ...result,
+    input_handle: handleOf(result.input),
+    ...(result.status === 'ok' && result.output ? { output_handle: handleOf(result.output) } : {}),
+  };
+}
+
 function setup(handlers: FakeHandlers = {}): FakeBridge {
   const bridge = installFakeBridge(
     {
-      'files:classify': ({ paths }) => ({
-        files: paths.map((path) => ({ path, ...(DISK[path] ?? { kind: 'file', size: 10 }) })),
+      'files:classify': ({ handles }) => ({
+        files: refs(handles.map(pathOf)).map((ref) => ({ ...ref, ...(DISK[ref.path] ?? { kind: 'file', size: 10 }) })),
       }),
       'jobs:start': () => ({ job_id: JOB }),
       'jobs:cancel': () => ({ cancelled: true }),
@@ -56,7 +73,18 @@ function setup(handlers: FakeHandlers = {}): FakeBridge {
     DROPPED,
   );
   stopListening = useJobsStore.getState().listen();
-  return bridge;
+  const emit = bridge.emit;
+  return {
+    ...bridge,
+    emit: (event, payload) => {
+      const p = payload as { result?: FileResult; results?: FileResult[] };
+      emit(event, {
+        ...payload,
+        ...(p.result ? { result: granted(p.result) } : {}),
+        ...(p.results ? { results: p.results.map(granted) } : {}),
+      });
+    },
+  };
 }
 
 function drop(...names: string[]): void {
@@ -105,8 +133,12 @@ describe('adding files', () => {
     render(<FilesScreen />);
     drop('report.pdf', 'holiday.jpg.coffer', 'Photos');
     await waitFor(() => expect(screen.getAllByTestId('pending-row')).toHaveLength(3));
-    expect(bridge.calls.find((c) => c.channel === 'files:classify')?.request).toEqual({
+    // The drop reaches main through the preload's registration; the page then names the files by handle.
+    expect(bridge.calls.find((c) => c.channel === 'files:register-drop')?.request).toEqual({
       paths: ['/home/me/report.pdf', '/home/me/holiday.jpg.coffer', '/home/me/Photos'],
+    });
+    expect(bridge.calls.find((c) => c.channel === 'files:classify')?.request).toEqual({
+      handles: ['handle:/home/me/report.pdf', 'handle:/home/me/holiday.jpg.coffer', 'handle:/home/me/Photos'],
     });
     expect(screen.getByRole('combobox', { name: 'Action for report.pdf' })).toHaveProperty('value', 'encrypt');
     expect(screen.getByRole('combobox', { name: 'Action for holiday.jpg.coffer' })).toHaveProperty('value', 'decrypt');
@@ -127,21 +159,21 @@ describe('adding files', () => {
   it('names a FIFO or device with the reason main gives, and leaves it out', async () => {
     const reason = 'a named pipe (FIFO), not a regular file: Coffer reads only regular files, so it was left alone';
     setup({
-      'files:classify': ({ paths }) => ({
-        files: paths.map((path) =>
-          path.endsWith('pipe') ? { path, kind: 'special', size: 0, reason } : { path, kind: 'file', size: 1 },
+      'files:classify': ({ handles }) => ({
+        files: refs(handles.map(pathOf)).map((ref) =>
+          ref.path.endsWith('pipe') ? { ...ref, kind: 'special', size: 0, reason } : { ...ref, kind: 'file', size: 1 },
         ),
       }),
     });
     render(<FilesScreen />);
-    await act(() => usePendingStore.getState().add(['/home/me/pipe', '/home/me/report.pdf']));
+    await act(() => usePendingStore.getState().add(refs(['/home/me/pipe', '/home/me/report.pdf'])));
     expect(await screen.findByText(`“pipe” is ${reason}.`)).toBeTruthy();
     expect(screen.getAllByTestId('pending-row')).toHaveLength(1);
   });
 
   it('lists what the Choose files and Choose folder dialogs return, once each', async () => {
     const bridge = setup({
-      'files:choose': ({ kind }) => ({ paths: kind === 'folder' ? ['/home/me/Photos'] : ['/home/me/report.pdf'] }),
+      'files:choose': ({ kind }) => ({ files: refs(kind === 'folder' ? ['/home/me/Photos'] : ['/home/me/report.pdf']) }),
     });
     const user = userEvent.setup();
     render(<FilesScreen />);
@@ -157,7 +189,7 @@ describe('adding files', () => {
   });
 
   it('opens the file dialog with Enter on the focused drop zone and shows a drag-over state', async () => {
-    const bridge = setup({ 'files:choose': () => ({ paths: [] }) });
+    const bridge = setup({ 'files:choose': () => ({ files: [] }) });
     const user = userEvent.setup();
     render(<FilesScreen />);
     const zone = screen.getByRole('region', { name: 'Drop files or folders here' });
@@ -200,7 +232,7 @@ describe('starting', () => {
     render(<FilesScreen />);
     await usePendingStore
       .getState()
-      .add(['/home/me/report.pdf', '/home/me/holiday.jpg.coffer', '/home/me/Photos', '/home/me/old.png.coffer']);
+      .add(refs(['/home/me/report.pdf', '/home/me/holiday.jpg.coffer', '/home/me/Photos', '/home/me/old.png.coffer']));
     await user.selectOptions(await screen.findByRole('combobox', { name: 'Action for old.png.coffer' }), 'verify');
 
     const picker = screen.getByRole('combobox', { name: 'Key for encryption' });
@@ -213,9 +245,9 @@ describe('starting', () => {
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(bridge.calls.filter((c) => c.channel === 'jobs:start')).toHaveLength(3));
     expect(bridge.calls.filter((c) => c.channel === 'jobs:start').map((c) => c.request)).toEqual([
-      { action: 'encrypt', paths: ['/home/me/report.pdf', '/home/me/Photos'], key_ids: [KEYS[0]!.key_id] },
-      { action: 'decrypt', paths: ['/home/me/holiday.jpg.coffer'] },
-      { action: 'verify', paths: ['/home/me/old.png.coffer'] },
+      { action: 'encrypt', inputs: ['handle:/home/me/report.pdf', 'handle:/home/me/Photos'], key_ids: [KEYS[0]!.key_id] },
+      { action: 'decrypt', inputs: ['handle:/home/me/holiday.jpg.coffer'] },
+      { action: 'verify', inputs: ['handle:/home/me/old.png.coffer'] },
     ]);
     expect(await screen.findByText('Nothing waiting')).toBeTruthy();
     expect(screen.getAllByTestId('job-card')).toHaveLength(3);
@@ -279,7 +311,12 @@ describe('starting', () => {
 describe('jobs', () => {
   async function runningJob(bridge: FakeBridge): Promise<HTMLElement> {
     await act(() =>
-      useJobsStore.getState().start({ action: 'encrypt', paths: ['/home/me/report.pdf', '/home/me/Photos'], key_ids: ['k'] }),
+      useJobsStore
+        .getState()
+        .start({ action: 'encrypt', inputs: ['handle:/home/me/report.pdf', 'handle:/home/me/Photos'], key_ids: ['k'] }, [
+          '/home/me/report.pdf',
+          '/home/me/Photos',
+        ]),
     );
     act(() => bridge.emit('jobs:progress', progress()));
     return screen.getByRole('article', { name: 'Encrypt report.pdf and 1 more' });
@@ -342,7 +379,7 @@ describe('jobs', () => {
 
     await user.click(within(rows[2]!).getByRole('button', { name: 'Show in folder' }));
     expect(bridge.calls.find((c) => c.channel === 'files:show-in-folder')?.request).toEqual({
-      path: '/home/me/report.pdf.coffer',
+      handle: 'handle:/home/me/report.pdf.coffer',
     });
   });
 
@@ -410,7 +447,11 @@ describe('preview', () => {
     });
     const user = userEvent.setup();
     render(<FilesScreen />);
-    await act(() => useJobsStore.getState().start({ action: 'decrypt', paths: ['/home/me/holiday.jpg.coffer'] }));
+    await act(() =>
+      useJobsStore
+        .getState()
+        .start({ action: 'decrypt', inputs: ['handle:/home/me/holiday.jpg.coffer'] }, ['/home/me/holiday.jpg.coffer']),
+    );
     act(() =>
       bridge.emit('jobs:finished', {
         job_id: JOB,
@@ -427,7 +468,9 @@ describe('preview', () => {
     await user.click(previews[0]!);
     const dialog = await screen.findByRole('dialog', { name: 'Preview of holiday.jpg' });
     expect(dialog.getAttribute('aria-modal')).toBe('true');
-    expect(bridge.calls.find((c) => c.channel === 'media:open')?.request).toEqual({ path: '/home/me/holiday.jpg.coffer' });
+    expect(bridge.calls.find((c) => c.channel === 'media:open')?.request).toEqual({
+      handle: 'handle:/home/me/holiday.jpg.coffer',
+    });
     const img = await within(dialog).findByRole('img', { name: 'holiday.jpg' });
     expect(img.getAttribute('src')).toBe('coffer-media://media/0123456789abcdef0123456789abcdef');
     expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Close' }));
@@ -443,12 +486,12 @@ describe('preview', () => {
     });
     const user = userEvent.setup();
     render(<FilesScreen />);
-    await act(() => usePendingStore.getState().add(['/home/me/clip.mp4.coffer', '/home/me/report.pdf']));
+    await act(() => usePendingStore.getState().add(refs(['/home/me/clip.mp4.coffer', '/home/me/report.pdf'])));
     await user.click(within(pendingRow('clip.mp4.coffer')).getByRole('button', { name: 'Preview' }));
     const dialog = await screen.findByRole('dialog', { name: 'Preview of clip.mp4' });
     await waitFor(() => expect(dialog.querySelector('video')?.getAttribute('src')).toBe('coffer-media://media/ffff'));
     expect(dialog.querySelector('video')?.hasAttribute('controls')).toBe(true);
-    expect(bridge.calls.find((c) => c.channel === 'media:open')?.request).toEqual({ path: '/home/me/clip.mp4.coffer' });
+    expect(bridge.calls.find((c) => c.channel === 'media:open')?.request).toEqual({ handle: 'handle:/home/me/clip.mp4.coffer' });
     expect(within(pendingRow('report.pdf')).queryByRole('button', { name: 'Preview' })).toBeNull();
     await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('dialog')).toBeNull();

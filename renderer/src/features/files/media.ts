@@ -1,3 +1,4 @@
+import type { FileResultView } from '../../../../shared/file-handle.js';
 import type { FileResult } from '../../../../shared/kms-responses.js';
 import { baseName } from '../../ui/format.js';
 import { COFFER_EXTENSION } from '../../../../shared/file-format.js';
@@ -36,6 +37,27 @@ export function cofferPathOf(result: FileResult): string | null {
 export function previewPathOf(result: FileResult): string | null {
   const path = cofferPathOf(result);
   return path && isMediaName(path) ? path : null;
+}
+
+/** A file main granted: the handle to act on it by, the path to show. */
+export interface ShownFile {
+  handle: string;
+  path: string;
+}
+
+/** The file a result row stands for (its output, or what was verified), when main sent its handle. */
+export function shownFileOf(result: FileResultView): ShownFile | null {
+  if (result.status !== 'ok') return null;
+  const handle = result.output ? result.output_handle : result.input_handle;
+  return handle ? { handle, path: result.output ?? result.input } : null;
+}
+
+/** The .coffer file a result row previews, by handle: null when there is none to show. */
+export function previewFileOf(result: FileResultView): ShownFile | null {
+  const path = previewPathOf(result);
+  if (!path || result.status !== 'ok') return null;
+  const handle = path === result.output ? result.output_handle : result.input_handle;
+  return handle ? { handle, path } : null;
 }
 
 /** What an ok result did, read from its names (jobs started outside this window carry no action). */

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { FileRef } from '../../../../shared/file-handle.js';
 import type { JobStartRequest } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
 import { baseName } from '../../ui/format.js';
@@ -6,8 +7,12 @@ import { baseName } from '../../ui/format.js';
 export type FileAction = JobStartRequest['action'];
 export type ItemKind = 'coffer' | 'file' | 'folder';
 
-/** A dropped or chosen item waiting for Start: what it is by its header, and what to do with it. */
+/**
+ * A dropped or chosen item waiting for Start: what it is by its header, and what to do with it.
+ * `handle` is how main knows it (the window acts by handle); `path` is for showing.
+ */
 export interface PendingItem {
+  handle: string;
   path: string;
   kind: ItemKind;
   size: number;
@@ -21,8 +26,8 @@ interface PendingState {
   /** Plain-words notes about what could not be added (not on disk, not found). */
   notices: string[];
   error: string | null;
-  /** Classifies the paths by their header and lists the new ones; `notOnDisk` counts dropped items without a path. */
-  add(paths: string[], notOnDisk?: string[]): Promise<void>;
+  /** Classifies granted files by their header and lists the new ones; `notOnDisk` names dropped items without a path. */
+  add(files: FileRef[], notOnDisk?: string[]): Promise<void>;
   setAction(path: string, action: FileAction): void;
   /** Takes paths off the list for good (they were started). */
   remove(paths: string[]): void;
@@ -63,7 +68,7 @@ export const usePendingStore = create<PendingState>((set, get) => ({
   checking: 0,
   notices: [],
   error: null,
-  async add(paths, notOnDisk = []) {
+  async add(files, notOnDisk = []) {
     const notices: string[] = [];
     if (notOnDisk.length > 0) {
       notices.push(
@@ -73,13 +78,16 @@ export const usePendingStore = create<PendingState>((set, get) => ({
       );
     }
     const known = new Set(get().items.map((i) => i.path));
-    const fresh = [...new Set(paths)].filter((p) => p && !known.has(p));
+    const seen = new Set<string>();
+    const fresh = files.filter((f) => !known.has(f.path) && !seen.has(f.path) && seen.add(f.path));
     set({ notices, error: null });
     if (fresh.length === 0) return;
     set((s) => ({ checking: s.checking + fresh.length }));
     try {
-      const classified: { path: string; kind: ItemKind | 'missing' | 'special'; size: number; reason?: string }[] = [];
-      for (const part of chunk(fresh)) classified.push(...(await call('files:classify', { paths: part })).files);
+      const classified: (FileRef & { kind: ItemKind | 'missing' | 'special'; size: number; reason?: string })[] = [];
+      for (const part of chunk(fresh)) {
+        classified.push(...(await call('files:classify', { handles: part.map((f) => f.handle) })).files);
+      }
       const missing = classified.filter((f) => f.kind === 'missing').map((f) => f.path);
       if (missing.length > 0) {
         notices.push(
@@ -97,7 +105,7 @@ export const usePendingStore = create<PendingState>((set, get) => ({
         for (const f of classified) {
           if (f.kind === 'missing' || f.kind === 'special' || present.has(f.path)) continue;
           present.add(f.path);
-          added.push({ path: f.path, kind: f.kind, size: f.size, action: defaultAction(f.kind) });
+          added.push({ handle: f.handle, path: f.path, kind: f.kind, size: f.size, action: defaultAction(f.kind) });
         }
         return { items: [...s.items, ...added], notices: [...notices] };
       });

@@ -3,7 +3,7 @@ import { call, messageOf } from '../../bridge.js';
 import { ErrorMessage } from '../../ui/controls.js';
 import { Dialog } from '../../ui/Dialog.js';
 import { formatBytes } from '../../ui/format.js';
-import { isVideoName, plainName } from '../files/media.js';
+import { isVideoName, plainName, type ShownFile } from '../files/media.js';
 import './preview.css';
 
 type Opened =
@@ -23,14 +23,15 @@ function kindOf(mimeType: string, path: string): 'image' | 'video' {
  * coffer-media: URL whose byte ranges main decrypts on demand (so a video seeks). Escape, Close
  * or a click beside it ends it, and focus returns to whatever opened it.
  */
-export function PreviewDialog({ path, onClose }: { path: string; onClose: () => void }): ReactNode {
+export function PreviewDialog({ file, onClose }: { file: ShownFile; onClose: () => void }): ReactNode {
+  const { handle, path } = file;
   const [opened, setOpened] = useState<Opened>({ status: 'opening' });
   const name = plainName(path);
 
   useEffect(() => {
     let live = true;
     setOpened({ status: 'opening' });
-    call('media:open', { path }).then(
+    call('media:open', { handle }).then(
       (media) => {
         if (live) setOpened({ status: 'ready', url: media.url, kind: kindOf(media.mime_type, path), size: media.size });
       },
@@ -41,7 +42,7 @@ export function PreviewDialog({ path, onClose }: { path: string; onClose: () => 
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [handle, path]);
 
   return (
     <Dialog

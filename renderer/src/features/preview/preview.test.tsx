@@ -12,7 +12,7 @@ function Opener({ path }: { path: string }): ReactNode {
       <button type="button" onClick={() => setOpen(true)}>
         Open
       </button>
-      {open && <PreviewDialog path={path} onClose={() => setOpen(false)} />}
+      {open && <PreviewDialog file={{ handle: `handle:${path}`, path }} onClose={() => setOpen(false)} />}
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import type { FileRef } from '../../../../shared/file-handle.js';
 import { call, messageOf } from '../../bridge.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useVaultStore } from '../../state/vault-store.js';
@@ -13,9 +14,8 @@ export function ProtectionActions(): ReactNode {
   const status = useVaultStore((s) => s.status);
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [backupPath, setBackupPath] = useState('');
   const [backupPassphrase, setBackupPassphrase] = useState('');
-  const [restorePath, setRestorePath] = useState('');
+  const [restoreFile, setRestoreFile] = useState<FileRef | null>(null);
   const [restorePassphrase, setRestorePassphrase] = useState('');
   const [force, setForce] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -41,19 +41,31 @@ export function ProtectionActions(): ReactNode {
     });
   }
 
+  // Where the backup goes is asked by main's save dialog: the window never names the path.
   function backUp(event: FormEvent): void {
     event.preventDefault();
     void run(async () => {
-      const done = await call('vault:backup', { path: backupPath, passphrase: backupPassphrase });
+      const done = await call('vault:backup', { passphrase: backupPassphrase });
+      if (done.cancelled) return 'No backup was written: the save dialog was cancelled.';
       setBackupPassphrase('');
       return `Backed up ${done.keys} key(s), ${done.key_versions} version(s), to ${done.backup}.`;
     });
   }
 
+  async function chooseBackup(): Promise<void> {
+    try {
+      const { files } = await call('files:choose', { kind: 'file' });
+      if (files[0]) setRestoreFile(files[0]);
+    } catch (caught) {
+      setError(messageOf(caught));
+    }
+  }
+
   function restore(event: FormEvent): void {
     event.preventDefault();
+    if (!restoreFile) return;
     void run(async () => {
-      const done = await call('vault:restore', { path: restorePath, passphrase: restorePassphrase, force });
+      const done = await call('vault:restore', { file: restoreFile.handle, passphrase: restorePassphrase, force });
       setRestorePassphrase('');
       await useKeysStore.getState().load();
       return `Restored ${done.restored.length} key(s)${done.replaced.length ? `, ${done.replaced.length} replaced` : ''}.`;
@@ -103,27 +115,26 @@ export function ProtectionActions(): ReactNode {
       )}
       <form onSubmit={backUp} aria-label="Back up every key">
         <h3>Back up every key</h3>
-        <label>
-          Backup file (a new file)
-          <input value={backupPath} onChange={(e) => setBackupPath(e.target.value)} placeholder="/home/me/coffer-keys.backup" />
-        </label>
         <PasswordField label="Backup passphrase" value={backupPassphrase} onChange={setBackupPassphrase} fresh />
-        <button type="submit" disabled={!backupPath || backupPassphrase.length === 0}>
-          Back up
+        <p className="hint">Back up… asks where to save the backup (a new file).</p>
+        <button type="submit" disabled={backupPassphrase.length === 0}>
+          Back up…
         </button>
       </form>
       <form onSubmit={restore} aria-label="Restore keys from a backup">
         <h3>Restore keys from a backup</h3>
-        <label>
-          Backup file
-          <input value={restorePath} onChange={(e) => setRestorePath(e.target.value)} />
-        </label>
+        <p className="restore-file">
+          <span>Backup file: {restoreFile ? <span title={restoreFile.path}>{restoreFile.name}</span> : 'none chosen'}</span>{' '}
+          <button type="button" className="secondary" onClick={() => void chooseBackup()}>
+            Choose backup file…
+          </button>
+        </p>
         <PasswordField label="Passphrase of the backup" value={restorePassphrase} onChange={setRestorePassphrase} fresh={false} />
         <label className="confirm">
           <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Replace keys that already exist
           here
         </label>
-        <button type="submit" disabled={!restorePath || restorePassphrase.length === 0}>
+        <button type="submit" disabled={!restoreFile || restorePassphrase.length === 0}>
           Restore
         </button>
       </form>

@@ -1,8 +1,8 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { KeyStoresSection } from './KeyStoresSection.js';
 import { ShellIntegrationSection } from './ShellIntegrationSection.js';
 import { ProtectionActions } from './ProtectionActions.js';
-import type { Settings } from '../../../../shared/ipc-contract.js';
+import type { InvokeRequest } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
@@ -45,31 +45,19 @@ export function SettingsScreen(): ReactNode {
   const keys = useKeysStore((s) => s.keys);
   const [note, setNote] = useState<string | null>(null);
   const [localError, setLocalError] = useState<string | null>(null);
-  const [outDir, setOutDir] = useState(settings.out_dir ?? '');
-
-  useEffect(() => setOutDir(settings.out_dir ?? ''), [settings.out_dir]);
-
-  async function save(changes: Partial<Settings>): Promise<void> {
+  async function save(changes: InvokeRequest<'settings:set'>): Promise<void> {
     setNote(null);
     setLocalError(null);
     await update(changes);
     if (!useSettingsStore.getState().error) setNote('Settings saved.');
   }
 
-  function saveOutDir(event: FormEvent): void {
-    event.preventDefault();
-    const value = outDir.trim();
-    void save({ out_dir: value === '' ? null : value });
-  }
-
+  // The folder comes from Coffer's folder dialog, by handle: a typed path could name any folder.
   async function chooseOutDir(): Promise<void> {
     try {
-      const { paths } = await call('files:choose', { kind: 'folder' });
-      const chosen = paths[0];
-      if (chosen) {
-        setOutDir(chosen);
-        await save({ out_dir: chosen });
-      }
+      const { files } = await call('files:choose', { kind: 'folder' });
+      const chosen = files[0];
+      if (chosen) await save({ out_dir: chosen.handle });
     } catch (e) {
       setLocalError(messageOf(e));
     }
@@ -127,30 +115,35 @@ export function SettingsScreen(): ReactNode {
         />
         {enabled.length === 0 && <p className="hint">No enabled key yet: create one on the Keys screen to choose it here.</p>}
 
-        <form className="settings-folder" onSubmit={saveOutDir}>
+        <div className="settings-folder">
           <label>
             Default output folder
             <input
               type="text"
+              readOnly
               spellCheck={false}
-              value={outDir}
+              value={settings.out_dir ?? ''}
               placeholder="Beside the original"
               aria-describedby={ids.outDirHint}
-              onChange={(e) => setOutDir(e.target.value)}
             />
           </label>
           <div className="text-actions">
-            <button type="submit" className="secondary" disabled={outDir.trim() === (settings.out_dir ?? '')}>
-              Save folder
-            </button>
             <button type="button" className="secondary" onClick={() => void chooseOutDir()}>
               Choose folder…
             </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={settings.out_dir === null}
+              onClick={() => void save({ out_dir: null })}
+            >
+              Beside the original
+            </button>
           </div>
           <p id={ids.outDirHint} className="hint">
-            Leave it empty to write each result beside its original.
+            Choose a folder for every result, or write each result beside its original.
           </p>
-        </form>
+        </div>
 
         <label>
           Frame length

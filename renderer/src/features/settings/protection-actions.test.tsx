@@ -53,10 +53,15 @@ describe('protection actions', () => {
     expect(screen.queryByRole('button', { name: 'Use the keychain instead' })).toBeNull();
   });
 
-  it('backs up and restores, showing refusals in plain words', async () => {
+  it("backs up where main's save dialog says and restores the file its open dialog gave, showing refusals in plain words", async () => {
     useVaultStore.setState({ status: keychain });
+    const saved = [null, '/b/keys.backup'];
     const bridge = installFakeBridge({
-      'vault:backup': () => ({ backup: '/b/keys.backup', keys: 3, key_versions: 5 }),
+      'vault:backup': () => {
+        const backup = saved.shift();
+        return backup ? { cancelled: false, backup, keys: 3, key_versions: 5 } : { cancelled: true };
+      },
+      'files:choose': () => ({ files: [{ handle: 'AAAAAAAAAAAAAAAAAAAAAA', path: '/b/keys.backup', name: 'keys.backup' }] }),
       'vault:restore': () => {
         throw {
           code: 'COFFER.1011',
@@ -68,17 +73,26 @@ describe('protection actions', () => {
     });
     const user = userEvent.setup();
     render(<ProtectionActions />);
-    await user.type(screen.getByLabelText('Backup file (a new file)'), '/b/keys.backup');
+    // No path field: the window cannot name where a backup goes.
+    expect(screen.queryByRole('textbox', { name: /backup file/i })).toBeNull();
     await user.type(screen.getByLabelText('Backup passphrase'), 'backup pass');
-    await user.click(screen.getByRole('button', { name: 'Back up' }));
-    expect((await screen.findByRole('status')).textContent).toBe('Backed up 3 key(s), 5 version(s), to /b/keys.backup.');
-    await user.type(screen.getByLabelText('Backup file'), '/b/keys.backup');
+    await user.click(screen.getByRole('button', { name: 'Back up…' }));
+    expect((await screen.findByRole('status')).textContent).toBe('No backup was written: the save dialog was cancelled.');
+    await user.click(screen.getByRole('button', { name: 'Back up…' }));
+    expect(bridge.calls.filter((c) => c.channel === 'vault:backup').map((c) => c.request)).toEqual([
+      { passphrase: 'backup pass' },
+      { passphrase: 'backup pass' },
+    ]);
+    expect((await screen.findByText(/^Backed up/)).textContent).toBe('Backed up 3 key(s), 5 version(s), to /b/keys.backup.');
     await user.type(screen.getByLabelText('Passphrase of the backup'), 'backup pass');
+    expect(screen.getByRole('button', { name: 'Restore' })).toHaveProperty('disabled', true);
+    await user.click(screen.getByRole('button', { name: 'Choose backup file…' }));
+    expect(await screen.findByText('keys.backup')).toBeTruthy();
     await user.click(screen.getByRole('checkbox'));
     await user.click(screen.getByRole('button', { name: 'Restore' }));
     expect(bridge.calls.at(-1)).toEqual({
       channel: 'vault:restore',
-      request: { path: '/b/keys.backup', passphrase: 'backup pass', force: true },
+      request: { file: 'AAAAAAAAAAAAAAAAAAAAAA', passphrase: 'backup pass', force: true },
     });
     expect((await screen.findByRole('alert')).textContent).toMatch(/already exist/);
   });

@@ -23,13 +23,21 @@ const vault = {
 
 const notInstalled = { platform: 'linux' as const, installed: false, written: [], removed: [], notes: [] };
 
-/** settings:set merging like main's store; every request kept in `bridge.calls`. */
+/** The handle Coffer's folder dialog grants in these tests. */
+const FOLDER_HANDLE = 'FFFFFFFFFFFFFFFFFFFFFF';
+
+/** settings:set merging like main's store (a folder's handle stored as its path); every request kept in `bridge.calls`. */
 function settingsFake(initial: Settings = DEFAULT_SETTINGS) {
   let current = initial;
   return installFakeBridge({
     'settings:get': () => current,
-    'settings:set': (changes) => (current = { ...current, ...changes }),
-    'files:choose': () => ({ paths: ['/home/me/Encrypted'] }),
+    'settings:set': ({ out_dir, ...changes }) =>
+      (current = {
+        ...current,
+        ...changes,
+        ...(out_dir === undefined ? {} : { out_dir: out_dir === FOLDER_HANDLE ? '/home/me/Encrypted' : null }),
+      }),
+    'files:choose': () => ({ files: [{ handle: FOLDER_HANDLE, path: '/home/me/Encrypted', name: 'Encrypted' }] }),
     'shell:status': () => notInstalled,
     'keystores:list': () => ({ keystores: [], total: 0 }),
   });
@@ -115,22 +123,21 @@ describe('Settings screen', () => {
     expect(warning?.className).toMatch(/\bon\b/);
   });
 
-  it('saves the output folder, empty meaning beside the original', async () => {
+  it("sets the output folder from Coffer's folder dialog (by handle, never a typed path), or beside the original", async () => {
     const bridge = settingsFake({ ...DEFAULT_SETTINGS, out_dir: '/old' });
     useSettingsStore.setState({ settings: { ...DEFAULT_SETTINGS, out_dir: '/old' } });
     const user = userEvent.setup();
     render(<SettingsScreen />);
     const field = screen.getByRole('textbox', { name: 'Default output folder' });
     expect(field).toHaveProperty('value', '/old');
-    await user.clear(field);
+    expect(field).toHaveProperty('readOnly', true);
     await user.type(field, '/home/me/Vaulted{Enter}');
-    await waitFor(() => expect(sets(bridge)).toEqual([{ out_dir: '/home/me/Vaulted' }]));
-    await user.clear(field);
-    await user.click(screen.getByRole('button', { name: 'Save folder' }));
-    await waitFor(() => expect(sets(bridge)).toEqual([{ out_dir: '/home/me/Vaulted' }, { out_dir: null }]));
+    expect(sets(bridge)).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Beside the original' }));
+    await waitFor(() => expect(field).toHaveProperty('value', ''));
     await user.click(screen.getByRole('button', { name: 'Choose folder…' }));
     await waitFor(() => expect(field).toHaveProperty('value', '/home/me/Encrypted'));
-    expect(sets(bridge).at(-1)).toEqual({ out_dir: '/home/me/Encrypted' });
+    expect(sets(bridge)).toEqual([{ out_dir: null }, { out_dir: FOLDER_HANDLE }]);
   });
 
   it('shows a refused change in plain words', async () => {
