@@ -204,8 +204,26 @@ export interface InvokeResponses {
   'vault:create': { vault_id: string; protection: 'keychain' | 'passphrase' | 'tpm'; recovery_code: string };
   'vault:unlock': VaultStatus;
   'vault:change-protection': VaultStatus;
-  'vault:backup': { cancelled: true } | { cancelled: false; backup: string; keys: number; key_versions: number };
-  'vault:restore': { restored: string[]; replaced: string[] };
+  'vault:backup':
+    | { cancelled: true }
+    | {
+        cancelled: false;
+        backup: string;
+        keys: number;
+        key_versions: number;
+        contacts: number;
+        key_stores: number;
+        key_stores_without_pin: string[];
+      };
+  'vault:restore': {
+    restored: string[];
+    replaced: string[];
+    contacts_added: string[];
+    contacts_replaced: string[];
+    key_stores_added: string[];
+    key_stores_kept: string[];
+    key_stores_asking_pin: string[];
+  };
   'keys:list': ListKeysResponse;
   'keys:create': { key_info: { key_id: string; domain_id: string } };
   'keys:describe': { key_info: KeyInfo };
@@ -297,6 +315,8 @@ export interface KeyStoreView {
   token_model: string;
   pin_storage: 'keychain' | 'sealed' | 'ask';
   key_count: number;
+  /** Deleted keys whose objects are still in the token, destroyed when it is next reached. */
+  pending_token_cleanup: string[];
   create_time: string;
 }
 

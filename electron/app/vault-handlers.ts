@@ -1,3 +1,4 @@
+import { cleanUpAfterOpen } from '../core/kms/token-key-cleanup.js';
 import { Vault } from '../core/vault/vault.js';
 import type { ProtectionChoice } from '../core/vault/vault-unlock.js';
 import type { GrantedFiles } from './granted-files.js';
@@ -36,7 +37,9 @@ export function vaultHandlers(session: VaultSession, deps: VaultFileDeps): Domai
       return { vault_id: vault.vaultId, protection: vault.protectionMode, recovery_code: recoveryCode };
     },
     'vault:unlock': async (request) => {
-      session.hold(await Vault.open(session.env(request.passphrase)));
+      const vault = await Vault.open(session.env(request.passphrase));
+      session.hold(vault);
+      await cleanUpAfterOpen(vault);
       return session.status();
     },
     'vault:change-protection': async (request) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CofferError, toErrorValue } from '../../shared/errors.js';
 import type { VaultStatus } from '../../shared/ipc-contract.js';
 import type { SecretStore } from '../core/vault/keychain.js';
+import { cleanUpAfterOpen } from '../core/kms/token-key-cleanup.js';
 import { VAULT_FILE } from '../core/vault/vault-paths.js';
 import { Vault, type VaultEnvironment } from '../core/vault/vault.js';
 
@@ -91,6 +92,7 @@ export class VaultSession {
     if (!(await this.exists()) || (await this.protectionMode()) === 'passphrase') return;
     try {
       this.vault = await Vault.open(this.env());
+      await cleanUpAfterOpen(this.vault);
     } catch (error) {
       this.problem = error instanceof CofferError ? error : new CofferError('KMS.0101', String(error));
     }

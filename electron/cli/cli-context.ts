@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CofferError, type ErrorCode } from '../../shared/errors.js';
 import { agentKeyCache } from '../agent/agent-client.js';
+import { cleanUpAfterOpen } from '../core/kms/token-key-cleanup.js';
 import type { MasterKeyCache } from '../core/vault/master-key-cache.js';
 import { defaultVaultDir } from '../core/vault/vault-paths.js';
 import { Vault, type TokenPinPrompt, type VaultEnvironment } from '../core/vault/vault.js';
@@ -63,8 +64,11 @@ export function vaultEnvironment(options: GlobalOptions): VaultEnvironment {
   };
 }
 
-export function openVault(options: GlobalOptions): Promise<Vault> {
-  return Vault.open(vaultEnvironment(options));
+/** Opens the vault; deletions that fell due are carried into the tokens the vault keeps PINs for. */
+export async function openVault(options: GlobalOptions): Promise<Vault> {
+  const vault = await Vault.open(vaultEnvironment(options));
+  await cleanUpAfterOpen(vault);
+  return vault;
 }
 
 /** Runs a command's work and prints its one JSON result; errors go to the top-level handler. */

@@ -143,7 +143,16 @@ export function registerVaultCommands(program: Command): void {
         const vault = await openVault(global);
         const passphrase = await backupPassphrase({ ...global, ...options }, false);
         const result = await vault.restoreFrom(options.in, passphrase, options.force ?? false);
-        return { restored: result.restored.length, replaced: result.replaced.length, key_ids: result.restored };
+        return {
+          restored: result.restored.length,
+          replaced: result.replaced.length,
+          key_ids: result.restored,
+          contacts_added: result.contacts_added,
+          contacts_replaced: result.contacts_replaced,
+          key_stores_added: result.key_stores_added,
+          key_stores_kept: result.key_stores_kept,
+          key_stores_asking_pin: result.key_stores_asking_pin,
+        };
       }),
     );
 

@@ -365,6 +365,9 @@ describe('the IPC bridge', () => {
       backup: file,
       keys: 1,
       key_versions: 1,
+      contacts: 0,
+      key_stores: 0,
+      key_stores_without_pin: [],
     });
     saveAnswers.push(file);
     expect(await ipc.invoke('vault:backup', { passphrase: 'backup passphrase' })).toMatchObject({
@@ -379,6 +382,11 @@ describe('the IPC bridge', () => {
     expect(await ok('vault:restore', { file: backup, passphrase: 'backup passphrase', force: true })).toEqual({
       restored: [key],
       replaced: [key],
+      contacts_added: [],
+      contacts_replaced: [],
+      key_stores_added: [],
+      key_stores_kept: [],
+      key_stores_asking_pin: [],
     });
     expect(await ipc.invoke('vault:restore', { file: backup, passphrase: 'wrong' })).toMatchObject({
       ok: false,

@@ -2,19 +2,18 @@ import { CofferError } from '../../../shared/errors.js';
 import type { GcmKey } from '../crypto/gcm-key.js';
 import { withTokenSession, type TokenLocation } from '../keystores/token-session.js';
 import { assertUsable, resolveKey } from '../vault/key-lifecycle.js';
-import type { KeyRecord, KeyStoreRecord, KeyVersion } from '../vault/vault-file.js';
+import { keyStorePinAccount, keyStorePinLabel } from '../vault/key-store-pin.js';
+import type { DeletedKey, KeyRecord, KeyStoreRecord, KeyVersion } from '../vault/vault-file.js';
+import {
+  destroyDeletedObjects,
+  pendingTokenCleanups,
+  recordTokenCleanup,
+  type TokenCleanupOutcome,
+} from './deleted-token-keys.js';
 import type { Vault } from '../vault/vault.js';
 import type { KeyUseAudit } from '../vault/vault-key-use.js';
 
-/** The label a key store's PIN is sealed under in passphrase and TPM vaults. */
-export function keyStorePinLabel(keyStoreId: string): string {
-  return `key-store-pin|${keyStoreId}`;
-}
-
-/** The keychain account of a key store's PIN in keychain vaults (service "Coffer"). */
-export function keyStorePinAccount(keyStoreId: string): string {
-  return `key-store-${keyStoreId}`;
-}
+export { keyStorePinAccount, keyStorePinLabel };
 
 export function tokenLocation(store: KeyStoreRecord): TokenLocation {
   return {
@@ -62,6 +61,8 @@ interface Chosen {
   key: KeyRecord;
   version: KeyVersion;
   store: KeyStoreRecord;
+  /** The store's deleted keys whose token objects are still to destroy: done in the same session. */
+  pending: DeletedKey[];
 }
 
 /**
@@ -94,35 +95,54 @@ export async function useCmk<T>(
       const picked = version === undefined ? key.versions.at(-1) : key.versions.find((v) => v.version === version);
       if (!picked) throw new CofferError('KMS.0207', `Key ${key.key_id} has no version ${String(version)}.`);
       const store = findKeyStore(draft.key_stores, key.key_store_id!);
+      const pending = structuredClone(pendingTokenCleanups(draft, store.key_store_id));
       return {
-        result: { key: structuredClone(key), version: structuredClone(picked), store: structuredClone(store) },
+        result: { key: structuredClone(key), version: structuredClone(picked), store: structuredClone(store), pending },
         events: [],
       };
     },
     { recordRefusal: recorded },
   );
   const objectId = Buffer.from(chosen.version.token_object!.cka_id, 'hex');
+  let cleaned: TokenCleanupOutcome[] = [];
   try {
     const result = await withTokenSession(
       tokenLocation(chosen.store),
       () => keyStorePin(vault, chosen.store),
-      (session) =>
-        use(
+      (session) => {
+        cleaned = destroyDeletedObjects(session, chosen.pending);
+        return use(
           {
             seal: (iv, plaintext, aad) => session.encrypt(objectId, iv, plaintext, aad),
             open: (iv, sealed, aad) => session.decrypt(objectId, iv, sealed, aad),
           },
           chosen.key,
           chosen.version.version,
-        ),
+        );
+      },
     );
-    if (recorded)
-      await vault.mutate(operation, () => ({
+    const cleanedAny = cleaned.some((c) => c.destroyed.length > 0);
+    if (recorded || cleanedAny)
+      await vault.mutate(operation, (draft) => ({
         result: null,
-        events: [{ operation, key_id: chosen.key.key_id, key_version: chosen.version.version, outcome: 'success' }],
+        events: [
+          ...recordTokenCleanup(draft, cleaned, chosen.store.alias),
+          ...(recorded
+            ? [{ operation, key_id: chosen.key.key_id, key_version: chosen.version.version, outcome: 'success' as const }]
+            : []),
+        ],
       }));
     return result;
   } catch (error) {
+    if (cleaned.some((c) => c.destroyed.length > 0)) {
+      // The use failed after the cleanup: what was destroyed is recorded all the same.
+      await vault
+        .mutate('destroy-token-key', (draft) => ({
+          result: null,
+          events: recordTokenCleanup(draft, cleaned, chosen.store.alias),
+        }))
+        .catch(() => undefined);
+    }
     if (error instanceof CofferError && recorded) {
       // Recorded as the vault records any refusal: a failed change naming the key.
       await vault

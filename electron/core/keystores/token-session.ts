@@ -41,6 +41,8 @@ export interface TokenSession {
   encrypt(id: Buffer, iv: Buffer, plaintext: Buffer, aad: Buffer): Buffer;
   /** The plaintext, or null when the tag does not verify (altered data, wrong context). */
   decrypt(id: Buffer, iv: Buffer, sealed: Buffer, aad: Buffer): Buffer | null;
+  /** Destroys every secret key object with this CKA_ID (C_DestroyObject); how many there were (0: already gone). */
+  destroyKeys(id: Buffer): number;
 }
 
 const CKF_TOKEN_INITIALIZED = 0x400;
@@ -135,6 +137,26 @@ function findKey(storeName: string, module: Pkcs11, session: Buffer, id: Buffer)
   );
 }
 
+function destroyKeys(storeName: string, module: Pkcs11, session: Buffer, id: Buffer): number {
+  const p = pkcs11js();
+  try {
+    module.C_FindObjectsInit(session, [
+      { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+      { type: p.CKA_ID, value: id },
+    ]);
+    const found: Buffer[] = [];
+    // More than one object may carry the id (a key copied by the token's own tools): destroy them all.
+    for (let batch = module.C_FindObjects(session, 16); batch.length > 0; batch = module.C_FindObjects(session, 16)) {
+      found.push(...batch);
+    }
+    module.C_FindObjectsFinal(session);
+    for (const handle of found) module.C_DestroyObject(session, handle);
+    return found.length;
+  } catch (error) {
+    throw tokenFailure(storeName, 'destroy a deleted key', error);
+  }
+}
+
 function gcm(iv: Buffer, aad: Buffer) {
   const p = pkcs11js();
   return {
@@ -212,6 +234,9 @@ export async function withTokenSession<T>(
           } catch (error) {
             throw tokenFailure(storeName, 'encrypt', error);
           }
+        },
+        destroyKeys(id) {
+          return destroyKeys(storeName, module, session, id);
         },
         decrypt(id, iv, sealed, aad) {
           const key = findKey(storeName, module, session, id);

@@ -4,11 +4,13 @@ import * as z from 'zod';
 import { CofferError } from '../../../shared/errors.js';
 import { parseRequest } from '../../../shared/kms-schemas.js';
 import { findKeyStore, keyStorePin, keyStorePinAccount, keyStorePinLabel, tokenLocation } from '../keyrings/cmk-use.js';
+import { destroyDeletedObjects, pendingTokenCleanups, recordTokenCleanup } from '../keyrings/deleted-token-keys.js';
 import { listTokens, withTokenSession, type TokenSummary } from '../keystores/token-session.js';
 import * as lifecycle from '../vault/key-lifecycle.js';
 import { KEYCHAIN_SERVICE } from '../vault/keychain.js';
-import type { KeyRecord, KeyStorePin, KeyStoreRecord, TokenObject } from '../vault/vault-file.js';
+import type { DeletedKey, KeyRecord, KeyStorePin, KeyStoreRecord, TokenObject } from '../vault/vault-file.js';
 import type { Vault } from '../vault/vault.js';
+import { cleanUpDeletedTokenKeys } from './token-key-cleanup.js';
 
 /**
  * Key stores, as Huawei KMS's dedicated key stores and AWS's custom key stores: a PKCS#11 token
@@ -34,12 +36,14 @@ export interface KeyStoreInfo {
   token_model: string;
   pin_storage: KeyStorePin['mode'];
   key_count: number;
+  /** Deleted keys whose objects are still in the token, destroyed when it is next reached. */
+  pending_token_cleanup: string[];
   create_time: string;
 }
 
 const ALIAS = /^[a-zA-Z0-9:/_-]{1,64}$/;
 
-function keyStoreInfo(store: KeyStoreRecord, keys: readonly KeyRecord[]): KeyStoreInfo {
+function keyStoreInfo(store: KeyStoreRecord, keys: readonly KeyRecord[], deleted: readonly DeletedKey[] = []): KeyStoreInfo {
   return {
     keystore_id: store.key_store_id,
     keystore_alias: store.alias,
@@ -50,6 +54,7 @@ function keyStoreInfo(store: KeyStoreRecord, keys: readonly KeyRecord[]): KeySto
     token_model: store.token_model,
     pin_storage: store.pin.mode,
     key_count: keys.filter((k) => k.key_store_id === store.key_store_id).length,
+    pending_token_cleanup: deleted.filter((d) => d.token_cleanup?.key_store_id === store.key_store_id).map((d) => d.key_id),
     create_time: String(store.created),
   };
 }
@@ -130,7 +135,7 @@ export async function createKeyStore(vault: Vault, input: unknown): Promise<{ ke
 
 export async function listKeyStores(vault: Vault): Promise<{ keystores: KeyStoreInfo[]; total: number }> {
   const state = await vault.refresh();
-  const stores = (state.key_stores ?? []).map((s) => keyStoreInfo(s, state.keys));
+  const stores = (state.key_stores ?? []).map((s) => keyStoreInfo(s, state.keys, state.deleted));
   return { keystores: stores, total: stores.length };
 }
 
@@ -153,7 +158,7 @@ export async function describeKeyStore(
   }
   return {
     key_store_info: {
-      ...keyStoreInfo(store, state.keys),
+      ...keyStoreInfo(store, state.keys, state.deleted),
       token_present: present,
       token_problem: problem,
       keys: state.keys.filter((k) => k.key_store_id === store.key_store_id).map((k) => k.key_id),
@@ -164,8 +169,25 @@ export async function describeKeyStore(
 /** Refused while any key (in any state) uses the store; its keychain PIN goes with it. */
 export async function deleteKeyStore(vault: Vault, input: unknown): Promise<{ keystore_id: string; keystore_alias: string }> {
   const request = parseRequest(KeyStoreIdRequest, input);
+  const known = (await vault.refresh()).key_stores?.find(
+    (s) => s.key_store_id === request.keystore_id || s.alias === request.keystore_id,
+  );
+  // Deleted keys whose objects are still in the token: destroy them now, or the store cannot go.
+  if (known && pendingTokenCleanups(vault.state, known.key_store_id).length > 0) {
+    await cleanUpDeletedTokenKeys(vault, { askPin: true, keyStoreId: known.key_store_id });
+  }
   const removed = await vault.mutate('delete-key-store', (draft) => {
     const store = findKeyStore(draft.key_stores, request.keystore_id);
+    const uncleaned = pendingTokenCleanups(draft, store.key_store_id);
+    if (uncleaned.length > 0) {
+      throw new CofferError(
+        'COFFER.9030',
+        `Key store ${store.alias}: the token still holds the objects of ${uncleaned.length} deleted key(s) (${uncleaned
+          .slice(0, 5)
+          .map((d) => d.key_id)
+          .join(', ')}), and its token could not be reached to destroy them. Plug the token in and run delete-key-store again.`,
+      );
+    }
     const users = draft.keys.filter((k) => k.key_store_id === store.key_store_id);
     if (users.length > 0) {
       throw new CofferError(
@@ -194,11 +216,23 @@ export async function generateTokenKey(
   version: number,
 ): Promise<TokenObject> {
   const object: TokenObject = { cka_id: randomBytes(16).toString('hex'), label: `coffer ${keyId} v${version}` };
-  await withTokenSession(
+  const pending = pendingTokenCleanups(vault.state, store.key_store_id);
+  const cleaned = await withTokenSession(
     tokenLocation(store),
     () => keyStorePin(vault, store),
-    (session) => session.generateAesKey(object.label, Buffer.from(object.cka_id, 'hex')),
+    (session) => {
+      // The session is open anyway: deleted keys' objects left in this token go first.
+      const outcomes = destroyDeletedObjects(session, pending);
+      session.generateAesKey(object.label, Buffer.from(object.cka_id, 'hex'));
+      return outcomes;
+    },
   );
+  if (cleaned.some((c) => c.destroyed.length > 0)) {
+    await vault.mutate('destroy-token-key', (draft) => ({
+      result: null,
+      events: recordTokenCleanup(draft, cleaned, store.alias),
+    }));
+  }
   return object;
 }
 

@@ -419,7 +419,8 @@ export function deleteImportedMaterial(key: KeyRecord): void {
 
 /**
  * What falls due when the vault is opened: keys whose deletion date has passed are destroyed
- * for good (a tombstone stays to explain later failures); imported material past its expiration
+ * for good (a tombstone stays to explain later failures; a token key's tombstone lists the token
+ * objects still to destroy, which keyrings/token-key-cleanup.ts does when it reaches the token); imported material past its expiration
  * is deleted; Enabled keys whose rotation interval has passed get a new version. Disabled and pending-deletion keys wait until enabled again.
  */
 export function runDueMaintenance(state: VaultState, now: number, material: MaterialFactory): MaintenanceResult {
@@ -427,7 +428,12 @@ export function runDueMaintenance(state: VaultState, now: number, material: Mate
   const kept: KeyRecord[] = [];
   for (const key of state.keys) {
     if (key.state === KeyState.PendingDeletion && key.scheduled_deletion !== null && key.scheduled_deletion <= now) {
-      const tombstone = { key_id: key.key_id, alias: key.alias, deleted: now };
+      const tombstone: DeletedKey = { key_id: key.key_id, alias: key.alias, deleted: now };
+      // A token key's objects are destroyed in its token, which maintenance cannot reach: the tombstone remembers them.
+      const objects = key.versions.flatMap((v) => (v.token_object ? [v.token_object] : []));
+      if (key.key_store_id !== undefined && objects.length > 0) {
+        tombstone.token_cleanup = { key_store_id: key.key_store_id, objects };
+      }
       state.deleted.push(tombstone);
       result.destroyed.push(tombstone);
       continue;

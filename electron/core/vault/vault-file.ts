@@ -99,11 +99,23 @@ export function sealedMaterial(key: Pick<KeyRecord, 'key_id'>, version: KeyVersi
   return version.material;
 }
 
+/**
+ * A deleted token key's objects still to be destroyed in its key store's token (the token was
+ * absent, or its PIN not at hand, when the deletion date passed). Cleared once they are gone.
+ */
+export const TokenCleanupSchema = z.strictObject({
+  key_store_id: Uuid,
+  objects: z.array(TokenObjectSchema).min(1),
+});
+export type TokenCleanup = z.infer<typeof TokenCleanupSchema>;
+
 /** What is left of a key once its scheduled deletion has passed: enough to say so, no material. */
 export const DeletedKeySchema = z.strictObject({
   key_id: Uuid,
   alias: z.string(),
   deleted: Millis,
+  /** Only for a token key whose token objects are not destroyed yet. */
+  token_cleanup: TokenCleanupSchema.optional(),
 });
 export type DeletedKey = z.infer<typeof DeletedKeySchema>;
 

@@ -55,7 +55,9 @@ function maintenanceEvents(result: MaintenanceResult): AuditEvent[] {
       operation: 'destroy-key',
       key_id: d.key_id,
       outcome: 'success' as const,
-      detail: 'scheduled deletion date passed: key material destroyed',
+      detail: d.token_cleanup
+        ? `scheduled deletion date passed: key removed from the vault; its ${d.token_cleanup.objects.length} token object(s) are destroyed when the key store's token is next reached`
+        : 'scheduled deletion date passed: key material destroyed',
     })),
     ...result.expired.map((e) => ({
       operation: 'expire-key-material',

@@ -7,7 +7,16 @@ import { isCacheable, unlocks, type MasterKeyCache } from './master-key-cache.js
 import { vaultPaths, type VaultPaths } from './vault-paths.js';
 import type { KeyRecord, Protection, VaultFile, VaultState } from './vault-file.js';
 import { withVaultLock } from './vault-lock.js';
-import { backupVault, backupVaultTo, restoreVault, restoreVaultFrom } from './vault-backup.js';
+import {
+  backupVault,
+  backupVaultTo,
+  restoreVault,
+  restoreVaultFrom,
+  type BackupFileSummary,
+  type BackupHost,
+  type BackupSummary,
+  type RestoreResult,
+} from './vault-backup.js';
 import { keyMaterialUse, type KeyUseAudit } from './vault-key-use.js';
 import { createVaultFile, noPassphrase, resealVaultFile } from './vault-protection.js';
 import { rollbackVault } from './vault-rollback.js';
@@ -248,30 +257,37 @@ export class Vault {
     });
   }
 
-  private backupHost() {
-    return { vaultId: this.vaultId, now: this.clock, mutate: this.mutate.bind(this) };
+  private backupHost(): BackupHost {
+    return {
+      vaultId: this.vaultId,
+      protectionMode: this.protectionMode,
+      keychain: this.secrets,
+      now: this.clock,
+      refresh: this.refresh.bind(this),
+      mutate: this.mutate.bind(this),
+    };
   }
 
-  /** Every key with every version's material, sealed under a backup passphrase. */
-  async backup(passphrase: string): Promise<{ text: string; keyCount: number; versionCount: number }> {
+  /** Every key (token keys as references), contact and key store, sealed under a backup passphrase. */
+  async backup(passphrase: string): Promise<BackupSummary> {
     return backupVault(this.backupHost(), passphrase);
   }
 
   /**
-   * Imports every key of a backup in one atomic save. Keys that already exist are refused
-   * (nothing is imported) unless `force`, which replaces them; an alias held by a different
-   * key is always refused.
+   * Imports a backup's keys, contacts and key stores in one atomic save. Keys that already exist
+   * are refused (nothing is imported) unless `force`, which replaces them; an alias held by a
+   * different key is always refused (docs/VAULT.md, "Backups", has the merge rules).
    */
-  async restore(backupText: string, passphrase: string, force: boolean): Promise<{ restored: string[]; replaced: string[] }> {
+  async restore(backupText: string, passphrase: string, force: boolean): Promise<RestoreResult> {
     return restoreVault(this.backupHost(), backupText, passphrase, force);
   }
 
   /** Writes a backup file; an existing file is never replaced. */
-  async backupTo(path: string, passphrase: string): Promise<{ backup: string; keys: number; key_versions: number }> {
+  async backupTo(path: string, passphrase: string): Promise<BackupFileSummary> {
     return backupVaultTo(this.backupHost(), path, passphrase);
   }
 
-  async restoreFrom(path: string, passphrase: string, force: boolean): Promise<{ restored: string[]; replaced: string[] }> {
+  async restoreFrom(path: string, passphrase: string, force: boolean): Promise<RestoreResult> {
     return restoreVaultFrom(this.backupHost(), path, passphrase, force);
   }
 

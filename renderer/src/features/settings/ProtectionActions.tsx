@@ -48,7 +48,14 @@ export function ProtectionActions(): ReactNode {
       const done = await call('vault:backup', { passphrase: backupPassphrase });
       if (done.cancelled) return 'No backup was written: the save dialog was cancelled.';
       setBackupPassphrase('');
-      return `Backed up ${done.keys} key(s), ${done.key_versions} version(s), to ${done.backup}.`;
+      const extras = [
+        done.contacts ? `${done.contacts} contact(s)` : '',
+        done.key_stores ? `${done.key_stores} key store(s)` : '',
+      ].filter(Boolean);
+      const noPin = done.key_stores_without_pin.length
+        ? ` The PIN of ${done.key_stores_without_pin.join(', ')} is not in the backup: it is asked for after a restore.`
+        : '';
+      return `Backed up ${done.keys} key(s), ${done.key_versions} version(s)${extras.map((e) => `, ${e}`).join('')}, to ${done.backup}.${noPin}`;
     });
   }
 
@@ -68,7 +75,11 @@ export function ProtectionActions(): ReactNode {
       const done = await call('vault:restore', { file: restoreFile.handle, passphrase: restorePassphrase, force });
       setRestorePassphrase('');
       await useKeysStore.getState().load();
-      return `Restored ${done.restored.length} key(s)${done.replaced.length ? `, ${done.replaced.length} replaced` : ''}.`;
+      const contacts = done.contacts_added.length + done.contacts_replaced.length;
+      return (
+        `Restored ${done.restored.length} key(s)${done.replaced.length ? `, ${done.replaced.length} replaced` : ''}` +
+        `${contacts ? `, ${contacts} contact(s)` : ''}${done.key_stores_added.length ? `, key store(s) ${done.key_stores_added.join(', ')}` : ''}.`
+      );
     });
   }
 

@@ -59,7 +59,17 @@ describe('protection actions', () => {
     const bridge = installFakeBridge({
       'vault:backup': () => {
         const backup = saved.shift();
-        return backup ? { cancelled: false, backup, keys: 3, key_versions: 5 } : { cancelled: true };
+        return backup
+          ? {
+              cancelled: false,
+              backup,
+              keys: 3,
+              key_versions: 5,
+              contacts: 2,
+              key_stores: 1,
+              key_stores_without_pin: ['hsm1'],
+            }
+          : { cancelled: true };
       },
       'files:choose': () => ({ files: [{ handle: 'AAAAAAAAAAAAAAAAAAAAAA', path: '/b/keys.backup', name: 'keys.backup' }] }),
       'vault:restore': () => {
@@ -83,7 +93,10 @@ describe('protection actions', () => {
       { passphrase: 'backup pass' },
       { passphrase: 'backup pass' },
     ]);
-    expect((await screen.findByText(/^Backed up/)).textContent).toBe('Backed up 3 key(s), 5 version(s), to /b/keys.backup.');
+    expect((await screen.findByText(/^Backed up/)).textContent).toBe(
+      'Backed up 3 key(s), 5 version(s), 2 contact(s), 1 key store(s), to /b/keys.backup. ' +
+        'The PIN of hsm1 is not in the backup: it is asked for after a restore.',
+    );
     await user.type(screen.getByLabelText('Passphrase of the backup'), 'backup pass');
     expect(screen.getByRole('button', { name: 'Restore' })).toHaveProperty('disabled', true);
     await user.click(screen.getByRole('button', { name: 'Choose backup file…' }));
