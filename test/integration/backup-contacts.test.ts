@@ -58,7 +58,7 @@ describe('backups carry contacts', () => {
     ]);
   });
 
-  it('merges by name: keeps this vault\'s own contacts and identical ones, refuses a name that holds another key unless forced', async () => {
+  it("merges by name: keeps this vault's own contacts and identical ones, refuses a name that holds another key unless forced", async () => {
     const alice = await publicKeyText(source.vault, 'alice-key');
     const carol = await publicKeyText(source.vault, 'carol-key');
     await addContact(source.vault, { name: 'Alice', public_key_file: alice });

@@ -57,7 +57,9 @@ async function storeAndKey(vault: Vault, pin: 'kept' | 'ask' = 'kept'): Promise<
 }
 
 /** Another vault on "another machine": a new folder, its own clock. */
-async function otherVault(protection: 'keychain' | 'passphrase'): Promise<{ vault: Vault; env: VaultEnvironment; clock: TestClock }> {
+async function otherVault(
+  protection: 'keychain' | 'passphrase',
+): Promise<{ vault: Vault; env: VaultEnvironment; clock: TestClock }> {
   const dir = await tempDir();
   others.push(dir);
   const clock = new TestClock();
@@ -127,7 +129,10 @@ describe('backups carry key stores and token keys', () => {
     const account = `key-store-${keyStoreId}-vault-${other.vault.vaultId}`;
     expect(other.vault.state.key_stores?.[0]?.pin).toEqual({ mode: 'keychain', service: KEYCHAIN_SERVICE, account });
     expect(await osKeychain.get(KEYCHAIN_SERVICE, account)).toBe(PIN);
-    expect(await decryptData(other.vault, { cipher_text: sealed.cipher_text })).toMatchObject({ key_id: keyId, plain_text: SECRET });
+    expect(await decryptData(other.vault, { cipher_text: sealed.cipher_text })).toMatchObject({
+      key_id: keyId,
+      plain_text: SECRET,
+    });
 
     // Into a passphrase vault: the PIN is sealed under that vault.
     const third = await otherVault('passphrase');
@@ -141,7 +146,11 @@ describe('backups carry key stores and token keys', () => {
     await hsm.deleteToken('backup-hsm');
     const fourth = await otherVault('keychain');
     expect((await fourth.vault.restore(text, BACKUP_PASS, false)).restored).toEqual([keyId]);
-    await expectRefusal(decryptData(fourth.vault, { cipher_text: sealed.cipher_text }), 'COFFER.9002', /Key store hsm1.*backup-hsm/);
+    await expectRefusal(
+      decryptData(fourth.vault, { cipher_text: sealed.cipher_text }),
+      'COFFER.9002',
+      /Key store hsm1.*backup-hsm/,
+    );
   });
 
   it('carries no PIN for a store that asks for it, and the restored store asks too', async () => {
@@ -155,7 +164,7 @@ describe('backups carry key stores and token keys', () => {
     expect((await encryptData(other.vault, { key_id: keyId, plain_text: 'x' })).key_id).toBe(keyId);
   });
 
-  it('keeps this vault\'s own settings for a store it already has, and refuses a store whose alias names another', async () => {
+  it("keeps this vault's own settings for a store it already has, and refuses a store whose alias names another", async () => {
     const { keyStoreId } = await storeAndKey(fx.vault);
     const { text } = await fx.vault.backup(BACKUP_PASS);
     // Onto itself (with --force for the key): the store is the same one and stays as it is.
@@ -176,12 +185,14 @@ describe('backups carry key stores and token keys', () => {
 });
 
 describe('a token key whose deletion falls due', () => {
-  it('has every version\'s token object destroyed when the vault notices the date has passed', async () => {
+  it("has every version's token object destroyed when the vault notices the date has passed", async () => {
     const { keyId } = await storeAndKey(fx.vault);
     const keep = await createKey(fx.vault, { key_alias: 'kept-in-token', keystore_id: 'hsm1' });
     await rotateKey(fx.vault, { key_id: keyId });
     const deletedIds = fx.vault.state.keys.find((k) => k.key_id === keyId)!.versions.map((v) => v.token_object!.cka_id);
-    const keptIds = fx.vault.state.keys.find((k) => k.key_id === keep.key_info.key_id)!.versions.map((v) => v.token_object!.cka_id);
+    const keptIds = fx.vault.state.keys
+      .find((k) => k.key_id === keep.key_info.key_id)!
+      .versions.map((v) => v.token_object!.cka_id);
     expect(await tokenKeyIds()).toEqual([...deletedIds, ...keptIds].sort());
 
     await scheduleKeyDeletion(fx.vault, { key_id: keyId, pending_days: 7 });

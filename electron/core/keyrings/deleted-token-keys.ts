@@ -48,7 +48,11 @@ export function destroyDeletedObjects(session: TokenSession, pending: readonly D
 }
 
 /** Writes the outcomes into a vault draft (tombstones lose what was destroyed) and says what to audit. */
-export function recordTokenCleanup(draft: VaultState, outcomes: readonly TokenCleanupOutcome[], storeAlias: string): AuditEvent[] {
+export function recordTokenCleanup(
+  draft: VaultState,
+  outcomes: readonly TokenCleanupOutcome[],
+  storeAlias: string,
+): AuditEvent[] {
   const events: AuditEvent[] = [];
   for (const outcome of outcomes) {
     if (outcome.destroyed.length === 0) continue;

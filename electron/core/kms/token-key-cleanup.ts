@@ -47,7 +47,9 @@ export async function cleanUpDeletedTokenKeys(
       continue;
     }
     if (store.pin.mode === 'ask' && !options.askPin) {
-      stillPending(`key store ${store.alias} keeps no PIN: the objects are destroyed the next time its token is used with its PIN`);
+      stillPending(
+        `key store ${store.alias} keeps no PIN: the objects are destroyed the next time its token is used with its PIN`,
+      );
       continue;
     }
     let outcomes: TokenCleanupOutcome[];

@@ -52,7 +52,11 @@ function exportKey(key: KeyRecord, context: MutationContext): BackupKey {
 }
 
 /** A key store for the backup, its PIN in the clear for the sealed payload (or null: asked each time). */
-function exportKeyStore(store: KeyStoreRecord, context: MutationContext, keychainPins: Map<string, string | null>): BackupKeyStore {
+function exportKeyStore(
+  store: KeyStoreRecord,
+  context: MutationContext,
+  keychainPins: Map<string, string | null>,
+): BackupKeyStore {
   const { pin: kept, ...location } = store;
   let pin: string | null = null;
   if (kept.mode === 'keychain') pin = keychainPins.get(store.key_store_id) ?? null;
@@ -143,7 +147,7 @@ function mergeContacts(draft: VaultState, contacts: readonly Contact[], force: b
         .slice(0, 5)
         .map((c) => `"${c.name}"`)
         .join(', ')} have a different public key than the contact of that name here. Nothing was restored; ` +
-        'add --force to replace them with the backup\'s, or remove or rename them here first.',
+        "add --force to replace them with the backup's, or remove or rename them here first.",
     );
   }
   const added = contacts.filter((c) => !here.some((h) => h.name === c.name));
@@ -302,7 +306,8 @@ export async function restoreVault(
     // PINs written for stores the restore did not add (it was refused) go again; a store found
     // here meanwhile (another process restored it) keeps the entry.
     for (const id of keychainWritten) {
-      if (!settledStoreIds.has(id)) await vault.keychain.delete(KEYCHAIN_SERVICE, restoredKeyStorePinAccount(id, vault.vaultId)).catch(() => false);
+      if (!settledStoreIds.has(id))
+        await vault.keychain.delete(KEYCHAIN_SERVICE, restoredKeyStorePinAccount(id, vault.vaultId)).catch(() => false);
     }
   }
 }
@@ -318,11 +323,7 @@ export interface BackupFileSummary {
 }
 
 /** Writes a backup file; an existing file is never replaced. */
-export async function backupVaultTo(
-  vault: BackupHost,
-  path: string,
-  passphrase: string,
-): Promise<BackupFileSummary> {
+export async function backupVaultTo(vault: BackupHost, path: string, passphrase: string): Promise<BackupFileSummary> {
   if (
     await fs.access(path).then(
       () => true,
