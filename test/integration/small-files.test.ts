@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
@@ -7,7 +8,7 @@ import { runFileJob } from '../../electron/core/jobs/file-job-runner.js';
 import type { Keyring } from '../../electron/core/keyrings/keyring.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import type { FileResult } from '../../shared/kms-responses.js';
-import { removeDir, tempDir } from '../helpers/cli.js';
+import { COFFER_BIN, removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 import { fixedKeyrings, memoryKeyring } from '../helpers/engine-fixture.js';
 
 /**
@@ -143,4 +144,61 @@ describe('a folder of small encrypted files', () => {
     expect(again).toMatchObject([{ status: 'ok', output: join(out, 'album', 'img-00 (1).jpg') }]);
     expect((await readFile(join(out, 'album', 'img-00 (1).jpg'))).equals(contents.get('img-00.jpg')!)).toBe(true);
   });
+});
+
+describe('a command ended by signals mid-folder', () => {
+  /**
+   * The first signal cancels the batch, the second ends the command at once: temporary outputs
+   * the workers were writing are removed too (they are among the process's own), and whatever
+   * has a final name is whole.
+   */
+  it('leaves no temporary file of a small file, encrypting or decrypting, and every named output is whole', async () => {
+    const root = join(work, 'signals');
+    const vault = join(root, 'vault');
+    const folder = join(root, 'album');
+    await mkdir(folder, { recursive: true });
+    const env = { COFFER_AGENT: 'off' };
+    expect((await runCoffer(['--vault', vault, 'init'], { env })).code).toBe(0);
+    expect((await runCoffer(['--vault', vault, 'create-key', '--alias', 'k'], { env })).code).toBe(0);
+    const chunk = randomBytes(64 * 1024);
+    for (let i = 0; i < 400; i += 1) await writeFile(join(folder, `img-${String(i).padStart(3, '0')}.jpg`), chunk);
+    const sealed = join(root, 'sealed');
+    expect(
+      (await runCoffer(['--vault', vault, 'encrypt-file', '--key-id', 'alias/k', '--out-dir', sealed, folder], { env })).code,
+    ).toBe(0);
+
+    for (const [args, out, named] of [
+      [['encrypt-file', '--key-id', 'alias/k'], join(root, 'enc'), (e: string) => e.endsWith('.coffer')],
+      [['decrypt-file'], join(root, 'dec'), (e: string) => e.endsWith('.jpg')],
+    ] as const) {
+      const input = args[0] === 'encrypt-file' ? folder : join(sealed, 'album');
+      const child = spawn(process.execPath, [COFFER_BIN, '--vault', vault, ...args, '--out-dir', out, input], {
+        stdio: 'ignore',
+        env: { ...process.env, ...env },
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const written = join(out, 'album');
+      const deadline = Date.now() + 60_000;
+      while (!(existsSync(written) && (await readdir(written)).some(named))) {
+        if (Date.now() > deadline) throw new Error('no output appeared');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      child.kill('SIGTERM');
+      child.kill('SIGTERM');
+      expect(await exited, args[0]).toBe(143);
+      const left = await readdir(written);
+      expect(
+        left.filter((e) => e.includes('.coffer-tmp-')),
+        args[0],
+      ).toEqual([]);
+      // The job was cut short: some files were never done.
+      expect(left.length, args[0]).toBeLessThan(400);
+      if (args[0] === 'encrypt-file') {
+        const verified = await runCoffer(['--vault', vault, 'verify-file', written], { env });
+        expect(verified.json.files.every((f: FileResult) => f.status === 'ok')).toBe(true);
+      } else {
+        for (const file of left) expect((await readFile(join(written, file))).equals(chunk), file).toBe(true);
+      }
+    }
+  }, 180_000);
 });

@@ -15,6 +15,13 @@ const TEMP_PATTERN = /^\.(.+)\.coffer-tmp-(\d+)-[0-9a-f]{8}$/;
 /** This process's temporary outputs not yet committed or discarded. */
 const liveTemps = new Set<string>();
 
+/**
+ * Set (to 1) when the process ends on a signal: a worker that creates a temporary output checks
+ * it right after, and removes its file when it is set. So a file a worker creates just after the
+ * temporary outputs were removed is removed too (the workers get it through the pool).
+ */
+export const tempsRemoved = new Int32Array(new SharedArrayBuffer(4));
+
 export interface TempOutput {
   path: string;
   handle: fs.FileHandle;
@@ -147,6 +154,7 @@ export async function discardTemp(temp: TempOutput): Promise<void> {
  * signal) while a job may be stuck in a system call: nothing half-written is left behind.
  */
 export function removeLiveTempsNow(): void {
+  Atomics.store(tempsRemoved, 0, 1);
   for (const path of liveTemps) rmSync(path, { force: true });
   liveTemps.clear();
 }

@@ -10,6 +10,7 @@ import {
   renameSync,
   unlinkSync,
 } from 'node:fs';
+import { workerData } from 'node:worker_threads';
 import { CofferError } from '../../../shared/errors.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
@@ -27,6 +28,32 @@ import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
 
 function view(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The job thread's output-file.ts tempsRemoved, shared: set once its temporary outputs were removed. */
+const tempsRemoved =
+  (workerData as { tempsRemoved?: SharedArrayBuffer } | null)?.tempsRemoved instanceof SharedArrayBuffer
+    ? new Int32Array((workerData as { tempsRemoved: SharedArrayBuffer }).tempsRemoved)
+    : null;
+
+/**
+ * Creates a temporary output (0600, never an existing file). Should the process be ending on a
+ * signal, whose cleanup may have run just before, the file is removed again at once.
+ */
+function createTemp(tempPath: string): number {
+  let fd: number;
+  try {
+    fd = openSync(tempPath, 'wx', 0o600);
+  } catch (error) {
+    if (fsFailureCode(error)) throw error; // worded by the caller, with the output's name
+    throw new CofferError('COFFER.2009', `Coffer cannot write ${tempPath}: ${(error as Error).message}.`);
+  }
+  if (tempsRemoved && Atomics.load(tempsRemoved, 0) === 1) {
+    closeSync(fd);
+    unlinkSync(tempPath);
+    throw new CofferError('COFFER.2010', 'The command was interrupted; no output was left half-written.');
+  }
+  return fd;
 }
 
 /** output-file.ts's nameTemp, on the worker's thread: the first free name, never replacing a file. */
@@ -87,12 +114,7 @@ function openInput(input: string): number {
 function writeNamed(pieces: readonly Buffer[], tempPath: string, target: string, kept: string): string {
   let output: number | undefined;
   try {
-    try {
-      output = openSync(tempPath, 'wx', 0o600);
-    } catch (error) {
-      if (fsFailureCode(error)) throw error; // worded below, with the output's name
-      throw new CofferError('COFFER.2009', `Coffer cannot write ${tempPath}: ${(error as Error).message}.`);
-    }
+    output = createTemp(tempPath);
     writeAllAt(output, pieces, 0);
     fsyncSync(output);
     closeSync(output);
@@ -121,12 +143,7 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
         `${request.input} grew while it was being encrypted; encrypt it again once it is stable.`,
       );
     }
-    try {
-      output = openSync(request.tempPath, 'wx', 0o600);
-    } catch (error) {
-      if (fsFailureCode(error)) throw error; // worded below, with the output's name
-      throw new CofferError('COFFER.2009', `Coffer cannot write ${request.tempPath}: ${(error as Error).message}.`);
-    }
+    output = createTemp(request.tempPath);
     writeAllAt(output, [view(request.header)], 0);
     sealRange(
       {

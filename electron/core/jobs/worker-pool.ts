@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CofferError, isErrorCode } from '../../../shared/errors.js';
 import type { UnnumberedRequest, WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
+import { tempsRemoved } from './output-file.js';
 
 /** A worker's output, and the buffers it handed back for reuse. */
 export interface WorkerResult {
@@ -54,7 +55,7 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(this.script);
+    const worker = new Worker(this.script, { workerData: { tempsRemoved: tempsRemoved.buffer } });
     worker.unref();
     worker.on('message', (response: WorkerResponse) => this.settle(worker, response));
     worker.on('error', (error) => this.fail(worker, error));
