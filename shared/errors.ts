@@ -87,6 +87,7 @@ export const ERROR_CODES = {
   'COFFER.2034': 'The name is too long for the file system.',
   'COFFER.2035': 'The file system is read-only.',
   'COFFER.2036': "The file's header holds more encrypted data keys than Coffer tries.",
+  'COFFER.2037': "The file's frames are too large to preview: decrypt it instead.",
   'COFFER.2040': "The app window named a file Coffer was not given: choose it with Coffer's dialog or drop it on the window.",
   'COFFER.2041': "The output folder is not a folder: choose it with Coffer's folder dialog.",
   'COFFER.2050': 'The file is a legacy (ESDK 1.x, format v1) message: add --allow-legacy-format to open it.',

@@ -28,6 +28,20 @@ export const MAX_FRAME_LENGTH = 16 * KiB * KiB;
  */
 export const DEFAULT_FRAME_LENGTH = 256 * KiB;
 
+/**
+ * How many EDKs a reader tries in one header (the ESDK's maxEncryptedDataKeys): Coffer writes one
+ * per key a file is for. The setting (--max-encrypted-data-keys, the app's Settings,
+ * COFFER_MAX_EDKS) takes 1..65535, the most a header can hold.
+ */
+export const DEFAULT_MAX_ENCRYPTED_DATA_KEYS = 64;
+export const MAX_ENCRYPTED_DATA_KEYS_LIMIT = 0xffff;
+
+/**
+ * The longest frame the media preview reads: each range request decrypts whole frames, so a file
+ * of longer frames (Coffer writes up to 16 MiB) is decrypted, not previewed.
+ */
+export const MAX_PREVIEW_FRAME_LENGTH = 4 * KiB * KiB;
+
 /** Whether a file name carries the extension (case-insensitively, as file managers match it). */
 export function hasCofferExtension(name: string): boolean {
   return name.toLowerCase().endsWith(COFFER_EXTENSION);

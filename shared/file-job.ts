@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
+import { MAX_ENCRYPTED_DATA_KEYS_LIMIT, MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
 import type { ErrorCode } from './errors.js';
 import { parseRequest } from './kms-schemas.js';
 
@@ -29,6 +29,15 @@ export const FrameLength = z.number().refine(isValidFrameLength, {
   error: (issue) => `${FRAME_LENGTH_RULE}; ${String(issue.input)} was given.`,
   params: code('COFFER.2012'),
 });
+
+/** EDKs a reader tries in one header at most (the ESDK's maxEncryptedDataKeys), 1..65535. */
+export const MaxEncryptedDataKeys = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_ENCRYPTED_DATA_KEYS_LIMIT, {
+    error: `The most encrypted data keys a header can hold is ${MAX_ENCRYPTED_DATA_KEYS_LIMIT}: give 1..${MAX_ENCRYPTED_DATA_KEYS_LIMIT}.`,
+  });
 
 /** Absolute on POSIX ("/...") or Windows ("C:\...", "\\server\..."): each face resolves against its own folder. */
 export function isAbsolutePath(path: string): boolean {
@@ -92,6 +101,11 @@ export const FileJobFields = z.strictObject({
   required_context_keys: z.array(z.string().min(1).max(1024)).min(1).max(64).optional(),
   /** Decrypt, verify: also open ESDK 1.x files (message format v1); Coffer never writes them. */
   allow_legacy_format: z.boolean().optional(),
+  /**
+   * Decrypt, verify: a header with more EDKs than this is refused before any key is used
+   * (default: COFFER_MAX_EDKS, else 64).
+   */
+  max_encrypted_data_keys: MaxEncryptedDataKeys.optional(),
 });
 
 /** Decrypting and verifying take encryption_context too: the pairs a writer kept out of the header. */
@@ -103,7 +117,7 @@ const ENCRYPT_ONLY = [
   'algorithm_suite',
   'required_context_keys',
 ] as const;
-const READ_ONLY = ['allow_legacy_format'] as const;
+const READ_ONLY = ['allow_legacy_format', 'max_encrypted_data_keys'] as const;
 
 /** A whole file job: its fields, and what its action needs and allows. */
 export const FileJobRequest = FileJobFields.superRefine((request, context) => {

@@ -4,7 +4,7 @@ import type { EventChannel, InvokeChannel, MainChannel } from './ipc-channels.js
 import * as kms from './kms-schemas.js';
 import type { AuditRecordView, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
 import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
-import { FileJobFields } from './file-job.js';
+import { FileJobFields, MaxEncryptedDataKeys } from './file-job.js';
 import { SIGNING_ALGORITHMS } from './key-specs.js';
 import { FileHandle, type FileRef, type FileResultView } from './file-handle.js';
 import type { MenuCommand } from './menu-commands.js';
@@ -25,6 +25,8 @@ export const SettingsSchema = z.strictObject({
   frame_length: z.number().int().min(MIN_FRAME_LENGTH).max(MAX_FRAME_LENGTH).nullable(),
   remove_originals: z.boolean(),
   theme: z.enum(['system', 'light', 'dark']),
+  /** EDKs a header may hold for the app's jobs and previews (null: COFFER_MAX_EDKS, else 64). */
+  max_encrypted_data_keys: MaxEncryptedDataKeys.nullable(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const DEFAULT_SETTINGS: Settings = {
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: Settings = {
   frame_length: null,
   remove_originals: false,
   theme: 'system',
+  max_encrypted_data_keys: null,
 };
 
 /**

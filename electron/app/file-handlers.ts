@@ -80,9 +80,10 @@ export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'j
       const { inputs, out_dir, ...fields } = r;
       const paths = inputs.map((handle) => files.path(handle));
       const outDir = out_dir === undefined ? undefined : await files.folder(out_dir);
-      // The renderer may leave to Settings the default key, output folder, frame length and
-      // removal; the job manager checks the completed request whole (shared/file-job.ts).
+      // The renderer may leave to Settings the default key, output folder, frame length, removal
+      // and the EDK limit; the job manager checks the completed request whole (shared/file-job.ts).
       const defaults = settings.get();
+      const maxEdks = fields.max_encrypted_data_keys ?? defaults.max_encrypted_data_keys;
       const defaultKey = defaults.default_key_id ? [defaults.default_key_id] : undefined;
       const job_id = jobs.start(
         fields.action === 'encrypt'
@@ -94,9 +95,16 @@ export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'j
               frame_length: fields.frame_length ?? defaults.frame_length ?? undefined,
               remove_originals: fields.remove_originals ?? defaults.remove_originals,
             }
-          : fields.action === 'decrypt'
-            ? { ...fields, paths, out_dir: outDir ?? defaults.out_dir ?? undefined }
-            : { ...fields, paths, ...(outDir === undefined ? {} : { out_dir: outDir }) },
+          : {
+              ...fields,
+              paths,
+              ...(fields.action === 'decrypt'
+                ? { out_dir: outDir ?? defaults.out_dir ?? undefined }
+                : outDir === undefined
+                  ? {}
+                  : { out_dir: outDir }),
+              ...(maxEdks === null || maxEdks === undefined ? {} : { max_encrypted_data_keys: maxEdks }),
+            },
       );
       return { job_id };
     },
@@ -104,7 +112,8 @@ export function fileHandlers(deps: FileHandlerDeps): DomainHandlers<'files' | 'j
     'jobs:list': async () => ({ jobs: jobs.list() }),
     'media:open': async (r) => {
       session.unlocked();
-      const opened = await media.open(files.path(r.handle));
+      const limit = settings.get().max_encrypted_data_keys;
+      const opened = await media.open(files.path(r.handle), limit === null ? {} : { maxEncryptedDataKeys: limit });
       return { url: opened.url, mime_type: opened.mimeType, size: opened.size };
     },
   };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { RandomAccessReader, type DataKeyUnwrapper } from '../core/envelope/random-access-reader.js';
-import { COFFER_EXTENSION } from '../../shared/file-format.js';
+import type { HeaderLimits } from '../core/envelope/header-reader.js';
+import { COFFER_EXTENSION, MAX_PREVIEW_FRAME_LENGTH } from '../../shared/file-format.js';
 
 /**
  * Serves decrypted byte ranges of .coffer files to the renderer's <img>, <video> and <audio>
@@ -26,6 +27,8 @@ export interface MediaRegistryOptions {
   maxOpenRangeBytes?: number;
   /** Plaintext decrypted per body chunk, rounded down to whole frames (default 256 KiB). */
   chunkBytes?: number;
+  /** Longest frame a preview decrypts per range (default 4 MiB: MAX_PREVIEW_FRAME_LENGTH). */
+  maxFrameLength?: number;
 }
 
 export interface OpenedMedia {
@@ -134,6 +137,7 @@ export class MediaRegistry {
   private readonly maxOpen: number;
   private readonly maxOpenRangeBytes: number;
   private readonly chunkBytes: number;
+  private readonly maxFrameLength: number;
 
   constructor(
     private readonly unwrap: DataKeyUnwrapper,
@@ -142,11 +146,15 @@ export class MediaRegistry {
     this.maxOpen = Math.max(1, Math.floor(options.maxOpen ?? DEFAULT_MAX_OPEN));
     this.maxOpenRangeBytes = Math.max(1, Math.floor(options.maxOpenRangeBytes ?? DEFAULT_MAX_OPEN_RANGE_BYTES));
     this.chunkBytes = Math.max(1, Math.floor(options.chunkBytes ?? DEFAULT_CHUNK_BYTES));
+    this.maxFrameLength = Math.max(1, Math.floor(options.maxFrameLength ?? MAX_PREVIEW_FRAME_LENGTH));
   }
 
-  /** Opens (and so authenticates the header and end of) a .coffer file for previewing. */
-  async open(path: string): Promise<OpenedMedia> {
-    const reader = await RandomAccessReader.open(path, this.unwrap);
+  /**
+   * Opens (and so authenticates the header and end of) a .coffer file for previewing; a file of
+   * frames over `maxFrameLength` (4 MiB) is refused (COFFER.2037): it is decrypted instead.
+   */
+  async open(path: string, limits: HeaderLimits = {}): Promise<OpenedMedia> {
+    const reader = await RandomAccessReader.open(path, this.unwrap, { ...limits, maxFrameLength: this.maxFrameLength });
     const token = randomBytes(16).toString('hex');
     const mimeType = mediaTypeFor(path);
     this.entries.set(token, { reader, mimeType });

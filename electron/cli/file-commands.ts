@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { parseFileJob, type FileAction, type FileJobRequest } from '../../shared/file-job.js';
+import { MaxEncryptedDataKeys, parseFileJob, type FileAction, type FileJobRequest } from '../../shared/file-job.js';
+import { DEFAULT_MAX_ENCRYPTED_DATA_KEYS, MAX_ENCRYPTED_DATA_KEYS_LIMIT } from '../../shared/file-format.js';
 import type { FileResult } from '../../shared/kms-responses.js';
 import { constants as osConstants } from 'node:os';
 import { CofferError, errorFields } from '../../shared/errors.js';
@@ -39,6 +40,7 @@ interface FileCommandOptions {
   algorithmSuite?: number;
   requiredContextKeys?: string[];
   allowLegacyFormat?: boolean;
+  maxEncryptedDataKeys?: number;
   workers?: number;
   /** false with --no-agent. */
   agent?: boolean;
@@ -117,6 +119,7 @@ function batchJob(action: FileAction, paths: string[], options: FileCommandOptio
     ...(suite === undefined ? {} : { algorithm_suite: suite }),
     ...(options.requiredContextKeys === undefined ? {} : { required_context_keys: options.requiredContextKeys }),
     ...(options.allowLegacyFormat === undefined ? {} : { allow_legacy_format: options.allowLegacyFormat }),
+    ...(options.maxEncryptedDataKeys === undefined ? {} : { max_encrypted_data_keys: options.maxEncryptedDataKeys }),
   });
   return { job, vaultDir: vaultEnvironment(global).dir, workers: options.workers };
 }
@@ -184,6 +187,21 @@ const collectKeys = (value: string, previous: string[] = []): string[] => {
 };
 const legacyOption = (): Option =>
   new Option('--allow-legacy-format', 'also open AWS Encryption SDK 1.x files (message format v1); Coffer never writes them');
+/** `--max-encrypted-data-keys N`, named after the ESDK's maxEncryptedDataKeys; beats COFFER_MAX_EDKS. */
+const maxEdksOption = (): Option =>
+  new Option(
+    '--max-encrypted-data-keys <n>',
+    `refuse a header with more encrypted data keys than this, before any key is used (1..${MAX_ENCRYPTED_DATA_KEYS_LIMIT}; default $COFFER_MAX_EDKS, else ${DEFAULT_MAX_ENCRYPTED_DATA_KEYS})`,
+  ).argParser((text) => {
+    const parsed = MaxEncryptedDataKeys.safeParse(wholeNumber('KMS.0308', '--max-encrypted-data-keys')(text));
+    if (!parsed.success) {
+      throw new CofferError(
+        'KMS.0308',
+        `--max-encrypted-data-keys takes 1..${MAX_ENCRYPTED_DATA_KEYS_LIMIT} (the most a header can hold); ${text} was given.`,
+      );
+    }
+    return parsed.data;
+  });
 const givenContextOption = (): Option =>
   new Option(
     '--encryption-context <json>',
@@ -236,6 +254,7 @@ export function registerFileCommands(program: Command): void {
     .option('--out-dir <dir>', 'write the decrypted files here')
     .addOption(givenContextOption())
     .addOption(legacyOption())
+    .addOption(maxEdksOption())
     .addOption(workersOption())
     .addOption(noAgentOption())
     .action((paths: string[], options: FileCommandOptions, command: Command) => runFiles('decrypt', paths, options, command));
@@ -246,6 +265,7 @@ export function registerFileCommands(program: Command): void {
     .argument('<paths...>', 'files and folders')
     .addOption(givenContextOption())
     .addOption(legacyOption())
+    .addOption(maxEdksOption())
     .addOption(workersOption())
     .addOption(noAgentOption())
     .action((paths: string[], options: FileCommandOptions, command: Command) => runFiles('verify', paths, options, command));
@@ -254,5 +274,8 @@ export function registerFileCommands(program: Command): void {
     .command('inspect-file')
     .description("show a Coffer file's header without using any key")
     .argument('<path>', 'a .coffer file')
-    .action(async (path: string) => printResult(await inspectMessage(path)));
+    .addOption(maxEdksOption())
+    .action(async (path: string, options: { maxEncryptedDataKeys?: number }) =>
+      printResult(await inspectMessage(path, { maxEncryptedDataKeys: options.maxEncryptedDataKeys })),
+    );
 }

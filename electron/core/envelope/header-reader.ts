@@ -4,6 +4,7 @@ import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.js';
 import { legacyGcmOpen } from '../crypto/legacy-gcm.js';
 import { commitmentMatches, deriveMessageKeys, type MessageKeys } from './key-derivation.js';
 import { MAX_FRAME_LENGTH } from './esdk-constants.js';
+import { DEFAULT_MAX_ENCRYPTED_DATA_KEYS, MAX_ENCRYPTED_DATA_KEYS_LIMIT } from '../../../shared/file-format.js';
 import { parseHeader, type ParsedHeader } from './message-header.js';
 
 const ZERO_IV = Buffer.alloc(12);
@@ -33,37 +34,44 @@ function checkReadableFrameLength(header: ParsedHeader): ParsedHeader {
 }
 
 /**
- * In the spirit of the ESDK's maxEncryptedDataKeys: each EDK may cost a key use (a vault lock, an
- * audit record), so a header's EDK count is bounded before any key is used. Coffer writes one
- * EDK per key a file is encrypted for; 64 is the default, `COFFER_MAX_EDKS` (1..65535) the setting.
+ * In the spirit of the ESDK's maxEncryptedDataKeys: each EDK may cost a key use, so a header's EDK
+ * count is bounded before any key is used. Coffer writes one EDK per key a file is encrypted for;
+ * 64 is the default. The setting comes from the request (--max-encrypted-data-keys, the app's
+ * Settings), else `COFFER_MAX_EDKS` (1..65535).
  */
-export const DEFAULT_MAX_EDKS = 64;
+export const DEFAULT_MAX_EDKS = DEFAULT_MAX_ENCRYPTED_DATA_KEYS;
 
 export function maxEncryptedDataKeys(env: NodeJS.ProcessEnv = process.env): number {
   const given = Number(env.COFFER_MAX_EDKS);
-  return Number.isInteger(given) && given >= 1 && given <= 0xffff ? given : DEFAULT_MAX_EDKS;
+  return Number.isInteger(given) && given >= 1 && given <= MAX_ENCRYPTED_DATA_KEYS_LIMIT ? given : DEFAULT_MAX_EDKS;
 }
 
-function checkEdkCount(header: ParsedHeader): ParsedHeader {
-  const max = maxEncryptedDataKeys();
+/** What a reader accepts in a header beyond the format's own rules. */
+export interface HeaderLimits {
+  /** EDKs tried at most (default: COFFER_MAX_EDKS, else 64). */
+  maxEncryptedDataKeys?: number;
+}
+
+function checkEdkCount(header: ParsedHeader, limits: HeaderLimits): ParsedHeader {
+  const max = limits.maxEncryptedDataKeys ?? maxEncryptedDataKeys();
   if (header.edks.length > max) {
     throw new CofferError(
       'COFFER.2036',
       `The file's header holds ${header.edks.length} encrypted data keys, over the ${max} Coffer tries; no key was used. ` +
-        'If you trust the file, raise the limit with COFFER_MAX_EDKS.',
+        'If you trust the file, raise the limit with --max-encrypted-data-keys (in the app: Settings; or COFFER_MAX_EDKS).',
     );
   }
   return header;
 }
 
 /** Reads just enough of the file's start to parse its header. */
-export async function readHeader(handle: FileHandle, fileSize: number): Promise<ParsedHeader> {
+export async function readHeader(handle: FileHandle, fileSize: number, limits: HeaderLimits = {}): Promise<ParsedHeader> {
   let want = Math.min(fileSize, 4096);
   for (;;) {
     const buffer = Buffer.alloc(want);
     const { bytesRead } = await handle.read(buffer, 0, want, 0);
     const header = parseHeader(buffer.subarray(0, bytesRead));
-    if (header) return checkEdkCount(checkReadableFrameLength(header));
+    if (header) return checkEdkCount(checkReadableFrameLength(header), limits);
     if (bytesRead < want || want >= fileSize) {
       throw new CofferError(
         fileSize === 0 ? 'COFFER.2001' : 'COFFER.2004',

@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import { CofferError } from '../../../shared/errors.js';
 import { FINAL_FRAME_OVERHEAD, frameLayout, REGULAR_FRAME_OVERHEAD } from './esdk-constants.js';
 import { openFrames, type FrameSpan } from './frame-codec.js';
-import { authenticateHeader, readHeader } from './header-reader.js';
+import { MAX_PREVIEW_FRAME_LENGTH } from '../../../shared/file-format.js';
+import { formatBytes } from '../../../shared/format-bytes.js';
+import { authenticateHeader, readHeader, type HeaderLimits } from './header-reader.js';
 import { openReadableFile } from './message-file.js';
 import type { EncryptedDataKey, ParsedHeader } from './message-header.js';
 
@@ -22,6 +24,26 @@ function refuseWholeOnly(header: ParsedHeader, path: string): void {
     throw new CofferError(
       'COFFER.2050',
       `${path} is a legacy AWS Encryption SDK 1.x message (format v1): it is not previewed. Decrypt it with --allow-legacy-format.`,
+    );
+  }
+}
+
+/** What a preview reads: the header's limits, and the longest frame it decrypts for one range. */
+export interface ReaderLimits extends HeaderLimits {
+  /** Default 4 MiB (shared/file-format.ts's MAX_PREVIEW_FRAME_LENGTH). */
+  maxFrameLength?: number;
+}
+
+/**
+ * Every range request decrypts the whole frames it covers, so a file of long frames (a 16 MiB
+ * frame per seek of a video) is refused before any key is used: it is decrypted instead.
+ */
+function refuseLongFrames(header: ParsedHeader, path: string, max: number): void {
+  if (header.frameLength > max) {
+    throw new CofferError(
+      'COFFER.2037',
+      `${path} was written in frames of ${formatBytes(header.frameLength)}; the preview reads frames of at most ${formatBytes(max)}, ` +
+        'since each part it shows decrypts whole frames. Decrypt the file to open it.',
     );
   }
 }
@@ -46,12 +68,13 @@ export class RandomAccessReader {
     readonly plaintextLength: number,
   ) {}
 
-  static async open(path: string, unwrap: DataKeyUnwrapper): Promise<RandomAccessReader> {
+  static async open(path: string, unwrap: DataKeyUnwrapper, limits: ReaderLimits = {}): Promise<RandomAccessReader> {
     const { handle, stats } = await openReadableFile(path);
     try {
       const size = stats.size;
-      const header = await readHeader(handle, size);
+      const header = await readHeader(handle, size, limits);
       refuseWholeOnly(header, path);
+      refuseLongFrames(header, path, limits.maxFrameLength ?? MAX_PREVIEW_FRAME_LENGTH);
       const dek = await unwrap(header.edks, header.contextBytes);
       const { dataKey } = authenticateHeader(header, dek);
       dek.fill(0);

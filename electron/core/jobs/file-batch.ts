@@ -159,6 +159,7 @@ export async function runFileBatch(
   const reading: DecryptOptions = {
     ...(options.action !== 'encrypt' && options.encryption_context ? { encryption_context: options.encryption_context } : {}),
     ...(options.allow_legacy_format ? { allow_legacy_format: true } : {}),
+    ...(options.max_encrypted_data_keys === undefined ? {} : { max_encrypted_data_keys: options.max_encrypted_data_keys }),
   };
   // One message to an idle worker instead of a stat call per file on this thread.
   const sizes =

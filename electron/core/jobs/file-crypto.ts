@@ -50,7 +50,7 @@ export type EncryptOptions = Pick<FileJobRequest, 'frame_length' | 'encryption_c
   hashPlaintext?: boolean;
 };
 
-export type DecryptOptions = Pick<FileJobRequest, 'encryption_context'> & {
+export type DecryptOptions = Pick<FileJobRequest, 'encryption_context' | 'max_encrypted_data_keys'> & {
   /** Also compute the SHA-256 of the plaintext (takes the ordered path). */
   hashPlaintext?: boolean;
   /** Read message format v1 (ESDK 1.x) files; refused without (ESDK's ForbidEncryptAllowDecrypt). */
@@ -354,7 +354,7 @@ export async function decryptFile(
   let temp: TempOutput | undefined;
   let digest: OrderedFileDigest | undefined;
   try {
-    const header = await readHeader(handle, stats.size);
+    const header = await readHeader(handle, stats.size, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
     checkFormatAllowed(header, input, options);
     const given = options.encryption_context ?? {};
     const messageContext = contextForDecryption(header, given);

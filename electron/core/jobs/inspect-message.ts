@@ -1,5 +1,5 @@
 import { CofferError } from '../../../shared/errors.js';
-import { readHeader } from '../envelope/header-reader.js';
+import { readHeader, type HeaderLimits } from '../envelope/header-reader.js';
 import { locateFrames, openReadableFile } from '../envelope/message-file.js';
 import type { EncryptedDataKey } from '../envelope/message-header.js';
 import { edkReference } from '../keyrings/raw-aes-keyring.js';
@@ -57,10 +57,10 @@ export function edkKeyName(edk: EncryptedDataKey): { name: string | null; format
 }
 
 /** What a file's header says, without any key (nothing here is authenticated). */
-export async function inspectMessage(path: string): Promise<MessageInfo> {
+export async function inspectMessage(path: string, limits: HeaderLimits = {}): Promise<MessageInfo> {
   const { handle, stats } = await openReadableFile(path);
   try {
-    const header = await readHeader(handle, stats.size);
+    const header = await readHeader(handle, stats.size, limits);
     const layout = await locateFrames(handle, header, stats.size);
     if (!layout) {
       throw new CofferError(

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventChannel, InvokeChannel } from '../../shared/ipc-channels.js';
+import type { EventPayloads, IpcResult } from '../../shared/ipc-contract.js';
+import { AppServices } from '../../electron/app/app-services.js';
+import { registerIpcHandlers, type IpcInvokeEventLike, type IpcMainLike } from '../../electron/app/ipc.js';
+import { MediaRegistry } from '../../electron/app/media-protocol.js';
+import { RandomAccessReader } from '../../electron/core/envelope/random-access-reader.js';
+import { encryptFile } from '../../electron/core/jobs/file-crypto.js';
+import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
+import { removeDir, tempDir } from '../helpers/cli.js';
+import { memoryKeyring } from '../helpers/engine-fixture.js';
+
+/**
+ * The app's bounds on hostile headers, at the handlers the IPC bridge calls: the EDK limit is a
+ * setting that persists and reaches the app's jobs and previews, and the preview refuses files of
+ * frames too long to stream. Real vault (keychain), real files, the real main-process code.
+ */
+let work: string;
+let services: AppServices;
+let sent: { event: EventChannel; payload: unknown }[];
+
+async function boot(): Promise<void> {
+  sent = [];
+  services = await AppServices.start({
+    vaultDir: join(work, 'vault'),
+    version: '0.1.0-test',
+    platform: process.platform,
+    poolSize: 1,
+    createMedia: (unwrap) => new MediaRegistry(unwrap),
+    send: (event, payload) => sent.push({ event, payload }),
+  });
+  registerIpcHandlers(fakeIpcMain, services.handlers);
+}
+
+/** ipcMain as the renderer meets it (the contract's zod schemas included), without Electron. */
+const ipcHandlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+const fakeIpcMain: IpcMainLike = { handle: (channel, listener) => void ipcHandlers.set(channel, listener) };
+
+function call(channel: InvokeChannel, payload: unknown = {}): Promise<IpcResult<any>> {
+  return ipcHandlers.get(channel)!({ senderFrame: { url: 'app://coffer/index.html' } }, payload) as Promise<IpcResult<any>>;
+}
+
+async function ok(channel: InvokeChannel, payload: unknown = {}): Promise<any> {
+  const result = await call(channel, payload);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+  return result.value;
+}
+
+async function runJob(request: object): Promise<EventPayloads['jobs:finished']['results']> {
+  const { job_id } = await ok('jobs:start', request);
+  for (;;) {
+    const done = sent.find((s) => s.event === 'jobs:finished' && (s.payload as { job_id: string }).job_id === job_id);
+    if (done) return (done.payload as EventPayloads['jobs:finished']).results;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeEach(async () => {
+  work = await tempDir();
+  await boot();
+});
+afterEach(async () => {
+  await services.close();
+  await removeDir(work);
+});
+
+describe('the EDK limit as an app setting', () => {
+  it('round-trips through settings:set, survives a restart, and is applied to jobs:start and media:open', async () => {
+    await ok('vault:create', { protection: 'keychain' });
+    for (const alias of ['one', 'two', 'three']) await ok('keys:create', { key_alias: alias });
+    const plain = join(work, 'clip.mp4');
+    await writeFile(plain, randomBytes(4000));
+    const [sealed] = await runJob({ action: 'encrypt', paths: [plain], key_ids: ['alias/one', 'alias/two', 'alias/three'] });
+    expect(sealed).toMatchObject({ status: 'ok' });
+    const file = `${plain}.coffer`;
+
+    expect(await ok('settings:get')).toMatchObject({ max_encrypted_data_keys: null });
+    expect(await ok('settings:set', { max_encrypted_data_keys: 2 })).toMatchObject({ max_encrypted_data_keys: 2 });
+    await services.close();
+    await boot();
+    expect(await ok('settings:get')).toMatchObject({ max_encrypted_data_keys: 2 });
+
+    // Under 2, the 3-EDK file is refused by every reader of the app, before any key is used.
+    expect(await runJob({ action: 'verify', paths: [file] })).toEqual([
+      {
+        input: file,
+        status: 'error',
+        error: { error_code: 'COFFER.2036', error_msg: expect.stringMatching(/3 encrypted data keys, over the 2/) },
+      },
+    ]);
+    expect(await runJob({ action: 'decrypt', paths: [file], out_dir: join(work, 'out') })).toMatchObject([
+      { status: 'error', error: { error_code: 'COFFER.2036' } },
+    ]);
+    expect(await call('media:open', { path: file })).toMatchObject({ ok: false, error: { code: 'COFFER.2036' } });
+    // A request's own limit beats the setting.
+    expect(await runJob({ action: 'verify', paths: [file], max_encrypted_data_keys: 3 })).toMatchObject([{ status: 'ok' }]);
+
+    await ok('settings:set', { max_encrypted_data_keys: 3 });
+    expect(await runJob({ action: 'verify', paths: [file] })).toMatchObject([{ status: 'ok' }]);
+    expect(await ok('media:open', { path: file })).toMatchObject({ mime_type: 'video/mp4', size: 4000 });
+    // Encrypting takes no EDK limit: the setting is not added to encrypt jobs.
+    expect(
+      await runJob({ action: 'encrypt', paths: [join(work, 'clip.mp4')], key_ids: ['alias/one'], out_dir: join(work, 'again') }),
+    ).toMatchObject([{ status: 'ok' }]);
+
+    expect(await call('settings:set', { max_encrypted_data_keys: 0 })).toMatchObject({ ok: false });
+    expect(await call('settings:set', { max_encrypted_data_keys: 65_536 })).toMatchObject({ ok: false });
+    expect(await ok('settings:set', { max_encrypted_data_keys: null })).toMatchObject({ max_encrypted_data_keys: null });
+  });
+});
+
+describe('the preview and long frames', () => {
+  it('refuses a file of 8 MiB frames (COFFER.2037, decrypt it instead) and previews one of 4 MiB frames', async () => {
+    const pool = new WorkerPool(1);
+    const keys = memoryKeyring();
+    try {
+      const plain = join(work, 'movie.mp4');
+      await writeFile(plain, randomBytes(10_000));
+      const long = await encryptFile(plain, join(work, 'long.mp4.coffer'), { frame_length: 8 * 1024 * 1024 }, { pool, keys });
+      const fits = await encryptFile(plain, join(work, 'fits.mp4.coffer'), { frame_length: 4 * 1024 * 1024 }, { pool, keys });
+      let unwraps = 0;
+      const counting = (...args: Parameters<typeof keys.unwrap>) => (unwraps++, keys.unwrap(...args));
+      const error = await RandomAccessReader.open(long.output!, counting).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'COFFER.2037' });
+      expect((error as Error).message).toMatch(
+        /frames of 8\.0 MiB; the preview reads frames of at most 4\.0 MiB.*Decrypt the file/,
+      );
+      expect(unwraps).toBe(0);
+
+      const registry = new MediaRegistry(counting);
+      await expect(registry.open(long.output!)).rejects.toMatchObject({ code: 'COFFER.2037' });
+      const opened = await registry.open(fits.output!);
+      expect(opened.size).toBe(10_000);
+      const response = await registry.handle(new Request(opened.url, { headers: { Range: 'bytes=100-199' } }));
+      expect(response.status).toBe(206);
+      expect(Buffer.from(await response.arrayBuffer())).toEqual((await readFile(plain)).subarray(100, 200));
+      await registry.closeAll();
+    } finally {
+      await pool.close();
+    }
+  });
+});
