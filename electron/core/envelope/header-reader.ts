@@ -85,9 +85,9 @@ export async function readHeader(handle: FileHandle, fileSize: number, limits: H
 }
 
 /** The header of a whole message held in memory (a small file read at once), checked as readHeader checks it. */
-export function headerOfMessage(bytes: Buffer): ParsedHeader {
+export function headerOfMessage(bytes: Buffer, limits: HeaderLimits = {}): ParsedHeader {
   const header = parseHeader(bytes.subarray(0, MAX_HEADER_BYTES));
-  if (header) return checkEdkCount(checkReadableFrameLength(header));
+  if (header) return checkEdkCount(checkReadableFrameLength(header), limits);
   if (bytes.length === 0) throw new CofferError('COFFER.2001', 'The file is empty: it is not a Coffer file.');
   if (bytes.length >= MAX_HEADER_BYTES)
     throw new CofferError('COFFER.2002', "The file's header is over 16 MiB: it is damaged or not a Coffer file.");

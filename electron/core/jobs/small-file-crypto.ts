@@ -110,7 +110,7 @@ export async function decryptSmallFile(
   const read = await context.pool.run({ op: 'read-file', input, maxBytes: options.maxBytes }, []);
   const data = read.data;
   if (read.size !== data.length) return decryptFile(input, target, context, options);
-  const header = headerOfMessage(data);
+  const header = headerOfMessage(data, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
   checkFormatAllowed(header, input, options);
   if (header.suite.signature) return decryptFile(input, target, context, options);
   const given = options.encryption_context ?? {};
