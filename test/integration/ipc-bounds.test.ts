@@ -21,9 +21,12 @@ import { memoryKeyring } from '../helpers/engine-fixture.js';
 let work: string;
 let services: AppServices;
 let sent: { event: EventChannel; payload: unknown }[];
+/** What Coffer's open dialog answers next. */
+let dialogAnswers: string[][];
 
 async function boot(): Promise<void> {
   sent = [];
+  dialogAnswers = [];
   services = await AppServices.start({
     vaultDir: join(work, 'vault'),
     version: '0.1.0-test',
@@ -31,6 +34,8 @@ async function boot(): Promise<void> {
     poolSize: 1,
     createMedia: (unwrap) => new MediaRegistry(unwrap),
     send: (event, payload) => sent.push({ event, payload }),
+    choosePaths: async () => dialogAnswers.shift() ?? [],
+    chooseSavePath: async () => null,
   });
   registerIpcHandlers(fakeIpcMain, services.handlers);
 }
@@ -47,6 +52,12 @@ async function ok(channel: InvokeChannel, payload: unknown = {}): Promise<any> {
   const result = await call(channel, payload);
   if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
   return result.value;
+}
+
+/** A handle for a path, as the window gets one: the user picks it in Coffer's dialog. */
+async function chosen(path: string): Promise<string> {
+  dialogAnswers.push([path]);
+  return (await ok('files:choose', { kind: 'files' })).files[0].handle;
 }
 
 async function runJob(request: object): Promise<EventPayloads['jobs:finished']['results']> {
@@ -73,7 +84,11 @@ describe('the EDK limit as an app setting', () => {
     for (const alias of ['one', 'two', 'three']) await ok('keys:create', { key_alias: alias });
     const plain = join(work, 'clip.mp4');
     await writeFile(plain, randomBytes(4000));
-    const [sealed] = await runJob({ action: 'encrypt', paths: [plain], key_ids: ['alias/one', 'alias/two', 'alias/three'] });
+    const [sealed] = await runJob({
+      action: 'encrypt',
+      inputs: [await chosen(plain)],
+      key_ids: ['alias/one', 'alias/two', 'alias/three'],
+    });
     expect(sealed).toMatchObject({ status: 'ok' });
     const file = `${plain}.coffer`;
 
@@ -82,29 +97,30 @@ describe('the EDK limit as an app setting', () => {
     await services.close();
     await boot();
     expect(await ok('settings:get')).toMatchObject({ max_encrypted_data_keys: 2 });
+    const handle = await chosen(file);
 
     // Under 2, the 3-EDK file is refused by every reader of the app, before any key is used.
-    expect(await runJob({ action: 'verify', paths: [file] })).toEqual([
+    expect(await runJob({ action: 'verify', inputs: [handle] })).toMatchObject([
       {
         input: file,
         status: 'error',
         error: { error_code: 'COFFER.2036', error_msg: expect.stringMatching(/3 encrypted data keys, over the 2/) },
       },
     ]);
-    expect(await runJob({ action: 'decrypt', paths: [file], out_dir: join(work, 'out') })).toMatchObject([
+    expect(await runJob({ action: 'decrypt', inputs: [handle] })).toMatchObject([
       { status: 'error', error: { error_code: 'COFFER.2036' } },
     ]);
-    expect(await call('media:open', { path: file })).toMatchObject({ ok: false, error: { code: 'COFFER.2036' } });
+    expect(await call('media:open', { handle })).toMatchObject({ ok: false, error: { code: 'COFFER.2036' } });
     // A request's own limit beats the setting.
-    expect(await runJob({ action: 'verify', paths: [file], max_encrypted_data_keys: 3 })).toMatchObject([{ status: 'ok' }]);
+    expect(await runJob({ action: 'verify', inputs: [handle], max_encrypted_data_keys: 3 })).toMatchObject([{ status: 'ok' }]);
 
     await ok('settings:set', { max_encrypted_data_keys: 3 });
-    expect(await runJob({ action: 'verify', paths: [file] })).toMatchObject([{ status: 'ok' }]);
-    expect(await ok('media:open', { path: file })).toMatchObject({ mime_type: 'video/mp4', size: 4000 });
+    expect(await runJob({ action: 'verify', inputs: [handle] })).toMatchObject([{ status: 'ok' }]);
+    expect(await ok('media:open', { handle })).toMatchObject({ mime_type: 'video/mp4', size: 4000 });
     // Encrypting takes no EDK limit: the setting is not added to encrypt jobs.
-    expect(
-      await runJob({ action: 'encrypt', paths: [join(work, 'clip.mp4')], key_ids: ['alias/one'], out_dir: join(work, 'again') }),
-    ).toMatchObject([{ status: 'ok' }]);
+    expect(await runJob({ action: 'encrypt', inputs: [await chosen(plain)], key_ids: ['alias/one'] })).toMatchObject([
+      { status: 'ok' },
+    ]);
 
     expect(await call('settings:set', { max_encrypted_data_keys: 0 })).toMatchObject({ ok: false });
     expect(await call('settings:set', { max_encrypted_data_keys: 65_536 })).toMatchObject({ ok: false });
