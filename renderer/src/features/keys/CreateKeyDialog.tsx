@@ -3,7 +3,8 @@ import type { InvokeRequest, KeyStoreView } from '../../../../shared/ipc-contrac
 import { call, messageOf } from '../../bridge.js';
 import { ErrorMessage } from '../../ui/controls.js';
 import { Dialog } from '../../ui/Dialog.js';
-import { aliasProblem, LIMITS, tagsOf, tagsProblem, type TagRow } from './key-format.js';
+import { isAsymmetricSpec, KEY_SPECS, type KeySpec, type KeyUsage } from '../../../../shared/key-specs.js';
+import { aliasProblem, keyNameProblem, LIMITS, SPEC_LABELS, tagsOf, tagsProblem, usagesFor, type TagRow } from './key-format.js';
 
 /** The create-key form, in a dialog. Calls onCreated with the new key's id once the KMS accepts it. */
 export function CreateKeyDialog({
@@ -20,12 +21,23 @@ export function CreateKeyDialog({
     exportHelp: useId(),
     originHelp: useId(),
     storeHelp: useId(),
+    spec: useId(),
+    usage: useId(),
+    typeHelp: useId(),
+    namesHelp: useId(),
+    namesError: useId(),
   };
   const [alias, setAlias] = useState('');
   const [description, setDescription] = useState('');
   const [origin, setOrigin] = useState<'kms' | 'external'>('kms');
   const [exportable, setExportable] = useState(false);
   const [tags, setTags] = useState<TagRow[]>([]);
+  const [spec, setSpec] = useState<KeySpec>('AES_256');
+  const [usage, setUsage] = useState<KeyUsage>('ENCRYPT_DECRYPT');
+  // Another tool's namespace and key name: only for imported AES keys (the tool's raw AES keyring names).
+  const [foreignNames, setForeignNames] = useState(false);
+  const [namespace, setNamespace] = useState('');
+  const [keyName, setKeyName] = useState('');
   // Where the key is kept: the vault (null) or a key store's token. The choice appears only when stores exist.
   const [stores, setStores] = useState<KeyStoreView[]>([]);
   const [storeId, setStoreId] = useState<string | null>(null);
@@ -36,6 +48,17 @@ export function CreateKeyDialog({
     );
   }, []);
   const inToken = storeId !== null;
+  const asymmetric = isAsymmetricSpec(spec);
+  const usages = usagesFor(spec);
+  const namesShown = !inToken && origin === 'external' && spec === 'AES_256';
+  const namesError = namesShown && foreignNames ? keyNameProblem(namespace, keyName) : null;
+
+  function chooseSpec(next: KeySpec): void {
+    setSpec(next);
+    // Keep the usage when the new spec allows it; else its only (or first) usage.
+    const allowed = usagesFor(next);
+    if (!allowed.includes(usage)) setUsage(allowed[0]!);
+  }
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -57,11 +80,19 @@ export function CreateKeyDialog({
       aliasRef.current?.focus();
       return;
     }
-    if (tagError || descriptionError) return;
+    if (tagError || descriptionError || namesError) return;
     // A token key is generated inside the token and never leaves it: made by Coffer, not exportable.
     const request: InvokeRequest<'keys:create'> = inToken
       ? { key_alias: alias, origin: 'kms', exportable: false, keystore_id: storeId }
       : { key_alias: alias, origin, exportable };
+    if (!inToken && spec !== 'AES_256') {
+      request.key_spec = spec;
+      request.key_usage = usage;
+    }
+    if (namesShown && foreignNames) {
+      request.key_namespace = namespace;
+      request.key_name = keyName;
+    }
     if (description !== '') request.key_description = description;
     const tagMap = tagsOf(tags);
     if (Object.keys(tagMap).length > 0) request.tags = tagMap;
@@ -149,6 +180,47 @@ export function CreateKeyDialog({
           </fieldset>
         )}
 
+        <fieldset aria-describedby={ids.typeHelp}>
+          <legend>Key type</legend>
+          <label htmlFor={ids.spec}>Key spec</label>
+          <select
+            id={ids.spec}
+            value={inToken ? 'AES_256' : spec}
+            disabled={inToken}
+            onChange={(e) => chooseSpec(e.target.value as KeySpec)}
+          >
+            {KEY_SPECS.map((s) => (
+              <option key={s} value={s}>
+                {SPEC_LABELS[s]}
+              </option>
+            ))}
+          </select>
+          <label htmlFor={ids.usage}>Key usage</label>
+          <select
+            id={ids.usage}
+            value={inToken ? 'ENCRYPT_DECRYPT' : usage}
+            disabled={inToken || usages.length === 1}
+            onChange={(e) => setUsage(e.target.value as KeyUsage)}
+          >
+            {usages.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+          <p className="hint" id={ids.typeHelp}>
+            {inToken
+              ? 'Keys in a key store are AES_256 keys.'
+              : spec === 'AES_256'
+                ? 'AES_256 (ENCRYPT_DECRYPT): encrypts files, text and data keys. Most keys are this.'
+                : spec.startsWith('EC_')
+                  ? `${spec}: an elliptic-curve key pair that signs and checks signatures (SIGN_VERIFY only). It does not rotate.`
+                  : usage === 'SIGN_VERIFY'
+                    ? `${spec} SIGN_VERIFY: an RSA key pair that signs and checks signatures. It does not rotate.`
+                    : `${spec} ENCRYPT_DECRYPT: an RSA key pair; its public key encrypts small data (RSAES_OAEP_SHA_256) and lets others encrypt files for you. It does not rotate.`}
+          </p>
+        </fieldset>
+
         <fieldset aria-describedby={ids.originHelp}>
           <legend>Key material</legend>
           <label>
@@ -174,8 +246,58 @@ export function CreateKeyDialog({
           <p className="hint" id={ids.originHelp}>
             {origin === 'kms'
               ? 'Coffer generates the key material inside the vault; the key is ready at once and can be rotated.'
-              : 'The key waits in the "Pending import" state until you import your wrapped key material. Imported keys cannot be rotated.'}
+              : asymmetric
+                ? 'The key waits in the "Pending import" state until you import your wrapped private key. Imported keys cannot be rotated.'
+                : 'The key waits in the "Pending import" state until you import your wrapped key material. Imported keys cannot be rotated.'}
           </p>
+          {namesShown && (
+            <div className="keys-checkbox">
+              <label>
+                <input
+                  type="checkbox"
+                  checked={foreignNames}
+                  onChange={(e) => setForeignNames(e.target.checked)}
+                  aria-describedby={ids.namesHelp}
+                />
+                Another tool&apos;s key: use its key namespace and key name
+              </label>
+              <p className="hint" id={ids.namesHelp}>
+                For a key you also use with an AWS Encryption SDK raw AES keyring: files that name this namespace and key name
+                open with it, and files Coffer encrypts under it name it so, for that tool to open.
+              </p>
+              {foreignNames && (
+                <>
+                  <label>
+                    Key namespace
+                    <input
+                      value={namespace}
+                      autoComplete="off"
+                      spellCheck={false}
+                      aria-invalid={namesError !== null}
+                      aria-describedby={namesError ? ids.namesError : undefined}
+                      onChange={(e) => setNamespace(e.target.value)}
+                    />
+                  </label>
+                  <label>
+                    Key name
+                    <input
+                      value={keyName}
+                      autoComplete="off"
+                      spellCheck={false}
+                      aria-invalid={namesError !== null}
+                      aria-describedby={namesError ? ids.namesError : undefined}
+                      onChange={(e) => setKeyName(e.target.value)}
+                    />
+                  </label>
+                  {namesError && (submitted || namespace !== '' || keyName !== '') && (
+                    <p className="error" id={ids.namesError}>
+                      {namesError}
+                    </p>
+                  )}
+                </>
+              )}
+            </div>
+          )}
         </fieldset>
 
         <div className="keys-checkbox">

@@ -19,7 +19,11 @@ export function ImportSection({
   keyInfo: KeyInfo;
   onImported: (message: string) => Promise<void>;
 }): ReactNode {
-  const ids = { heading: useId(), wrapped: useId(), wrappedError: useId() };
+  const ids = { heading: useId(), wrapped: useId(), wrappedError: useId(), privateKey: useId(), privateKeyHelp: useId() };
+  // An asymmetric key's private key comes as Huawei's import-key-material takes it: a temporary AES key wrapped
+  // by the import public key, and the PKCS#8 private key wrapped under it (RFC 5649).
+  const asymmetric = keyInfo.key_spec !== 'AES_256';
+  const [privateKey, setPrivateKey] = useState('');
   const [params, setParams] = useState<ImportParameters | null>(null);
   const [wrapped, setWrapped] = useState('');
   const [wrappedError, setWrappedError] = useState<string | null>(null);
@@ -39,24 +43,42 @@ export function ImportSection({
       setWrappedError('This is not Base64 text: paste the wrapped key material exactly as your tool printed it.');
       return;
     }
+    const wrappedPrivateKey = cleanBase64(privateKey);
+    if (asymmetric && !isBase64(wrappedPrivateKey)) {
+      setWrappedError('The wrapped private key is not Base64 text: paste it exactly as your tool printed it.');
+      return;
+    }
     setWrappedError(null);
     await run(async () => {
       await call('keys:import-material', {
         key_id: keyInfo.key_id,
         import_token: params.import_token,
         encrypted_key_material: material,
+        ...(asymmetric ? { encrypted_privatekey: wrappedPrivateKey } : {}),
       });
-      await onImported('Key material imported: the key is enabled and ready to use.');
+      await onImported(
+        asymmetric
+          ? 'Private key imported: the key is enabled and ready to use.'
+          : 'Key material imported: the key is enabled and ready to use.',
+      );
     });
   }
 
   return (
     <section className="keys-section" aria-labelledby={ids.heading}>
       <h3 id={ids.heading}>Import key material</h3>
-      <p>
-        This key has no material yet. Get the import parameters, wrap your 256-bit key with the public key below outside Coffer,
-        then paste the wrapped result here.
-      </p>
+      {asymmetric ? (
+        <p>
+          This key has no key pair yet. Get the import parameters, then outside Coffer: wrap a new 256-bit temporary key with the
+          public key below (RSAES_OAEP_SHA_256), and wrap your {keyInfo.key_spec} private key (PKCS#8 DER) under that temporary
+          key with AES key wrap with padding (<code>openssl enc -id-aes256-wrap-pad</code>). Paste both here.
+        </p>
+      ) : (
+        <p>
+          This key has no material yet. Get the import parameters, wrap your 256-bit key with the public key below outside Coffer,
+          then paste the wrapped result here.
+        </p>
+      )}
       <div className="keys-actions">
         <button type="button" disabled={busy} onClick={() => void getParameters()}>
           Get import parameters
@@ -83,7 +105,7 @@ export function ImportSection({
         </div>
       )}
       <form onSubmit={(e) => void importMaterial(e)} noValidate>
-        <label htmlFor={ids.wrapped}>Wrapped key material (Base64)</label>
+        <label htmlFor={ids.wrapped}>{asymmetric ? 'Wrapped temporary key (Base64)' : 'Wrapped key material (Base64)'}</label>
         <textarea
           id={ids.wrapped}
           className="keys-code"
@@ -95,14 +117,35 @@ export function ImportSection({
           aria-describedby={wrappedError ? ids.wrappedError : undefined}
           onChange={(e) => setWrapped(e.target.value)}
         />
+        {asymmetric && (
+          <>
+            <label htmlFor={ids.privateKey}>Wrapped private key (Base64)</label>
+            <textarea
+              id={ids.privateKey}
+              className="keys-code"
+              rows={4}
+              value={privateKey}
+              spellCheck={false}
+              disabled={!params}
+              aria-describedby={ids.privateKeyHelp}
+              onChange={(e) => setPrivateKey(e.target.value)}
+            />
+            <p className="hint" id={ids.privateKeyHelp}>
+              Huawei&apos;s encrypted_privatekey: the PKCS#8 private key wrapped under the temporary key.
+            </p>
+          </>
+        )}
         {wrappedError && (
           <p className="error" id={ids.wrappedError}>
             {wrappedError}
           </p>
         )}
         <div className="keys-actions">
-          <button type="submit" disabled={!params || expired || busy || wrapped.trim() === ''}>
-            Import key material
+          <button
+            type="submit"
+            disabled={!params || expired || busy || wrapped.trim() === '' || (asymmetric && privateKey.trim() === '')}
+          >
+            {asymmetric ? 'Import private key' : 'Import key material'}
           </button>
         </div>
       </form>

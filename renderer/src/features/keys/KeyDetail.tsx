@@ -6,7 +6,8 @@ import { isSharingKey, MyPublicKeySection } from '../contacts/MyPublicKey.js';
 import { formatDate } from '../../ui/format.js';
 import { ExportSection } from './ExportSection.js';
 import { ImportSection } from './ImportSection.js';
-import { aliasProblem, LIMITS, STATE, stateName } from './key-format.js';
+import { aliasProblem, ASYMMETRIC_ROTATION_NOTE, LIMITS, STATE, stateName } from './key-format.js';
+import { PublicKeySection } from './PublicKeySection.js';
 import { RotationSection } from './RotationSection.js';
 import { useAction } from './use-action.js';
 import { storedIn, useKeyStoreNames } from './use-key-store-names.js';
@@ -43,6 +44,7 @@ export function KeyDetail({
   const storeNames = useKeyStoreNames();
   const pendingDeletion = keyInfo.key_state === STATE.pendingDeletion;
   const pendingImport = keyInfo.key_state === STATE.pendingImport;
+  const asymmetric = keyInfo.key_spec !== 'AES_256';
 
   return (
     <section className="keys-detail card" aria-label="Key details" onKeyDown={onKeyDown}>
@@ -69,6 +71,18 @@ export function KeyDetail({
         <dd>
           <code>{keyInfo.key_id}</code>
         </dd>
+        <dt>Key spec</dt>
+        <dd>{keyInfo.key_spec}</dd>
+        <dt>Key usage</dt>
+        <dd>{keyInfo.key_usage}</dd>
+        <dt>Key namespace</dt>
+        <dd>
+          <code>{keyInfo.key_namespace}</code>
+        </dd>
+        <dt>Key name</dt>
+        <dd>
+          {keyInfo.key_name ? <code className="keys-break">{keyInfo.key_name}</code> : 'None until the material is imported'}
+        </dd>
         <dt>Key material</dt>
         <dd>{keyInfo.origin === 'external' ? 'Imported' : 'Made by Coffer'}</dd>
         <dt>Stored in</dt>
@@ -89,7 +103,15 @@ export function KeyDetail({
 
       <NamesSection keyInfo={keyInfo} onChanged={onChanged} />
       {!pendingDeletion && !pendingImport && <StateSection keyInfo={keyInfo} onChanged={onChanged} />}
-      {keyInfo.origin === 'kms' && <RotationSection keyInfo={keyInfo} onChanged={onChanged} />}
+      {asymmetric && !pendingImport && <PublicKeySection keyInfo={keyInfo} />}
+      {asymmetric ? (
+        <section className="keys-section" aria-label="Rotation">
+          <h3>Rotation</h3>
+          <p className="hint">{ASYMMETRIC_ROTATION_NOTE}</p>
+        </section>
+      ) : (
+        keyInfo.origin === 'kms' && <RotationSection keyInfo={keyInfo} onChanged={onChanged} />
+      )}
       {keyInfo.origin === 'external' && pendingImport && (
         <ImportSection
           keyInfo={keyInfo}

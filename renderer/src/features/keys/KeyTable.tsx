@@ -5,18 +5,19 @@ import { formatDate } from '../../ui/format.js';
 import { FilterField, filterRows, SortableHeader, sortRows, useSort } from '../../ui/sort-filter.js';
 import { rotationSummary, STATE, stateName } from './key-format.js';
 
-type Column = 'alias' | 'state' | 'rotation' | 'created';
+type Column = 'alias' | 'spec' | 'state' | 'rotation' | 'created';
 
 const VALUE_OF: Record<Column, (key: KeyInfo) => string | number> = {
   alias: (k) => k.key_alias || k.key_id,
+  spec: (k) => `${k.key_spec} ${k.key_usage}`,
   state: (k) => stateName(k),
   rotation: (k) => rotationSummary(k),
   created: (k) => Number(k.creation_date) || 0,
 };
 
-/** What type-to-filter searches: alias, description, id and state. */
+/** What type-to-filter searches: alias, description, id, state, spec, usage and another tool's names. */
 function searchText(key: KeyInfo): string {
-  return `${key.key_alias} ${key.key_description ?? ''} ${key.key_id} ${stateName(key)}`;
+  return `${key.key_alias} ${key.key_description ?? ''} ${key.key_id} ${stateName(key)} ${key.key_spec} ${key.key_usage} ${key.key_namespace} ${key.key_namespace === 'coffer' ? '' : key.key_name}`;
 }
 
 /**
@@ -50,6 +51,7 @@ export function KeyTable({
         <thead>
           <tr>
             <SortableHeader column="alias" label="Alias" sort={sort} onSort={toggle} />
+            <SortableHeader column="spec" label="Key spec" sort={sort} onSort={toggle} />
             <SortableHeader column="state" label="State" sort={sort} onSort={toggle} />
             <SortableHeader column="rotation" label="Rotation" sort={sort} onSort={toggle} />
             <SortableHeader column="created" label="Created" sort={sort} onSort={toggle} />
@@ -80,7 +82,16 @@ export function KeyTable({
                     {key.key_alias}
                   </button>
                   {key.key_description && <span className="hint keys-row-description">{key.key_description}</span>}
+                  {key.key_namespace !== 'coffer' && (
+                    <span className="hint keys-row-description keys-break">
+                      {key.key_namespace} / {key.key_name}
+                    </span>
+                  )}
                 </th>
+                <td>
+                  {key.key_spec}
+                  <span className="hint keys-row-description">{key.key_usage}</span>
+                </td>
                 <td>
                   <span className={`keys-badge state-${key.key_state}`}>{stateName(key)}</span>
                   {key.key_state === STATE.pendingDeletion && (

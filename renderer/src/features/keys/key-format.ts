@@ -1,5 +1,6 @@
 import type { KeyInfo } from '../../../../shared/kms-responses.js';
 import { KEY_LIMITS, KEY_STATE_NAMES, KeyState } from '../../../../shared/key-types.js';
+import type { KeySpec, KeyUsage } from '../../../../shared/key-specs.js';
 
 /** The words and checks the Keys screen shows; kept here so the components stay presentational. */
 export const STATE = {
@@ -19,6 +20,7 @@ export function stateName(key: Pick<KeyInfo, 'key_state' | 'key_state_name'>): s
 }
 
 export function rotationSummary(key: KeyInfo): string {
+  if (key.key_spec !== 'AES_256') return 'Not available (asymmetric)';
   if (key.origin === 'external') return 'Not available (imported)';
   return key.key_rotation_enabled === 'true' ? `On, every ${key.rotation_interval} days` : 'Off';
 }
@@ -87,4 +89,42 @@ export function tagsOf(rows: TagRow[]): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const row of rows) if (row.key !== '') tags[row.key] = row.value;
   return tags;
+}
+
+/** The key specs as the create dialog lists them (Huawei's names, with what each is for). */
+export const SPEC_LABELS: Record<KeySpec, string> = {
+  AES_256: 'AES_256 (symmetric: files, text, data keys)',
+  RSA_2048: 'RSA_2048',
+  RSA_3072: 'RSA_3072',
+  RSA_4096: 'RSA_4096',
+  EC_P256: 'EC_P256',
+  EC_P384: 'EC_P384',
+};
+
+/** The key usages a spec allows, as in Huawei KMS: AES encrypts, EC signs, RSA does either. */
+export function usagesFor(spec: KeySpec): KeyUsage[] {
+  if (spec === 'AES_256') return ['ENCRYPT_DECRYPT'];
+  if (spec.startsWith('EC_')) return ['SIGN_VERIFY'];
+  return ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'];
+}
+
+/** Why an asymmetric key has no rotation controls (Huawei KMS does not rotate them either). */
+export const ASYMMETRIC_ROTATION_NOTE =
+  'Asymmetric keys do not rotate (as in Huawei KMS): a new key pair would be a new public key, so create a new key instead.';
+
+/** The inline sentence for another tool's key namespace and name the KMS would refuse, or null. */
+export function keyNameProblem(namespace: string, name: string): string | null {
+  for (const [field, value] of [
+    ['key namespace', namespace],
+    ['key name', name],
+  ] as const) {
+    // eslint-disable-next-line no-control-regex
+    if (value.length < 1 || value.length > 255 || /[\u0000-\u001f\u007f]/.test(value)) {
+      return `The ${field} must be 1 to 255 characters without control characters.`;
+    }
+  }
+  if (namespace === 'coffer' || namespace === 'aws-kms') {
+    return `The key namespace "${namespace}" is reserved: use the namespace the other tool wrote.`;
+  }
+  return null;
 }

@@ -11,34 +11,41 @@ afterEach(() => {
 });
 
 describe('keys list', () => {
-  it('shows every key with its alias, state in words, rotation and creation date', async () => {
+  it('shows every key with its alias, key spec and usage, state in words, rotation and creation date', async () => {
     const keys = [
       keyInfo({ key_alias: 'photos', key_rotation_enabled: 'true', rotation_interval: 90 }),
       keyInfo({ key_alias: 'taxes', key_state: '3' }),
       keyInfo({ key_alias: 'old', key_state: '4', scheduled_deletion_date: String(Date.UTC(2030, 5, 1)) }),
-      keyInfo({ key_alias: 'mine', key_state: '5', origin: 'external' }),
+      keyInfo({ key_alias: 'mine', key_state: '5', origin: 'external', key_namespace: 'acme-backup', key_name: 'nightly/2026' }),
+      keyInfo({ key_alias: 'signer', key_spec: 'EC_P384', key_usage: 'SIGN_VERIFY' }),
     ];
     const bridge = installFakeBridge({ 'keys:list': () => listOf(keys) });
     render(<KeysScreen />);
     const table = await screen.findByRole('table', { name: 'Keys' });
     const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
     const cells = rows.map((row) =>
       within(row)
         .getAllByRole('cell')
         .map((c) => c.textContent),
     );
     expect(rows[0]?.textContent).toContain('photos');
-    expect(cells[0]?.[0]).toBe('Enabled');
-    expect(cells[0]?.[1]).toBe('On, every 90 days');
-    expect(cells[0]?.[2]).toBe(
+    expect(cells[0]?.[0]).toBe('AES_256ENCRYPT_DECRYPT');
+    expect(cells[0]?.[1]).toBe('Enabled');
+    expect(cells[0]?.[2]).toBe('On, every 90 days');
+    expect(cells[0]?.[3]).toBe(
       new Date(Date.UTC(2025, 0, 15)).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }),
     );
-    expect(cells[1]?.[0]).toBe('Disabled');
-    expect(cells[1]?.[1]).toBe('Off');
-    expect(cells[2]?.[0]).toMatch(/^Pending deletion on /);
-    expect(cells[3]?.[0]).toBe('Pending import');
-    expect(cells[3]?.[1]).toBe('Not available (imported)');
+    expect(cells[1]?.[1]).toBe('Disabled');
+    expect(cells[1]?.[2]).toBe('Off');
+    expect(cells[2]?.[1]).toMatch(/^Pending deletion on /);
+    expect(cells[3]?.[1]).toBe('Pending import');
+    expect(cells[3]?.[2]).toBe('Not available (imported)');
+    // Another tool's names show under the alias; an asymmetric key shows its spec and usage, and no rotation.
+    expect(rows[3]?.querySelector('th')?.textContent).toContain('acme-backup / nightly/2026');
+    expect(rows[0]?.querySelector('th')?.textContent).not.toContain('coffer');
+    expect(cells[4]?.[0]).toBe('EC_P384SIGN_VERIFY');
+    expect(cells[4]?.[2]).toBe('Not available (asymmetric)');
     expect(bridge.calls[0]).toEqual({ channel: 'keys:list', request: { limit: 1000 } });
     // One "Create key" button when there are keys.
     expect(screen.getAllByRole('button', { name: 'Create key' })).toHaveLength(1);
