@@ -140,15 +140,17 @@ test.describe('finding keys', () => {
     const aliases = (): Promise<string[]> => table.locator('.keys-row-button').allTextContents();
     await table.getByRole('button', { name: /^Alias/ }).click();
     await expect(table.getByRole('columnheader', { name: /^Alias/ })).toHaveAttribute('aria-sort', 'ascending');
-    expect(await aliases()).toEqual(['certificates', 'database-dumps', 'photos']);
+    expect(await aliases()).toEqual(['certificates', 'database-dumps', 'photos', 'release-signing']);
     await table.getByRole('button', { name: /^Alias/ }).click();
-    expect(await aliases()).toEqual(['photos', 'database-dumps', 'certificates']);
+    expect(await aliases()).toEqual(['release-signing', 'photos', 'database-dumps', 'certificates']);
     await table.getByRole('button', { name: /^State/ }).click();
     expect((await aliases())[0]).toBe('certificates');
     await app.getByLabel('Filter keys').fill('enabled');
-    expect((await aliases()).sort()).toEqual(['database-dumps', 'photos']);
+    expect((await aliases()).sort()).toEqual(['database-dumps', 'photos', 'release-signing']);
+    await app.getByLabel('Filter keys').fill('sign_verify');
+    expect(await aliases()).toEqual(['release-signing']);
     await app.getByLabel('Filter keys').press('Escape');
-    expect(await aliases()).toHaveLength(3);
+    expect(await aliases()).toHaveLength(4);
   });
 
   test('Start says why it waits, and the key picker finds a key by typing', async ({ app, server }) => {

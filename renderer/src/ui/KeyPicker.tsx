@@ -11,8 +11,13 @@ export function keyLabel(key: KeyInfo): string {
   return key.key_alias || key.key_id;
 }
 
-export function enabledKeys(keys: readonly KeyInfo[]): KeyInfo[] {
-  return keys.filter((k) => k.key_state === ENABLED);
+export function enabledKeys(keys: readonly KeyInfo[], accept: (key: KeyInfo) => boolean = encryptsFiles): KeyInfo[] {
+  return keys.filter((k) => k.key_state === ENABLED && accept(k));
+}
+
+/** Files, data keys and AES-GCM text are encrypted under AES_256 keys only (asymmetric keys sign, or encrypt small data). */
+export function encryptsFiles(key: KeyInfo): boolean {
+  return key.key_spec === 'AES_256';
 }
 
 /** Loads the keys once if nobody has yet (App loads them after unlock). */
@@ -29,11 +34,18 @@ export function namesKey(key: KeyInfo, wanted: string | null): boolean {
 }
 
 /**
- * The chosen enabled key: the user's pick while it stays enabled, otherwise the default key
+ * The chosen enabled key among those `accept` takes: the user's pick while it stays enabled, otherwise the default key
  * from Settings, otherwise the only enabled key (`firstWhenMany` also takes the first of
  * several); '' when there is none.
  */
-export function useEnabledKeyChoice({ firstWhenMany = true }: { firstWhenMany?: boolean } = {}): {
+export function useEnabledKeyChoice({
+  firstWhenMany = true,
+  accept = encryptsFiles,
+}: {
+  firstWhenMany?: boolean;
+  /** Which enabled keys fit the use (by default: AES_256 keys, which encrypt files). */
+  accept?: (key: KeyInfo) => boolean;
+} = {}): {
   keyId: string;
   setKeyId: (id: string) => void;
   enabled: KeyInfo[];
@@ -42,7 +54,7 @@ export function useEnabledKeyChoice({ firstWhenMany = true }: { firstWhenMany?: 
   const keys = useKeysStore((s) => s.keys);
   const defaultKey = useSettingsStore((s) => s.settings.default_key_id);
   const [chosen, setKeyId] = useState('');
-  const enabled = enabledKeys(keys);
+  const enabled = enabledKeys(keys, accept);
   const picked = enabled.find((k) => k.key_id === chosen);
   const preset = enabled.find((k) => namesKey(k, defaultKey));
   const fallback = firstWhenMany || enabled.length === 1 ? enabled[0] : undefined;

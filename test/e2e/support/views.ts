@@ -32,6 +32,14 @@ const selectPhotos = async (app: Page): Promise<void> => {
 export const VIEWS: View[] = [
   { name: 'Files', screen: 'Files', then: addPicture },
   { name: 'Keys', screen: 'Keys', then: selectPhotos },
+  {
+    name: 'Keys, an asymmetric key',
+    screen: 'Keys',
+    then: async (app) => {
+      await app.getByRole('table', { name: 'Keys' }).getByRole('button', { name: 'release-signing', exact: true }).click();
+      await app.getByLabel('Public key (PEM)').waitFor();
+    },
+  },
   { name: 'Contacts', screen: 'Contacts', then: async (app) => app.getByTestId('contact-row').first().waitFor() },
   {
     name: 'Remove contact dialog',
@@ -78,8 +86,9 @@ async function addPicture(app: Page, seed: Seed): Promise<void> {
 }
 
 /**
- * A vault with three keys (one disabled, one rotating), a contact, a finished encryption job in
- * Activity and a .coffer picture for the preview: what the screens show in everyday use.
+ * A vault with four keys (one disabled, one rotating, one an EC_P384 signing key), a contact, a
+ * finished encryption job in Activity and a .coffer picture for the preview: what the screens show
+ * in everyday use.
  */
 export async function seedVault(server: BridgeServer): Promise<Seed> {
   const h = server.services.handlers;
@@ -87,6 +96,7 @@ export async function seedVault(server: BridgeServer): Promise<Seed> {
   for (const alias of ['photos', 'database-dumps', 'certificates'])
     await h['keys:create']({ key_alias: alias, key_description: `Keys for ${alias}` });
   await h['keys:disable']({ key_id: 'alias/certificates' });
+  await h['keys:create']({ key_alias: 'release-signing', key_spec: 'EC_P384', key_usage: 'SIGN_VERIFY' });
   await h['keys:enable-rotation']({ key_id: 'alias/photos', rotation_interval: 90 });
   await h['contacts:add']({ name: 'Alice', public_key_file: someonesPublicKeyFile() });
   const folder = join(server.workDir, `views-${Date.now()}`);

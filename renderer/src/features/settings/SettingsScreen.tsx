@@ -8,7 +8,7 @@ import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
 import { useVaultStore } from '../../state/vault-store.js';
 import { ErrorMessage } from '../../ui/controls.js';
-import { ENABLED, KeyPicker, keyOption, useKeysLoaded } from '../../ui/KeyPicker.js';
+import { ENABLED, encryptsFiles, KeyPicker, keyOption, useKeysLoaded } from '../../ui/KeyPicker.js';
 import '../text/text.css';
 import './settings.css';
 import { DEFAULT_FRAME_LENGTH } from '../../../../shared/file-format.js';
@@ -63,7 +63,8 @@ export function SettingsScreen(): ReactNode {
     }
   }
 
-  const enabled = keys.filter((k) => k.key_state === ENABLED);
+  // The default key encrypts files: AES_256 keys only.
+  const enabled = keys.filter((k) => k.key_state === ENABLED && encryptsFiles(k));
   const defaultKey = settings.default_key_id;
   const defaultNotEnabled = defaultKey !== null && !enabled.some((k) => k.key_id === defaultKey);
   const staleKey = defaultNotEnabled ? keys.find((k) => k.key_id === defaultKey) : undefined;
