@@ -124,7 +124,7 @@ test.describe('the application menu', () => {
     await expect(filter).toBeFocused();
     await app.keyboard.type('dumps');
     await expect(app.getByRole('table', { name: 'Keys' }).getByRole('row')).toHaveCount(2);
-    await expect(app.getByText('1 of 3 keys shown')).toBeVisible();
+    await expect(app.getByText('1 of 4 keys shown')).toBeVisible();
 
     server.emit('menu:command', { command: 'go-activity' });
     await expect(app.getByRole('main', { name: 'Activity' })).toBeVisible();
