@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { CofferError } from '../../shared/errors.js';
 import { signingHashOf, type SigningAlgorithm } from '../../shared/key-specs.js';
 import * as asymmetric from '../core/kms/asymmetric-operations.js';
+import type { ChooseKind } from './file-handlers.js';
 import type { Handlers } from './ipc.js';
 import type { VaultSession } from './vault-session.js';
 
@@ -13,14 +14,14 @@ export type SignatureChannel =
 export interface SignatureHandlerDeps {
   session: VaultSession;
   /** The OS file dialog (main passes Electron's; tests pass a stand-in). */
-  choosePaths?: ((kind: 'files' | 'folder') => Promise<string[]>) | undefined;
+  choosePaths?: ((kind: ChooseKind) => Promise<string[]>) | undefined;
 }
 
 /** The file the user picks in main's own dialog (the renderer never names a path), or null when they cancel. */
 async function pickFile(deps: SignatureHandlerDeps): Promise<string | null> {
   if (!deps.choosePaths)
     throw new CofferError('COFFER.8041', 'This window has no file dialog to pick a file with: paste the text instead.');
-  const [path] = await deps.choosePaths('files');
+  const [path] = await deps.choosePaths('file');
   return path ?? null;
 }
 
