@@ -129,7 +129,7 @@ export const ERROR_CODES = {
   'COFFER.9020': 'The TPM could not be reached.',
   'COFFER.9021': "The TPM could not unseal the vault's master key.",
   'COFFER.9022': 'tpm2-tools is not installed.',
-  'COFFER.9030': "The key store's token still holds objects of deleted keys, and it could not be reached to destroy them.",
+  'COFFER.9030': "The key store's token still holds objects of deleted keys, and they could not be destroyed.",
   'COFFER.8001': 'The key namespace or key name is not valid.',
   'COFFER.8002': 'Another key already has this key namespace and key name.',
   'COFFER.8003': "The key's spec or usage does not allow this operation.",

@@ -231,7 +231,11 @@ describe('a token key whose deletion falls due', () => {
       pending_token_cleanup: [keyId],
       token_present: false,
     });
-    await expectRefusal(deleteKeyStore(vault, { keystore_id: 'hsm1' }), 'COFFER.9030', new RegExp(`hsm1.*${keyId}`));
+    await expectRefusal(
+      deleteKeyStore(vault, { keystore_id: 'hsm1' }),
+      'COFFER.9030',
+      new RegExp(`hsm1.*${keyId}.*no token labelled "backup-hsm" is present`),
+    );
     await expectRefusal(decryptData(vault, { cipher_text: sealed.cipher_text }), 'KMS.0207', /deleted on/);
 
     await token.plugBack();

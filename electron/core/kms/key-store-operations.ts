@@ -173,8 +173,9 @@ export async function deleteKeyStore(vault: Vault, input: unknown): Promise<{ ke
     (s) => s.key_store_id === request.keystore_id || s.alias === request.keystore_id,
   );
   // Deleted keys whose objects are still in the token: destroy them now, or the store cannot go.
+  let problem: string | undefined;
   if (known && pendingTokenCleanups(vault.state, known.key_store_id).length > 0) {
-    await cleanUpDeletedTokenKeys(vault, { askPin: true, keyStoreId: known.key_store_id });
+    problem = (await cleanUpDeletedTokenKeys(vault, { askPin: true, keyStoreId: known.key_store_id })).pending[0]?.problem;
   }
   const removed = await vault.mutate('delete-key-store', (draft) => {
     const store = findKeyStore(draft.key_stores, request.keystore_id);
@@ -185,7 +186,9 @@ export async function deleteKeyStore(vault: Vault, input: unknown): Promise<{ ke
         `Key store ${store.alias}: the token still holds the objects of ${uncleaned.length} deleted key(s) (${uncleaned
           .slice(0, 5)
           .map((d) => d.key_id)
-          .join(', ')}), and its token could not be reached to destroy them. Plug the token in and run delete-key-store again.`,
+          .join(
+            ', ',
+          )}), and they could not be destroyed${problem ? ` (${problem})` : ''}. Plug the token in and run delete-key-store again.`,
       );
     }
     const users = draft.keys.filter((k) => k.key_store_id === store.key_store_id);
