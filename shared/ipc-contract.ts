@@ -136,15 +136,19 @@ export const requestSchemas = {
   'settings:set': SettingsSchema.partial().extend({ out_dir: FileHandle.nullable().optional() }),
   'keystores:list': Empty,
   /** A PIN kept (keep_pin) goes to the keychain or is sealed in the vault; otherwise it is asked for each session. */
+  /**
+   * module_file: the PKCS#11 module (a shared library main loads), chosen in Coffer's open dialog
+   * (files:choose { kind: 'file' }): a path the window named could load any library.
+   */
   'keystores:create': z.strictObject({
     keystore_alias: z.string().max(64),
-    pkcs11_module: z.string().min(1).max(4096),
+    module_file: FileHandle,
     token_label: z.string().min(1).max(32),
     pin: z.string().min(1).max(256),
     keep_pin: z.boolean(),
   }),
   'keystores:delete': z.strictObject({ keystore_id: z.string().min(1).max(255) }),
-  'keystores:tokens': z.strictObject({ pkcs11_module: z.string().min(1).max(4096) }),
+  'keystores:tokens': z.strictObject({ module_file: FileHandle }),
   /** The PIN of a store that keeps none, held in memory for this session only. */
   'keystores:pin': z.strictObject({ keystore_id: z.string().min(1).max(255), pin: z.string().min(1).max(256) }),
   'tpm:status': Empty,

@@ -88,7 +88,7 @@ export class AppServices {
       ...vaultHandlers(this.session, { files: this.files, chooseSavePath: options.chooseSavePath }),
       ...keyHandlers(this.session),
       ...signatureHandlers({ session: this.session, choosePaths: options.choosePaths }),
-      ...keyStoreHandlers(this.session),
+      ...keyStoreHandlers(this.session, this.files),
       ...contactHandlers(this.session, options.publicKeyFileDialogs),
       ...dataHandlers(this.session),
       ...fileHandlers({

@@ -38,6 +38,7 @@ test('a script in the page cannot name a file: made-up paths and handles are ref
           ['media:open', { handle: name }],
           ['vault:restore', { file: name, passphrase: 'backup passphrase', force: true }],
           ['settings:set', { out_dir: name }],
+          ['keystores:tokens', { module_file: name }],
         );
       }
       const codes: string[] = [];
@@ -55,7 +56,7 @@ test('a script in the page cannot name a file: made-up paths and handles are ref
     },
     { secret, outside },
   );
-  expect(answers.codes).toEqual(Array(14).fill('COFFER.2040'));
+  expect(answers.codes).toEqual(Array(16).fill('COFFER.2040'));
   expect(answers.register).toMatchObject({ ok: false, error: { code: 'COFFER.4001' } });
   expect(answers.built).toEqual({ ok: true, value: { files: [], not_on_disk: ['secret.txt'] } });
   expect(answers.backup).toMatchObject({ ok: false, error: { code: 'KMS.0308' } });

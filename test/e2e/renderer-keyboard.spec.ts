@@ -44,6 +44,9 @@ test.describe('keyboard flow', () => {
     await app.reload();
     const file = await sampleFile(server.workDir, 'notes.txt');
     await dropFiles(app, [{ name: 'notes.txt', path: file }]);
+    // The drop is registered, then classified: Start is enabled only once the row is listed.
+    await expect(app.getByTestId('pending-row')).toHaveCount(1);
+    await expect(app.getByRole('button', { name: 'Start' })).toBeEnabled();
     await app.getByRole('button', { name: 'Start' }).focus();
     await app.keyboard.press('Enter');
     await expect.poll(async () => (await focused(app)).testId).toBe('job-card');

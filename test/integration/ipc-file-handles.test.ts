@@ -105,6 +105,9 @@ describe('files reach main by handles only', () => {
         ['media:open', { handle: name }],
         ['vault:restore', { file: name, passphrase: 'backup passphrase', force: true }],
         ['settings:set', { out_dir: name }],
+        // A PKCS#11 module is a library main would load: the worst path to let a page name.
+        ['keystores:tokens', { module_file: name }],
+        ['keystores:create', { keystore_alias: 'hsm', module_file: name, token_label: 't', pin: '1234', keep_pin: false }],
       ];
       for (const [channel, payload] of cases) {
         const result = await ipc.invoke(channel, payload);
@@ -123,6 +126,7 @@ describe('files reach main by handles only', () => {
       ['media:open', { handle, path: secret }],
       ['vault:backup', { path: join(folder, 'keys.backup'), passphrase: 'backup passphrase' }],
       ['vault:restore', { file: handle, path: secret, passphrase: 'backup passphrase' }],
+      ['keystores:tokens', { module_file: handle, pkcs11_module: secret }],
     ] as const) {
       expect(await ipc.invoke(channel, payload), channel).toMatchObject({ ok: false, error: { code: 'KMS.0308' } });
     }
@@ -132,6 +136,7 @@ describe('files reach main by handles only', () => {
     expect(await readdir(folder)).toEqual([]);
     expect(revealed).toEqual([]);
     expect((await ok('settings:get')).out_dir).toBeNull();
+    expect((await ok('keystores:list')).total).toBe(0);
   });
 
   it('acts on files from its dialogs, drops, the OS and its own outputs', async () => {

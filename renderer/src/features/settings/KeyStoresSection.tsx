@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { FileRef } from '../../../../shared/file-handle.js';
 import type { KeyStoreView, TokenView } from '../../../../shared/ipc-contract.js';
 import { call, messageOf } from '../../bridge.js';
 import { ErrorMessage, PasswordField } from '../../ui/controls.js';
@@ -11,12 +12,12 @@ const PIN_STORAGE: Record<KeyStoreView['pin_storage'], string> = {
 
 /**
  * Key stores: PKCS#11 tokens (HSMs, smart cards, YubiKeys) whose keys are CMKs. Add one from its
- * module path and the token it finds, with its PIN; a store that keeps no PIN takes it here once
- * a session.
+ * module, chosen in Coffer's open dialog (main loads it: the window never names its path), and
+ * the token it finds, with its PIN; a store that keeps no PIN takes it here once a session.
  */
 export function KeyStoresSection({ headingId }: { headingId: string }): ReactNode {
   const [stores, setStores] = useState<KeyStoreView[] | null>(null);
-  const [modulePath, setModulePath] = useState('');
+  const [module, setModule] = useState<FileRef | null>(null);
   const [tokens, setTokens] = useState<TokenView[] | null>(null);
   const [alias, setAlias] = useState('');
   const [tokenLabel, setTokenLabel] = useState('');
@@ -48,19 +49,28 @@ export function KeyStoresSection({ headingId }: { headingId: string }): ReactNod
     }
   }
 
-  const findTokens = () =>
+  const chooseModule = () =>
     run(async () => {
-      const found = (await call('keystores:tokens', { pkcs11_module: modulePath })).tokens;
+      const [chosen] = (await call('files:choose', { kind: 'file' })).files;
+      if (!chosen) return;
+      setModule(chosen);
+      setTokens(null);
+    });
+
+  const findTokens = (file: FileRef) =>
+    run(async () => {
+      const found = (await call('keystores:tokens', { module_file: file.handle })).tokens;
       setTokens(found);
       if (found[0] && !tokenLabel) setTokenLabel(found[0].label);
     });
 
   const create = (event: FormEvent) => {
     event.preventDefault();
+    if (!module) return;
     void run(async () => {
       const created = await call('keystores:create', {
         keystore_alias: alias,
-        pkcs11_module: modulePath,
+        module_file: module.handle,
         token_label: tokenLabel,
         pin,
         keep_pin: keepPin,
@@ -87,8 +97,8 @@ export function KeyStoresSection({ headingId }: { headingId: string }): ReactNod
       setNotice(`The PIN of ${store.keystore_alias} is held until Coffer quits.`);
     });
 
-  const reason = !modulePath
-    ? 'Give the module path.'
+  const reason = !module
+    ? 'Choose the PKCS#11 module.'
     : !tokenLabel
       ? 'Choose a token.'
       : !alias
@@ -140,16 +150,11 @@ export function KeyStoresSection({ headingId }: { headingId: string }): ReactNod
       )}
       <form onSubmit={create} aria-label="Add a key store">
         <label htmlFor={ids.module}>PKCS#11 module</label>
-        <input
-          id={ids.module}
-          value={modulePath}
-          placeholder="/usr/lib/softhsm/libsofthsm2.so"
-          onChange={(e) => {
-            setModulePath(e.target.value);
-            setTokens(null);
-          }}
-        />{' '}
-        <button type="button" className="secondary" disabled={busy || !modulePath} onClick={() => void findTokens()}>
+        <input id={ids.module} readOnly value={module?.path ?? ''} placeholder="/usr/lib/softhsm/libsofthsm2.so" />{' '}
+        <button type="button" className="secondary" disabled={busy} onClick={() => void chooseModule()}>
+          Choose module…
+        </button>{' '}
+        <button type="button" className="secondary" disabled={busy || !module} onClick={() => module && void findTokens(module)}>
           Find tokens
         </button>
         {tokens && tokens.length === 0 && <p role="status">The module sees no token: plug one in and try again.</p>}
