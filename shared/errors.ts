@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   'COFFER.1019': 'The previous generation lacks keys that the current vault file holds: rollback needs --force.',
   'COFFER.1025': 'The backup holds a key store whose alias names another key store in this vault.',
   'COFFER.1026': 'The backup holds a contact whose name belongs to a different public key in this vault.',
+  'COFFER.1020': 'The generation asked for is not the one the vault can roll back to now.',
   'COFFER.2001': 'The file is not a Coffer file.',
   'COFFER.2002': "The file's header is damaged or uses a format Coffer does not support.",
   'COFFER.2003': 'The file is damaged: part of it does not authenticate.',

@@ -10,6 +10,8 @@ export const INVOKE_CHANNELS = [
   'vault:change-protection',
   'vault:backup',
   'vault:restore',
+  'vault:rollback-generations',
+  'vault:rollback',
   'keys:list',
   'keys:create',
   'keys:describe',

@@ -64,6 +64,9 @@ export const requestSchemas = {
   }),
   /** Main asks where to write with its own save dialog. */
   'vault:backup': z.strictObject({ passphrase: z.string().max(1024) }),
+  'vault:rollback-generations': Empty,
+  /** force: drop the keys the generation lacks (the CLI's rollback --force), after the user agreed. */
+  'vault:rollback': z.strictObject({ generation: z.number().int().min(1), force: z.boolean() }),
   /** `file`: a backup file chosen with files:choose ({ kind: 'file' }). */
   'vault:restore': z.strictObject({
     file: FileHandle,
@@ -205,6 +208,13 @@ export interface JobProgressEvent {
   overall_total: number;
 }
 
+/** A generation the vault can go back to, and the keys (or key versions: version set) it lacks. */
+export interface RollbackGenerationView {
+  generation: number;
+  saved: string;
+  lost_keys: { key_id: string; alias: string; version: number | null }[];
+}
+
 export interface InvokeResponses {
   'app:info': { version: string; platform: string; vault_dir: string };
   'vault:status': VaultStatus;
@@ -222,6 +232,8 @@ export interface InvokeResponses {
         key_stores: number;
         key_stores_without_pin: string[];
       };
+  'vault:rollback-generations': { generations: RollbackGenerationView[] };
+  'vault:rollback': { restored_generation: number; damaged_file_kept_as: string; dropped_keys: string[] };
   'vault:restore': {
     restored: string[];
     replaced: string[];

@@ -52,6 +52,13 @@ export function vaultHandlers(session: VaultSession, deps: VaultFileDeps): Domai
       if (path === null) return { cancelled: true as const };
       return { cancelled: false as const, ...(await vault.backupTo(path, r.passphrase)) };
     },
+    'vault:rollback-generations': async () => ({ generations: await session.unlocked().rollbackGenerations() }),
+    'vault:rollback': async (r) => {
+      const vault = session.unlocked();
+      const result = await vault.rollbackTo(r.generation, r.force);
+      await vault.refresh(); // the same master key opens the generation put back
+      return result;
+    },
     'vault:restore': (r) => session.unlocked().restoreFrom(deps.files.path(r.file), r.passphrase, r.force ?? false),
     'audit:list': async (r) => {
       const log = await session.unlocked().auditLog();

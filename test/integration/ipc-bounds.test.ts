@@ -159,3 +159,38 @@ describe('the preview and long frames', () => {
     }
   });
 });
+
+describe('rollback in the app', () => {
+  it('lists the previous generation with the keys it lacks, refuses to drop them unless forced, then puts it back', async () => {
+    await ok('vault:create', { protection: 'keychain' });
+    const kept = (await ok('keys:create', { key_alias: 'kept' })).key_info.key_id;
+    const newer = (await ok('keys:create', { key_alias: 'newer' })).key_info.key_id;
+    const { generations } = await ok('vault:rollback-generations');
+    expect(generations).toEqual([
+      {
+        generation: expect.any(Number),
+        saved: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        lost_keys: [{ key_id: newer, alias: 'newer', version: null }],
+      },
+    ]);
+    const generation = generations[0].generation as number;
+
+    const refused = await call('vault:rollback', { generation, force: false });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'COFFER.1019' } });
+    expect(refused.ok ? '' : refused.error.message).toContain(`key ${newer} (alias "newer")`);
+    expect((await ok('keys:list', {})).keys.sort()).toEqual([kept, newer].sort());
+    expect(await call('vault:rollback', { generation: generation + 5, force: true })).toMatchObject({
+      ok: false,
+      error: { code: 'COFFER.1020' },
+    });
+
+    const done = await ok('vault:rollback', { generation, force: true });
+    expect(done).toMatchObject({ restored_generation: generation, dropped_keys: [`key ${newer} (alias "newer")`] });
+    expect((await ok('keys:list', {})).keys).toEqual([kept]);
+    // The vault goes on working on the generation put back, and the audit chain holds the rollback.
+    await ok('keys:create', { key_alias: 'after' });
+    const audit = await ok('audit:list', {});
+    expect(audit.chain_verified).toBe(true);
+    expect(audit.records.some((r: { operation: string }) => r.operation === 'rollback')).toBe(true);
+  });
+});

@@ -19,7 +19,13 @@ import {
 } from './vault-backup.js';
 import { keyMaterialUse, type KeyUseAudit } from './vault-key-use.js';
 import { createVaultFile, noPassphrase, resealVaultFile } from './vault-protection.js';
-import { rollbackVault } from './vault-rollback.js';
+import {
+  rollbackGenerations,
+  rollbackVault,
+  rollbackWithMasterKey,
+  type RollbackGeneration,
+  type RollbackResult,
+} from './vault-rollback.js';
 import { readVaultFile, rereadVaultFile, verifyWithVmk } from './vault-store.js';
 import type { VaultSubkeys } from './vault-subkeys.js';
 import { runTransaction, type TransactionOptions, type VaultChange } from './vault-transaction.js';
@@ -188,10 +194,7 @@ export class Vault {
    * Puts the previous generation back after the current file was damaged. The damaged file is
    * kept aside (never deleted), and the previous one must verify under the vault's master key.
    */
-  static async rollback(
-    env: VaultEnvironment,
-    options: { force?: boolean } = {},
-  ): Promise<{ restored_generation: number; damaged_file_kept_as: string; dropped_keys: string[] }> {
+  static async rollback(env: VaultEnvironment, options: { force?: boolean } = {}): Promise<RollbackResult> {
     return rollbackVault(
       vaultPaths(env.dir),
       env.secrets ?? osKeychain,
@@ -199,6 +202,19 @@ export class Vault {
       env.clock ?? Date.now,
       options,
     );
+  }
+
+  /** The generations this open vault can go back to, and the keys each lacks (the app's rollback). */
+  rollbackGenerations(): Promise<RollbackGeneration[]> {
+    return rollbackGenerations(this.paths, this.vmk);
+  }
+
+  /**
+   * Goes back to `generation` (one rollbackGenerations named), checked with this vault's master
+   * key; dropping keys it lacks needs `force`. This Vault is stale afterwards: open the vault again.
+   */
+  rollbackTo(generation: number, force: boolean): Promise<RollbackResult> {
+    return rollbackWithMasterKey(this.paths, this.vmk, this.clock, { generation, force });
   }
 
   /** The state as last read; `refresh` re-reads it from disk. */
