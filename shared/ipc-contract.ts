@@ -59,7 +59,7 @@ export const requestSchemas = {
   }),
   'vault:unlock': z.strictObject({ passphrase: z.string().max(1024) }),
   'vault:change-protection': z.strictObject({
-    protection: z.enum(['keychain', 'passphrase']),
+    protection: z.enum(['keychain', 'passphrase', 'tpm']),
     passphrase: z.string().max(1024).optional(),
   }),
   /** Main asks where to write with its own save dialog. */

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { FileRef } from '../../../../shared/file-handle.js';
 import { call, messageOf } from '../../bridge.js';
 import { useKeysStore } from '../../state/keys-store.js';
@@ -8,7 +8,8 @@ import { NewPassphraseFields } from '../../ui/NewPassphraseFields.js';
 
 /**
  * What Settings can do to the vault's protection: set or change the passphrase, move a passphrase
- * or TPM vault to the keychain, and back up or restore every key. Each form reports in plain words.
+ * or TPM vault to the keychain, seal it with the TPM where there is one, and back up or restore
+ * every key. Each form reports in plain words.
  */
 export function ProtectionActions(): ReactNode {
   const status = useVaultStore((s) => s.status);
@@ -20,6 +21,20 @@ export function ProtectionActions(): ReactNode {
   const [force, setForce] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A vault not yet sealed by the TPM is offered it where tpm2-tools reaches one, as first run does
+  // (asked once: whether this machine has a TPM does not change with the vault's protection).
+  const [tpmAvailable, setTpmAvailable] = useState(false);
+  const protection = status?.protection;
+  useEffect(() => {
+    let live = true;
+    call('tpm:status', {}).then(
+      (answer) => live && setTpmAvailable(answer.available),
+      () => live && setTpmAvailable(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
 
   async function run(work: () => Promise<string>): Promise<void> {
     setError(null);
@@ -121,6 +136,22 @@ export function ProtectionActions(): ReactNode {
             }
           >
             Use the keychain instead
+          </button>
+        </p>
+      )}
+      {tpmAvailable && protection !== 'tpm' && (
+        <p>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() =>
+              void run(async () => {
+                useVaultStore.setState({ status: await call('vault:change-protection', { protection: 'tpm' }) });
+                return "The vault is now sealed by this computer's TPM 2.0 chip: it opens only on this computer.";
+              })
+            }
+          >
+            Seal it with this computer's TPM instead
           </button>
         </p>
       )}

@@ -1,4 +1,4 @@
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useVaultStore } from '../../state/vault-store.js';
@@ -45,12 +45,30 @@ describe('protection actions', () => {
     expect(useVaultStore.getState().status?.protection).toBe('keychain');
   });
 
-  it('offers a keychain vault no move to the keychain it already has', () => {
+  it('offers a keychain vault no move to the keychain it already has, nor to a TPM that does not answer', async () => {
     useVaultStore.setState({ status: keychain });
-    installFakeBridge({});
+    const bridge = installFakeBridge({ 'tpm:status': () => ({ available: false }) });
     render(<ProtectionActions />);
     expect(screen.getByRole('heading', { name: 'Use a passphrase instead of the keychain' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Use the keychain instead' })).toBeNull();
+    await waitFor(() => expect(bridge.calls.map((c) => c.channel)).toContain('tpm:status'));
+    expect(screen.queryByRole('button', { name: /TPM/ })).toBeNull();
+  });
+
+  it('seals a keychain vault with the TPM where one answers, and then offers it no more', async () => {
+    useVaultStore.setState({ status: keychain });
+    const bridge = installFakeBridge({
+      'tpm:status': () => ({ available: true }),
+      'vault:change-protection': () => ({ ...keychain, protection: 'tpm' }),
+    });
+    const user = userEvent.setup();
+    render(<ProtectionActions />);
+    await user.click(await screen.findByRole('button', { name: "Seal it with this computer's TPM instead" }));
+    expect(bridge.calls.at(-1)).toEqual({ channel: 'vault:change-protection', request: { protection: 'tpm' } });
+    expect((await screen.findByRole('status')).textContent).toMatch(/sealed by this computer's TPM 2.0 chip/);
+    expect(useVaultStore.getState().status?.protection).toBe('tpm');
+    expect(screen.queryByRole('button', { name: "Seal it with this computer's TPM instead" })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Use the keychain instead' })).toBeTruthy();
   });
 
   it("backs up where main's save dialog says and restores the file its open dialog gave, showing refusals in plain words", async () => {

@@ -59,3 +59,23 @@ withUnreachableTpm(
     expect((await server.services.status()).protection).toBe('keychain');
   },
 );
+
+withTpm('Settings seals a keychain vault with the TPM, and moves it back to the keychain', async ({ app, server, tpm }) => {
+  await server.services.handlers['vault:create']({ protection: 'keychain' });
+  await server.services.handlers['keys:create']({ key_alias: 'kept' });
+  await app.reload();
+  await goTo(app, 'Settings');
+  await app.getByRole('button', { name: "Seal it with this computer's TPM instead" }).click();
+  await expect(app.getByText(/^The vault is now sealed by this computer's TPM 2\.0 chip/)).toBeVisible();
+  await expect(app.getByText(/^This vault is sealed by this computer's TPM 2\.0 chip/)).toBeVisible();
+  const file = JSON.parse(await readFile(join(server.vaultDir, 'vault.json'), 'utf8'));
+  expect(file.protection).toMatchObject({ mode: 'tpm', sealed_vmk: { primary: 'owner-ecc256' } });
+  const listed = await runCoffer(['--vault', server.vaultDir, 'list-keys'], { env: tpm.env, removeEnv: ['COFFER_PASSPHRASE'] });
+  expect(listed.code, listed.stderr).toBe(0);
+  expect(listed.json.key_details[0].key_alias).toBe('kept');
+
+  await app.getByRole('button', { name: 'Use the keychain instead' }).click();
+  await expect(app.getByText(/protected by this computer's keychain: it opens/)).toBeVisible();
+  await expect(app.getByRole('button', { name: "Seal it with this computer's TPM instead" })).toBeVisible();
+  expect((await server.services.status()).protection).toBe('keychain');
+});
