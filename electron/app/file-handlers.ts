@@ -1,5 +1,5 @@
 import { constants, promises as fs } from 'node:fs';
-import { COFFER_MAGIC } from '../../shared/file-format.js';
+import { MESSAGE_START_BYTES, startsLikeMessage } from '../core/envelope/algorithm-suites.js';
 import { specialFileKind, specialFileReason } from '../core/envelope/file-kind.js';
 import type { JobManager } from '../core/jobs/job-manager.js';
 import type { GrantedFiles } from './granted-files.js';
@@ -24,16 +24,19 @@ export interface FileHandlerDeps {
 /** What files:choose may ask the OS dialog for. */
 export type ChooseKind = 'files' | 'folder' | 'file';
 
-/** A file is a Coffer file by its first bytes (format version 2, suite 0x0478), not by its name. */
+/**
+ * A file is a Coffer file by its first bytes, not by its name: an ESDK message Coffer reads (v2,
+ * signed or not, or a legacy v1 one), so it is offered for decrypting.
+ */
 async function looksLikeCoffer(path: string): Promise<boolean> {
   // Never blocks on a FIFO swapped in since the stat: opened without waiting, read only if regular.
   const handle = await fs.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(() => null);
   if (!handle) return false;
   try {
     if (!(await handle.stat()).isFile()) return false;
-    const head = Buffer.alloc(3);
-    const { bytesRead } = await handle.read(head, 0, 3, 0);
-    return bytesRead === 3 && COFFER_MAGIC.every((byte, i) => head[i] === byte);
+    const head = Buffer.alloc(MESSAGE_START_BYTES);
+    const { bytesRead } = await handle.read(head, 0, MESSAGE_START_BYTES, 0);
+    return startsLikeMessage(head.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }

@@ -104,3 +104,17 @@ export function writableSuite(text: string): AlgorithmSuite {
   }
   return found;
 }
+
+/** Bytes enough to tell an ESDK message by its start (a v1 header has its suite after the type byte). */
+export const MESSAGE_START_BYTES = 4;
+
+/**
+ * Whether a file's first bytes start an ESDK message Coffer reads: format v2 with a v2 suite
+ * (0x0478 or the signed 0x0578, whoever wrote it), or a legacy v1 message (type 0x80, a v1 suite).
+ */
+export function startsLikeMessage(head: Uint8Array): boolean {
+  const suiteAt = (offset: number) => (head.length >= offset + 2 ? suiteById((head[offset]! << 8) | head[offset + 1]!) : null);
+  if (head[0] === 0x02) return suiteAt(1)?.messageVersion === 2;
+  if (head[0] === 0x01 && head[1] === 0x80) return suiteAt(2)?.messageVersion === 1;
+  return false;
+}
