@@ -20,6 +20,36 @@ export interface JobView {
   etaSeconds: number | null;
   results: FileResultView[];
   error: string | null;
+  /** What the job was asked beyond its key, in words for its card: recipients, signed, context. */
+  options: string[];
+}
+
+function listed(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** The request's recipients and ESDK options, as the job card says them. */
+export function describeOptions(request: JobStartRequest): string[] {
+  const out: string[] = [];
+  if (request.recipients && request.recipients.length > 0) {
+    out.push(
+      request.key_ids && request.key_ids.length === 0
+        ? `Only for ${listed(request.recipients)}`
+        : `Also for ${listed(request.recipients)}`,
+    );
+  }
+  if (request.algorithm_suite === 0x0578) out.push('Signed');
+  const pairs = Object.keys(request.encryption_context ?? {}).length;
+  const required = request.required_context_keys?.length ?? 0;
+  if (pairs > 0 && request.action === 'encrypt') {
+    out.push(
+      `${pairs} context ${pairs === 1 ? 'pair' : 'pairs'}${required > 0 ? `, ${required} required (kept out of the files)` : ''}`,
+    );
+  } else if (pairs > 0) {
+    out.push(`${pairs} context ${pairs === 1 ? 'pair' : 'pairs'} given back`);
+  }
+  if (request.allow_legacy_format) out.push('Legacy files allowed');
+  return out;
 }
 
 interface JobsState {
@@ -51,6 +81,7 @@ function blank(id: string, request: Pick<JobView, 'action' | 'paths'>): JobView 
     etaSeconds: null,
     results: [],
     error: null,
+    options: [],
   };
 }
 
@@ -72,7 +103,10 @@ export const useJobsStore = create<JobsState>((set, get) => {
         const { job_id } = await call('jobs:start', request);
         const shown = { action: request.action, paths };
         // A quick job's events can arrive before this answer: keep what they already said.
-        patch(job_id, () => (get().jobs[job_id] ? shown : blank(job_id, shown)));
+        patch(job_id, () => ({
+          ...(get().jobs[job_id] ? shown : blank(job_id, shown)),
+          options: describeOptions(request),
+        }));
         set({ error: null });
         return job_id;
       } catch (error) {

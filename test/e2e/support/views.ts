@@ -31,6 +31,23 @@ const selectPhotos = async (app: Page): Promise<void> => {
 
 export const VIEWS: View[] = [
   { name: 'Files', screen: 'Files', then: addPicture },
+  {
+    name: 'Files with recipients and options',
+    screen: 'Files',
+    then: async (app, seed) => {
+      const original = seed.picture.replace(/\.coffer$/, '');
+      await dropFiles(app, [
+        { name: 'sunset.png', path: original },
+        { name: 'sunset.png.coffer', path: seed.picture },
+      ]);
+      await app.getByTestId('pending-row').nth(1).waitFor();
+      await app.getByRole('combobox', { name: 'Also encrypt for (recipients)' }).click();
+      await app.getByRole('option', { name: /^Alice/ }).click();
+      await app.getByText('More options').click();
+      for (const group of ['Encryption context', 'Context to give back'])
+        await app.getByRole('group', { name: group }).getByRole('button', { name: 'Add a pair' }).click();
+    },
+  },
   { name: 'Keys', screen: 'Keys', then: selectPhotos },
   {
     name: 'Keys, an asymmetric key',

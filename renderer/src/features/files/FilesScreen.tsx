@@ -12,6 +12,8 @@ import { NARROW, useMediaQuery } from '../../ui/use-media-query.js';
 import { CreateKeyDialog } from '../keys/CreateKeyDialog.js';
 import { PreviewDialog } from '../preview/PreviewDialog.js';
 import { JobCard, type ResultActions } from './JobCard.js';
+import { encryptFields, readFields, useJobOptionsStore } from './job-options-store.js';
+import { JobOptions } from './JobOptions.js';
 import { isMediaName, type ShownFile } from './media.js';
 import { chunk, usePendingStore, type FileAction, type PendingItem } from './pending-store.js';
 import { VirtualList } from './VirtualList.js';
@@ -209,9 +211,17 @@ export function startBlocker(state: {
   encrypting: number;
   enabledKeys: number;
   keyId: string;
+  /** Contacts the files are also encrypted for; `withoutKey`: for them only, no key of mine. */
+  recipients?: number;
+  withoutKey?: boolean;
+  /** What is wrong with the options (a context pair without a name...), in plain words. */
+  optionsProblem?: string | null;
 }): string | null {
   if (state.starting) return 'Starting…';
   if (state.items === 0) return state.checking > 0 ? 'Checking what was added…' : 'Add files or folders to start.';
+  if (state.optionsProblem) return state.optionsProblem;
+  // Files for recipients only need no key of this vault.
+  if (state.encrypting > 0 && state.withoutKey && (state.recipients ?? 0) > 0) return null;
   if (state.encrypting > 0 && state.enabledKeys === 0) return 'No key is enabled, so the files to encrypt cannot start.';
   if (state.encrypting > 0 && !state.keyId) {
     return `Choose a key to encrypt with: ${state.encrypting} ${state.encrypting === 1 ? 'item is' : 'items are'} to be encrypted.`;
@@ -267,7 +277,11 @@ function Pending({ onPreview }: { onPreview: (file: ShownFile) => void }): React
     for (const item of items) c[item.action] += 1;
     return c;
   }, [items]);
-  const needsKey = counts.encrypt > 0;
+  const options = useJobOptionsStore();
+  const encrypting = encryptFields(options, keyId);
+  const reading = readFields(options);
+  const isReading = counts.decrypt + counts.verify > 0;
+  const needsKey = counts.encrypt > 0 && !options.withoutKey;
   const blocker = startBlocker({
     items: items.length,
     checking,
@@ -275,6 +289,9 @@ function Pending({ onPreview }: { onPreview: (file: ShownFile) => void }): React
     encrypting: counts.encrypt,
     enabledKeys: enabled.length,
     keyId,
+    recipients: options.recipients.length,
+    withoutKey: options.withoutKey,
+    optionsProblem: (counts.encrypt > 0 ? encrypting.problem : null) ?? (isReading ? reading.problem : null),
   });
 
   const start = async (): Promise<void> => {
@@ -286,7 +303,7 @@ function Pending({ onPreview }: { onPreview: (file: ShownFile) => void }): React
         for (const part of chunk(items.filter((i) => i.action === action))) {
           const paths = part.map((i) => i.path);
           const inputs = part.map((i) => i.handle);
-          const id = await startJob({ action, inputs, ...(action === 'encrypt' ? { key_ids: [keyId] } : {}) }, paths);
+          const id = await startJob({ action, inputs, ...(action === 'encrypt' ? encrypting.fields : reading.fields) }, paths);
           if (!id) return;
           first ??= id;
           remove(paths);
@@ -338,14 +355,19 @@ function Pending({ onPreview }: { onPreview: (file: ShownFile) => void }): React
           renderRow={(index) => <PendingRow item={items[index]!} rowId={`${baseId}-${index}`} onPreview={onPreview} />}
         />
       )}
+      <JobOptions encrypting={counts.encrypt > 0} reading={isReading} />
       <div className="start-bar">
-        <EncryptionKey
-          keys={enabled}
-          value={keyId}
-          onChange={setKeyId}
-          invalid={needsKey && !keyId}
-          describedBy={`${baseId}-start`}
-        />
+        {options.withoutKey ? (
+          <p className="hint key-picker">No key of mine: only the recipients open these files.</p>
+        ) : (
+          <EncryptionKey
+            keys={enabled}
+            value={keyId}
+            onChange={setKeyId}
+            invalid={needsKey && !keyId}
+            describedBy={`${baseId}-start`}
+          />
+        )}
         <div className="start-action">
           <button
             type="button"

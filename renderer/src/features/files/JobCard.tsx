@@ -194,6 +194,11 @@ export const JobCard = memo(function JobCard({ id, actions }: { id: string; acti
           </button>
         )}
       </header>
+      {job.options.length > 0 && (
+        <p className="job-line job-options-line" data-testid="job-options">
+          {job.options.join(' · ')}
+        </p>
+      )}
       <ProgressBar value={percent} max={100} label={`${title}: progress`} />
       {running ? (
         <p className="job-line job-stats">
