@@ -1,5 +1,7 @@
 import { useId, useState, type ReactNode } from 'react';
+import { DecryptingSection } from './DecryptingSection.js';
 import { KeyStoresSection } from './KeyStoresSection.js';
+import { RollbackSection } from './RollbackSection.js';
 import { ShellIntegrationSection } from './ShellIntegrationSection.js';
 import { ProtectionActions } from './ProtectionActions.js';
 import type { InvokeRequest } from '../../../../shared/ipc-contract.js';
@@ -39,6 +41,8 @@ export function SettingsScreen(): ReactNode {
     appearance: useId(),
     shell: useId(),
     keyStores: useId(),
+    decrypting: useId(),
+    rollback: useId(),
   };
   const { settings, error, update } = useSettingsStore();
   const status = useVaultStore((s) => s.status);
@@ -177,6 +181,8 @@ export function SettingsScreen(): ReactNode {
         </p>
       </section>
 
+      <DecryptingSection headingId={ids.decrypting} save={save} />
+
       <section className="card" aria-labelledby={ids.appearance}>
         <h2 id={ids.appearance}>Appearance</h2>
         <fieldset>
@@ -195,6 +201,8 @@ export function SettingsScreen(): ReactNode {
           ))}
         </fieldset>
       </section>
+
+      <RollbackSection headingId={ids.rollback} />
 
       <KeyStoresSection headingId={ids.keyStores} />
 

@@ -40,6 +40,7 @@ function settingsFake(initial: Settings = DEFAULT_SETTINGS) {
     'files:choose': () => ({ files: [{ handle: FOLDER_HANDLE, path: '/home/me/Encrypted', name: 'Encrypted' }] }),
     'shell:status': () => notInstalled,
     'keystores:list': () => ({ keystores: [], total: 0 }),
+    'vault:rollback-generations': () => ({ generations: [] }),
   });
 }
 const sets = (bridge: ReturnType<typeof settingsFake>): unknown[] =>
@@ -148,6 +149,7 @@ describe('Settings screen', () => {
       'shell:status': () => notInstalled,
       'keystores:list': () => ({ keystores: [], total: 0 }),
       'keystores:list': () => ({ keystores: [], total: 0 }),
+      'vault:rollback-generations': () => ({ generations: [] }),
     });
     const user = userEvent.setup();
     render(<SettingsScreen />);
