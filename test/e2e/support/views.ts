@@ -65,6 +65,19 @@ export const VIEWS: View[] = [
     then: async (app) => app.getByRole('button', { name: 'Remove Alice…' }).click(),
   },
   { name: 'Text', screen: 'Text' },
+  {
+    name: 'Text, a signature checked',
+    screen: 'Text',
+    then: async (app) => {
+      const panel = app.getByRole('region', { name: 'Sign and verify' });
+      await panel.getByLabel('Message', { exact: true }).fill('release 1.2.0');
+      await panel.getByRole('button', { name: 'Sign', exact: true }).click();
+      await panel.getByText('Signed the message: the signature is below.').waitFor();
+      await panel.getByLabel('Message', { exact: true }).fill('release 1.2.1');
+      await panel.getByRole('button', { name: 'Verify signature' }).click();
+      await panel.getByText(/^Not valid:/).waitFor();
+    },
+  },
   { name: 'Data keys', screen: 'Data keys' },
   { name: 'Activity', screen: 'Activity' },
   { name: 'Settings', screen: 'Settings' },
