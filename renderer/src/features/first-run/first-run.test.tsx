@@ -28,6 +28,7 @@ describe('first run', () => {
         frame_length: null,
         remove_originals: false,
         theme: 'system',
+        max_encrypted_data_keys: null,
       }),
       'keys:list': () => ({ keys: [], key_details: [], total: 0, truncated: 'false', next_marker: '' }),
     });
@@ -56,6 +57,7 @@ describe('first run', () => {
         frame_length: null,
         remove_originals: false,
         theme: 'system',
+        max_encrypted_data_keys: null,
       }),
     });
     const user = userEvent.setup();
@@ -79,6 +81,7 @@ describe('first run', () => {
         frame_length: null,
         remove_originals: false,
         theme: 'system',
+        max_encrypted_data_keys: null,
       }),
     });
     const user = userEvent.setup();
@@ -102,6 +105,7 @@ describe('first run', () => {
         frame_length: null,
         remove_originals: false,
         theme: 'system',
+        max_encrypted_data_keys: null,
       }),
     });
     const user = userEvent.setup();
@@ -123,6 +127,7 @@ describe('first run', () => {
         frame_length: null,
         remove_originals: false,
         theme: 'system',
+        max_encrypted_data_keys: null,
       }),
     });
     render(<App />);

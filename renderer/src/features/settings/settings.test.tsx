@@ -148,7 +148,6 @@ describe('Settings screen', () => {
       },
       'shell:status': () => notInstalled,
       'keystores:list': () => ({ keystores: [], total: 0 }),
-      'keystores:list': () => ({ keystores: [], total: 0 }),
       'vault:rollback-generations': () => ({ generations: [] }),
     });
     const user = userEvent.setup();
