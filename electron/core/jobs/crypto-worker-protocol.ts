@@ -69,32 +69,43 @@ export interface SealFileRequest extends FrameKeying {
 }
 
 /**
- * Read a whole small file (a regular one, opened without blocking): the answer's data is its
- * bytes, in a buffer of its own (transferred), and `size` its size; a file larger than
- * `maxBytes` (it grew since it was planned as small) is not read: data is empty, `size` says why.
- */
-export interface ReadFileRequest {
-  id: number;
-  op: 'read-file';
-  input: string;
-  maxBytes: number;
-}
-
-/**
- * Open a whole message read by read-file, whose header the job thread has authenticated: every
+ * One file of an open-files message: a whole message read by read-files, whose header the job
+ * thread has authenticated: every
  * frame after `bodyStart` is opened in one pass, and the body must end exactly with its final
  * frame. With `tempPath`, the plaintext goes to that new file (created 0600), which is fsynced,
  * closed and given the first free name among `target`, "target (1)", ...; the folder's fsync is
  * the job thread's (shared by the files named meanwhile). Without, nothing is written (verify).
  * The answer is the plaintext length and the output's name, as JSON.
  */
-export interface OpenFileRequest extends FrameKeying {
-  op: 'open-file';
+export interface OpenFileTask extends Omit<FrameKeying, 'id'> {
   data: Uint8Array;
   bodyStart: number;
   input: string;
   tempPath: string | null;
   target: string | null;
+}
+
+/**
+ * Read whole small files (regular ones, opened without blocking): the answer's data is, as JSON,
+ * one entry per input, `{ size }` or `{ error }`, and `parts` the files' bytes in the same order,
+ * each in a buffer of its own, transferred. A file larger than `maxBytes` (it grew since it was
+ * planned as small) is not read: its part is empty, and its size says why.
+ */
+export interface ReadFilesRequest {
+  id: number;
+  op: 'read-files';
+  inputs: string[];
+  maxBytes: number;
+}
+
+/**
+ * Open several files in one message (OpenFileTask), each on its own: the answer's data is, as
+ * JSON, one entry per file, `{ bytes, output? }` or `{ error }`; one file's failure stops no other.
+ */
+export interface OpenFilesRequest {
+  id: number;
+  op: 'open-files';
+  files: OpenFileTask[];
 }
 
 /** The sizes of planned files, as JSON (0 for one that cannot be stat'ed: its own run will say why). */
@@ -105,14 +116,14 @@ export interface StatFilesRequest {
 }
 
 export type WorkerRequest =
-  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFileRequest | ReadFileRequest | OpenFileRequest | StatFilesRequest;
+  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFileRequest | ReadFilesRequest | OpenFilesRequest | StatFilesRequest;
 
 /**
  * The output (empty for ranges, which wrote their own), transferred buffers handed back for
- * reuse, and for read-file the file's size.
+ * reuse, and read-files' file contents.
  */
 export type WorkerResponse =
-  | { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[]; size?: number }
+  | { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[]; parts?: Uint8Array[] }
   | { id: number; ok: false; error: ErrorValue };
 
 /** A request before the pool numbers it (Omit that keeps the union apart). */

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { toErrorValue } from '../../../shared/errors.js';
+import { toErrorValue, type ErrorValue } from '../../../shared/errors.js';
 import { openFrames } from '../envelope/frame-codec.js';
 import { fsFailure, isFsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
 import { openRange, sealRange } from './ranged-frames.js';
-import { openFile, readFile, sealFile } from './whole-files.js';
+import { openFiles, readFiles, sealFile } from './whole-files.js';
 
 /** A crypto worker: seals or opens one range or batch of frames at a time, off the job's thread. */
 const port = parentPort;
@@ -26,9 +26,17 @@ function sizeOf(path: string): number {
   }
 }
 
+/**
+ * The job's thread knows the paths: it words a file-system failure, given its code here. A
+ * failure already worded with its paths (a whole small file's) goes as it is.
+ */
+function asErrorValue(error: unknown): ErrorValue {
+  return toErrorValue(isFsFailure(error) ? error : (fsFailure(error, 'A file could not be read or written', '') ?? error));
+}
+
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 
-function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; returned: ArrayBuffer[]; size?: number } {
+function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; returned: ArrayBuffer[]; parts?: Uint8Array[] } {
   switch (request.op) {
     case 'seal-range':
       sealRange(request, key);
@@ -38,10 +46,12 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
       return { data: NOTHING, returned: [] };
     case 'seal-file':
       return { data: json(sealFile(request, key)), returned: [] };
-    case 'read-file':
-      return { ...readFile(request), returned: [] };
-    case 'open-file':
-      return { data: json(openFile(request, key)), returned: [] };
+    case 'read-files': {
+      const { answers, parts } = readFiles(request, asErrorValue);
+      return { data: json(answers), returned: [], parts };
+    }
+    case 'open-files':
+      return { data: json(openFiles(request, asErrorValue)), returned: [] };
     case 'stat-files':
       return { data: json(request.paths.map(sizeOf)), returned: [] };
     case 'open': {
@@ -63,15 +73,19 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
 port.on('message', (request: WorkerRequest) => {
   const key = 'key' in request ? view(request.key) : Buffer.alloc(0);
   try {
-    const { data, returned, size } = handle(request, key);
-    const response: WorkerResponse = { id: request.id, ok: true, data, returned, ...(size === undefined ? {} : { size }) };
-    const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer, ...returned] : returned;
+    const { data, returned, parts } = handle(request, key);
+    const response: WorkerResponse = {
+      id: request.id,
+      ok: true,
+      data,
+      returned,
+      ...(parts === undefined ? {} : { parts }),
+    };
+    const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer, ...returned] : [...returned];
+    for (const part of parts ?? []) if (part.byteLength > 0) transfer.push(part.buffer as ArrayBuffer);
     port.postMessage(response, transfer);
   } catch (error) {
-    // The job's thread knows the paths: it words a file-system failure, given its code here.
-    // A failure already worded with its paths (a whole small file's) goes as it is.
-    const failure = isFsFailure(error) ? error : (fsFailure(error, 'A file could not be read or written', '') ?? error);
-    const response: WorkerResponse = { id: request.id, ok: false, error: toErrorValue(failure) };
+    const response: WorkerResponse = { id: request.id, ok: false, error: asErrorValue(error) };
     port.postMessage(response);
   } finally {
     key.fill(0);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CofferError, isErrorCode, type ErrorValue } from '../../../shared/errors.js';
 import { DEFAULT_FRAME_LENGTH } from '../../../shared/file-format.js';
 import { UNSIGNED_SUITE } from '../envelope/algorithm-suites.js';
 import { MESSAGE_ID_BYTES } from '../envelope/esdk-constants.js';
@@ -18,7 +19,8 @@ import {
   type JobOutcome,
 } from './file-crypto.js';
 import { tempPathBeside, trackTemp, umaskMode, untrackTemp } from './output-file.js';
-import { ProgressMeter } from './progress.js';
+import type { OpenFileTask } from './crypto-worker-protocol.js';
+import { ProgressMeter, type ProgressListener } from './progress.js';
 
 /**
  * Small files (at most `maxBytes`: one batch of frames), each handled whole by one worker
@@ -34,8 +36,9 @@ function own(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-function reportDone(bytes: number, context: EngineContext): void {
-  const meter = new ProgressMeter(bytes, context.onProgress);
+/** A whole file's progress, all at once: it was read, opened and written in one step. */
+export function reportProgress(bytes: number, listener: ProgressListener | undefined): void {
+  const meter = new ProgressMeter(bytes, listener);
   meter.add(bytes);
   meter.finish();
 }
@@ -85,7 +88,7 @@ export async function encryptSmallFile(
       [],
     );
     const { bytes, output } = JSON.parse(data.toString('utf8')) as { bytes: number; output: string };
-    reportDone(bytes, context);
+    reportProgress(bytes, context.onProgress);
     return { bytes, output };
   } finally {
     // The worker removes its temporary file itself when it fails.
@@ -95,56 +98,113 @@ export async function encryptSmallFile(
   }
 }
 
+/** A file of a group for decryptSmallFiles: where it is, and where its plaintext goes (null: verify). */
+export interface SmallFileItem {
+  input: string;
+  target: string | null;
+}
+
+export type SmallFileOutcome = { ok: true; bytes: number; output?: string } | { ok: false; error: unknown };
+
+function fromValue(error: ErrorValue): CofferError {
+  return new CofferError(isErrorCode(error.code) ? error.code : 'KMS.0101', error.message);
+}
+
 /**
- * Decrypts (with `target`) or verifies (null) a small file: a worker reads it whole; here its
- * header is parsed and authenticated and its data key unwrapped; then a worker opens every frame
- * in one pass and, when decrypting, writes, fsyncs and names the plaintext. A signed file, or one
- * that grew past `maxBytes` since it was planned, goes through decryptFile instead.
+ * decryptSmallFile for a group of files, in two worker messages instead of two per file: one
+ * worker reads them all, their headers are authenticated and data keys unwrapped here, and one
+ * worker opens (and writes, fsyncs and names) them all; the worker authenticates every frame and
+ * checks that the body ends with its final frame. Each file has its own outcome: a damaged one
+ * stops no other. A signed file, or one grown past `maxBytes`, goes through decryptFile.
+ * Progress is the caller's to report (reportProgress), file by file.
  */
-export async function decryptSmallFile(
-  input: string,
-  target: string | null,
+export async function decryptSmallFiles(
+  items: readonly SmallFileItem[],
   options: DecryptOptions & { maxBytes: number },
   context: EngineContext,
-): Promise<JobOutcome> {
-  const read = await context.pool.run({ op: 'read-file', input, maxBytes: options.maxBytes }, []);
-  const data = read.data;
-  if (read.size !== data.length) return decryptFile(input, target, context, options);
-  const header = headerOfMessage(data, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
-  checkFormatAllowed(header, input, options);
-  if (header.suite.signature) return decryptFile(input, target, context, options);
+): Promise<SmallFileOutcome[]> {
+  const outcomes = new Array<SmallFileOutcome | undefined>(items.length);
+  const read = await context.pool.run({ op: 'read-files', inputs: items.map((i) => i.input), maxBytes: options.maxBytes }, []);
+  const answers = JSON.parse(read.data.toString('utf8')) as ({ size: number } | { error: ErrorValue })[];
+  const tasks: OpenFileTask[] = [];
+  const opened: number[] = [];
+  const streamed: number[] = [];
   const given = options.encryption_context ?? {};
-  const messageContext = contextForDecryption(header, given);
-  const dek = await unwrapWithContext(context, header, messageContext.full, Object.keys(given).length > 0);
-  let dataKey: Buffer;
-  try {
-    dataKey = authenticateHeader(header, dek, messageContext.authOnly).dataKey;
-  } finally {
-    dek.fill(0);
+  for (const [index, item] of items.entries()) {
+    const answer = answers[index]!;
+    if ('error' in answer) {
+      outcomes[index] = { ok: false, error: fromValue(answer.error) };
+      continue;
+    }
+    const data = read.parts![index]!;
+    if (answer.size !== data.length) {
+      streamed.push(index);
+      continue;
+    }
+    try {
+      const header = headerOfMessage(data, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
+      checkFormatAllowed(header, item.input, options);
+      if (header.suite.signature) {
+        streamed.push(index);
+        continue;
+      }
+      const messageContext = contextForDecryption(header, given);
+      const dek = await unwrapWithContext(context, header, messageContext.full, Object.keys(given).length > 0);
+      let dataKey: Buffer;
+      try {
+        dataKey = authenticateHeader(header, dek, messageContext.authOnly).dataKey;
+      } finally {
+        dek.fill(0);
+      }
+      const tempPath = item.target === null ? null : tempPathBeside(item.target);
+      tasks.push({
+        key: dataKey,
+        // Copied: the header's fields are views of `data`, which is handed over to the worker.
+        messageId: own(header.messageId),
+        frameLength: header.frameLength,
+        firstSeq: 1,
+        data,
+        bodyStart: header.length,
+        input: item.input,
+        tempPath,
+        target: item.target,
+      });
+      opened.push(index);
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
   }
-  const tempPath = target === null ? null : tempPathBeside(target);
+  const temps = tasks.flatMap((t) => (t.tempPath ? [t.tempPath] : []));
   try {
-    checkAborted(context.signal);
-    if (tempPath) trackTemp(tempPath);
-    const request = {
-      op: 'open-file' as const,
-      key: dataKey,
-      // Copied: the header's fields are views of `data`, which is handed over to the worker.
-      messageId: own(header.messageId),
-      frameLength: header.frameLength,
-      firstSeq: 1,
-      data,
-      bodyStart: header.length,
-      input,
-      tempPath,
-      target,
-    };
-    const opened = await context.pool.run(request, [data.buffer as ArrayBuffer]);
-    const { bytes, output } = JSON.parse(opened.data.toString('utf8')) as { bytes: number; output?: string };
-    reportDone(bytes, context);
-    return { bytes, ...(output === undefined ? {} : { output }) };
+    if (tasks.length > 0) {
+      checkAborted(context.signal);
+      temps.forEach(trackTemp);
+      const done = await context.pool.run(
+        { op: 'open-files', files: tasks },
+        tasks.map((t) => t.data.buffer as ArrayBuffer),
+      );
+      const results = JSON.parse(done.data.toString('utf8')) as ({ bytes: number; output?: string } | { error: ErrorValue })[];
+      results.forEach((result, i) => {
+        const index = opened[i]!;
+        if ('error' in result) outcomes[index] = { ok: false, error: fromValue(result.error) };
+        else
+          outcomes[index] = { ok: true, bytes: result.bytes, ...(result.output === undefined ? {} : { output: result.output }) };
+      });
+    }
+  } catch (error) {
+    for (const index of opened) outcomes[index] ??= { ok: false, error };
   } finally {
-    if (tempPath) untrackTemp(tempPath);
-    dataKey.fill(0);
+    temps.forEach(untrackTemp);
+    for (const task of tasks) (task.key as Buffer).fill(0);
   }
+  for (const index of streamed) {
+    const item = items[index]!;
+    try {
+      const done = await decryptFile(item.input, item.target, context, options);
+      outcomes[index] = { ok: true, bytes: done.bytes, ...(done.output === undefined ? {} : { output: done.output }) };
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
+  }
+  return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
 }

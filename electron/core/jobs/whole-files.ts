@@ -15,7 +15,8 @@ import { CofferError } from '../../../shared/errors.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
 import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
-import type { OpenFileRequest, ReadFileRequest, SealFileRequest } from './crypto-worker-protocol.js';
+import type { ErrorValue } from '../../../shared/errors.js';
+import type { OpenFilesRequest, OpenFileTask, ReadFilesRequest, SealFileRequest } from './crypto-worker-protocol.js';
 import { isNoLinkSupport, numberedName } from './output-file.js';
 import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
 
@@ -195,11 +196,13 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
  * Whole files' buffers, kept for the next file read: a fresh buffer costs its pages' faults,
  * which on a folder of small files cost more than the reading itself. A buffer goes from the
  * worker that read a file, through the job's thread, to the worker that opens it, and stays there
- * for its next read; each worker keeps a few.
+ * for its next read; each worker keeps a few megabytes of them.
  */
 const GRAIN = 64 * 1024;
-const KEPT_BUFFERS = 8;
+/** Enough for the files of every group in flight (file-batch.ts: 4 groups of up to 8 files, 4 MiB). */
+const KEPT_BYTES = 24 * 1024 * 1024;
 const keptBuffers: ArrayBuffer[] = [];
+let keptBytes = 0;
 
 function fileBuffer(size: number): Buffer {
   // The smallest kept buffer that fits, if it is not over twice the size: a big one is not spent on a small file.
@@ -208,20 +211,25 @@ function fileBuffer(size: number): Buffer {
     const capacity = keptBuffers[i]!.byteLength;
     if (capacity >= size && capacity <= 2 * size + GRAIN && (best < 0 || capacity < keptBuffers[best]!.byteLength)) best = i;
   }
-  if (best >= 0) return Buffer.from(keptBuffers.splice(best, 1)[0]!, 0, size);
+  if (best >= 0) {
+    const kept = keptBuffers.splice(best, 1)[0]!;
+    keptBytes -= kept.byteLength;
+    return Buffer.from(kept, 0, size);
+  }
   // A buffer of its own (never the shared pool's), so that it can be transferred.
   return Buffer.from(Buffer.allocUnsafeSlow(Math.ceil(Math.max(size, 1) / GRAIN) * GRAIN).buffer, 0, size);
 }
 
 /** Keeps a buffer done with, wiped: no file's plaintext outlives its job in a kept buffer. */
 function keepBuffer(buffer: ArrayBuffer): void {
-  if (buffer.byteLength < GRAIN || keptBuffers.length >= KEPT_BUFFERS) return;
+  if (buffer.byteLength < GRAIN || keptBytes + buffer.byteLength > KEPT_BYTES) return;
   new Uint8Array(buffer).fill(0);
   keptBuffers.push(buffer);
+  keptBytes += buffer.byteLength;
 }
 
-/** A whole small file's bytes (ReadFileRequest), or none when it has grown past `maxBytes`. */
-export function readFile(request: Omit<ReadFileRequest, 'id'>): { data: Buffer; size: number } {
+/** A whole small file's bytes, or none when it has grown past `maxBytes`. */
+function readFile(request: { input: string; maxBytes: number }): { data: Buffer; size: number } {
   const input = openInput(request.input);
   try {
     const { size } = fstatSync(input);
@@ -240,11 +248,11 @@ export function readFile(request: Omit<ReadFileRequest, 'id'>): { data: Buffer; 
 }
 
 /**
- * A whole message's body opened in one pass (OpenFileRequest): its plaintext length, and where
+ * A whole message's body opened in one pass (OpenFileTask): its plaintext length, and where
  * it was written. Damage gets the same diagnosis as the streaming reader's (cut short, bytes
  * after the final frame, a frame that does not authenticate), and nothing is written then.
  */
-export function openFile(request: Omit<OpenFileRequest, 'id'>, key: Buffer): { bytes: number; output?: string } {
+function openFile(request: OpenFileTask, key: Buffer): { bytes: number; output?: string } {
   const body = view(request.data).subarray(request.bodyStart);
   const scan = scanFrames(body, request.frameLength);
   if (!scan.sawFinal) {
@@ -274,4 +282,41 @@ export function openFile(request: Omit<OpenFileRequest, 'id'>, key: Buffer): { b
   // Written out: its plaintext (decrypted in place) is no longer needed.
   keepBuffer(request.data.buffer as ArrayBuffer);
   return { bytes, output };
+}
+
+/** read-file for each input (ReadFilesRequest): one answer per input, its failure as a value. */
+export function readFiles(
+  request: Omit<ReadFilesRequest, 'id'>,
+  asErrorValue: (error: unknown) => ErrorValue,
+): { answers: ({ size: number } | { error: ErrorValue })[]; parts: Buffer[] } {
+  const answers: ({ size: number } | { error: ErrorValue })[] = [];
+  const parts: Buffer[] = [];
+  for (const input of request.inputs) {
+    try {
+      const { data, size } = readFile({ input, maxBytes: request.maxBytes });
+      answers.push({ size });
+      parts.push(data);
+    } catch (error) {
+      answers.push({ error: asErrorValue(error) });
+      parts.push(Buffer.alloc(0));
+    }
+  }
+  return { answers, parts };
+}
+
+/** open-file for each file (OpenFilesRequest): one answer per file, its failure as a value. */
+export function openFiles(
+  request: Omit<OpenFilesRequest, 'id'>,
+  asErrorValue: (error: unknown) => ErrorValue,
+): ({ bytes: number; output?: string } | { error: ErrorValue })[] {
+  return request.files.map((file) => {
+    const key = view(file.key);
+    try {
+      return openFile(file, key);
+    } catch (error) {
+      return { error: asErrorValue(error) };
+    } finally {
+      key.fill(0);
+    }
+  });
 }

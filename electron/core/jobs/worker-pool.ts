@@ -10,8 +10,8 @@ import { tempsRemoved } from './output-file.js';
 export interface WorkerResult {
   data: Buffer;
   returned: ArrayBuffer[];
-  /** read-file's: the file's size (its data is empty when the file was too large to read whole). */
-  size?: number;
+  /** read-files': each file's bytes. */
+  parts?: Buffer[];
 }
 
 type Task = {
@@ -103,7 +103,9 @@ export class WorkerPool {
         task.resolve({
           data: Buffer.from(response.data.buffer, response.data.byteOffset, response.data.byteLength),
           returned: response.returned,
-          ...(response.size === undefined ? {} : { size: response.size }),
+          ...(response.parts === undefined
+            ? {}
+            : { parts: response.parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength)) }),
         });
       } else
         task.reject(new CofferError(isErrorCode(response.error.code) ? response.error.code : 'KMS.0101', response.error.message));
