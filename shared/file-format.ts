@@ -14,8 +14,14 @@ export const COFFER_EXTENSION_NAME = 'coffer';
 export const MESSAGE_FORMAT_VERSION = 0x02;
 /** The suite Coffer writes by default: AES-256-GCM, HKDF-SHA512, key commitment, unsigned. */
 export const DEFAULT_SUITE_ID = 0x0478;
+/** The suite Coffer writes on request (`--signed`): the same, signed with ECDSA P-384, the SDK's default. */
+export const SIGNED_SUITE_ID = 0x0578;
 /** The first bytes of a file Coffer writes by default: the version, then the suite id. */
 export const COFFER_MAGIC = [MESSAGE_FORMAT_VERSION, DEFAULT_SUITE_ID >> 8, DEFAULT_SUITE_ID & 0xff] as const;
+/** The first bytes of every file Coffer writes, signed or not: what a file manager's type sniffing matches. */
+export const COFFER_MAGICS = [DEFAULT_SUITE_ID, SIGNED_SUITE_ID].map(
+  (suite) => [MESSAGE_FORMAT_VERSION, suite >> 8, suite & 0xff] as const,
+);
 
 const KiB = 1024;
 /** Coffer's bounds on the frame length (the format allows 1..2^32-1): 1 KiB to 16 MiB. */

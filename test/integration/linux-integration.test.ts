@@ -304,8 +304,11 @@ describe('installLinux / uninstallLinux / statusLinux', () => {
     const header = Buffer.from([0x02, 0x04, 0x78, 0x5a, 0x11, 0x00, 0x9f, 0x42, 0x07, 0x00, 0x13, 0x37]);
     const named = path.join(files, 'some.coffer');
     const renamed = path.join(files, 'renamed-without-extension'); // only the magic can tell
+    // A signed file (suite 0x0578, what --signed and the SDK's defaults write) is a Coffer file too.
+    const signed = path.join(files, 'signed-without-extension');
     await writeFile(named, header);
     await writeFile(renamed, header);
+    await writeFile(signed, Buffer.from([0x02, 0x05, 0x78, ...header.subarray(3)]));
 
     await installLinux({ command, dataHome: xdg.dataHome, configHome: xdg.configHome });
 
@@ -321,7 +324,7 @@ describe('installLinux / uninstallLinux / statusLinux', () => {
     if (await hasTool('gio')) backends.push(['GNOME', 'gio']);
     for (const [desktop, backend] of backends) {
       const env = { ...xdg.env, XDG_CURRENT_DESKTOP: desktop };
-      for (const file of [named, renamed]) {
+      for (const file of [named, renamed, signed]) {
         const result = await run('xdg-mime', ['query', 'filetype', file], env);
         expect(`${backend}: ${result.stdout.trim()}`, file).toBe(`${backend}: application/x-coffer`);
       }
@@ -331,6 +334,7 @@ describe('installLinux / uninstallLinux / statusLinux', () => {
       expect(globs).toContain(':application/x-coffer:*.coffer');
       const magic = await readFile(path.join(xdg.dataHome, 'mime/magic'));
       expect(magic.includes(Buffer.from([0x02, 0x04, 0x78]))).toBe(true);
+      expect(magic.includes(Buffer.from([0x02, 0x05, 0x78]))).toBe(true);
     }
 
     // Control: without Coffer's database the same file is not recognised.

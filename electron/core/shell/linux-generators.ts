@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AppLaunchCommand } from './integration-types.js';
-import { COFFER_MAGIC } from '../../../shared/file-format.js';
+import { COFFER_MAGIC, COFFER_MAGICS } from '../../../shared/file-format.js';
 
 /**
  * Linux right-click integration, per user and without root:
@@ -119,14 +119,18 @@ export function desktopEntry(command: AppLaunchCommand): string {
 
 /** `mime/packages/coffer.xml`: the shared-mime-info definition of `application/x-coffer`. */
 export function mimeTypeXml(): string {
-  const magic = COFFER_MAGIC.map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+  // One match per suite Coffer writes: a signed file is as much a Coffer file as an unsigned one.
+  const matches = COFFER_MAGICS.map((bytes) => {
+    const value = bytes.map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+    return `      <match type="string" offset="0" value="${value}"/>`;
+  });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info">',
     `  <mime-type type="${COFFER_MIME_TYPE}">`,
     '    <comment>Coffer encrypted file</comment>',
     '    <magic priority="50">',
-    `      <match type="string" offset="0" value="${magic}"/>`,
+    ...matches,
     '    </magic>',
     '    <glob pattern="*.coffer"/>',
     '  </mime-type>',
