@@ -118,24 +118,22 @@ export class AppServices {
   }
 
   /**
-   * Starts a job for files that came from the OS, when a default key makes that possible; the
-   * window hears of them by handle.
+   * Starts a job for files that came from the OS, when an unlocked vault (and, to encrypt, a
+   * default key) makes that possible; the window hears by handle of the ones left for the user.
    */
   acceptLaunch(request: { encrypt: string[]; decrypt: string[] }): string[] {
-    this.send('launch:files', { encrypt: this.files.grantAll(request.encrypt), decrypt: this.files.grantAll(request.decrypt) });
     const started: string[] = [];
-    if (!this.session.isUnlocked) return started;
-    const key = this.settings.get().default_key_id;
-    if (request.decrypt.length > 0) started.push(this.jobs.start({ action: 'decrypt', paths: request.decrypt }));
-    if (request.encrypt.length > 0 && key) {
-      started.push(
-        this.jobs.start({
-          action: 'encrypt',
-          paths: request.encrypt,
-          key_ids: [key],
-          remove_originals: this.settings.get().remove_originals,
-        }),
-      );
+    const unlocked = this.session.isUnlocked;
+    const { default_key_id: key, remove_originals } = this.settings.get();
+    const startDecrypt = unlocked && request.decrypt.length > 0;
+    const startEncrypt = unlocked && request.encrypt.length > 0 && Boolean(key);
+    const left = { encrypt: startEncrypt ? [] : request.encrypt, decrypt: startDecrypt ? [] : request.decrypt };
+    if (left.encrypt.length > 0 || left.decrypt.length > 0) {
+      this.send('launch:files', { encrypt: this.files.grantAll(left.encrypt), decrypt: this.files.grantAll(left.decrypt) });
+    }
+    if (startDecrypt) started.push(this.jobs.start({ action: 'decrypt', paths: request.decrypt }));
+    if (startEncrypt && key) {
+      started.push(this.jobs.start({ action: 'encrypt', paths: request.encrypt, key_ids: [key], remove_originals }));
     }
     return started;
   }

@@ -5,6 +5,7 @@ import { ActivityScreen } from './features/activity/ActivityScreen.js';
 import { ContactsScreen } from './features/contacts/ContactsScreen.js';
 import { DataKeysScreen } from './features/datakeys/DataKeysScreen.js';
 import { choose, FilesScreen } from './features/files/FilesScreen.js';
+import { listenForLaunchedFiles } from './features/files/launched-files.js';
 import { FirstRun } from './features/first-run/FirstRun.js';
 import { RecoveryCodeNotice } from './features/first-run/RecoveryCodeNotice.js';
 import { UnlockScreen } from './features/first-run/UnlockScreen.js';
@@ -97,6 +98,7 @@ export function App(): ReactNode {
   useTheme();
 
   useEffect(() => on('menu:command', ({ command }) => runMenuCommand(command)), []);
+  useEffect(() => listenForLaunchedFiles(), []);
 
   // A new screen: its heading takes focus, so Tab goes on from the top of the content and a
   // screen reader says where you are. Not on first load (focus starts at the top of the page).

@@ -408,8 +408,11 @@ describe('the IPC bridge', () => {
     const launched = (sent.at(-1)!.payload as EventPayloads['launch:files']).encrypt[0]!.handle;
     expect((await ok('files:classify', { handles: [launched] })).files[0]).toMatchObject({ path: plain, kind: 'file' });
     await ok('settings:set', { default_key_id: 'alias/default' });
+    const heard = sent.length;
     const [encryptJob] = services.acceptLaunch({ encrypt: [plain], decrypt: [] });
     await finished(encryptJob!);
+    // Started by main, so not also offered to the window (it would list them twice).
+    expect(sent.slice(heard).filter((s) => s.event === 'launch:files')).toEqual([]);
     await import('node:fs/promises').then((fs) => fs.rm(plain));
     const [decryptJob] = services.acceptLaunch({ encrypt: [], decrypt: [`${plain}.coffer`] });
     expect((await finished(decryptJob!)).results).toMatchObject([{ status: 'ok', output: plain }]);
