@@ -127,3 +127,26 @@ test('Settings take the output folder from the folder dialog and write a backup 
   await expect(app.getByText(basename(backup), { exact: true })).toBeVisible();
   expect(server.chooseAsked).toEqual(['folder', 'file']);
 });
+
+test('a file the OS opens with Coffer, with no default key, waits in the Files list by handle and encrypts on Start', async ({
+  app,
+  server,
+}) => {
+  await server.services.handlers['settings:set']({ default_key_id: null });
+  const folder = join(server.workDir, `launched-${Date.now()}`);
+  await mkdir(folder);
+  const report = join(folder, 'launched.txt');
+  await writeFile(report, 'opened from the file manager');
+  await app.getByRole('button', { name: 'Keys' }).first().click();
+
+  // As the OS path does: main grants the handle and, with no default key, leaves the file to the window.
+  expect(server.services.acceptLaunch({ encrypt: [report], decrypt: [] })).toEqual([]);
+  await expect(app.getByRole('heading', { level: 1, name: 'Files' })).toBeVisible();
+  await expect(app.getByTestId('pending-row')).toHaveCount(1);
+  await expect(app.getByTestId('pending-row')).toContainText('launched.txt');
+  await app.getByRole('combobox', { name: 'Key for encryption' }).click();
+  await app.getByRole('option', { name: /^documents/ }).click();
+  await app.getByRole('button', { name: 'Start' }).click();
+  await expect(app.getByTestId('job-card').first()).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  expect(existsSync(`${report}.coffer`)).toBe(true);
+});
