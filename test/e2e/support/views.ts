@@ -97,6 +97,16 @@ export const VIEWS: View[] = [
     },
   },
   {
+    name: 'Rollback dialog',
+    screen: 'Settings',
+    dialog: 'Drop a key to roll back?',
+    then: async (app) =>
+      app
+        .getByRole('region', { name: 'Vault generations' })
+        .getByRole('button', { name: /^Roll back to generation \d+$/ })
+        .click(),
+  },
+  {
     name: 'Preview dialog',
     screen: 'Files',
     dialog: 'Preview of sunset.png',
@@ -126,9 +136,10 @@ export async function seedVault(server: BridgeServer): Promise<Seed> {
   for (const alias of ['photos', 'database-dumps', 'certificates'])
     await h['keys:create']({ key_alias: alias, key_description: `Keys for ${alias}` });
   await h['keys:disable']({ key_id: 'alias/certificates' });
-  await h['keys:create']({ key_alias: 'release-signing', key_spec: 'EC_P384', key_usage: 'SIGN_VERIFY' });
   await h['keys:enable-rotation']({ key_id: 'alias/photos', rotation_interval: 90 });
   await h['contacts:add']({ name: 'Alice', public_key_file: someonesPublicKeyFile() });
+  // Last, so the previous generation lacks it: Settings' rollback then asks about it (the Rollback dialog view).
+  await h['keys:create']({ key_alias: 'release-signing', key_spec: 'EC_P384', key_usage: 'SIGN_VERIFY' });
   const folder = join(server.workDir, `views-${Date.now()}`);
   await mkdir(folder);
   const picture = join(folder, 'sunset.png');
@@ -158,7 +169,7 @@ export async function openView(app: Page, view: View, seed: Seed): Promise<void>
   await view.then?.(app, seed);
   if (view.dialog)
     await app
-      .getByRole(view.dialog.startsWith('Delete') || view.dialog.startsWith('Remove') ? 'alertdialog' : 'dialog', {
+      .getByRole(/^(Delete|Remove|Drop)\b/.test(view.dialog) ? 'alertdialog' : 'dialog', {
         name: view.dialog,
       })
       .waitFor();
