@@ -385,7 +385,7 @@ function u32(v: number): Buffer {
 }
 
 describe('bounded headers', () => {
-  it('refuses a header with more EDKs than the limit before any key is used, in well under a second', async () => {
+  it('refuses a header with more EDKs than the limit before any key is used', async () => {
     const dek = randomBytes(32);
     const messageId = randomBytes(32);
     const { dataKey, commitment } = deriveMessageKeys(UNSIGNED_SUITE, dek, messageId);
@@ -397,9 +397,8 @@ describe('bounded headers', () => {
     const path = await fileOf(Buffer.concat([body, headerTag(dataKey, body)]));
     let keyUses = 0;
     const counting = { ...keys, unwrap: async (...args: Parameters<typeof keys.unwrap>) => (keyUses++, keys.unwrap(...args)) };
-    const started = performance.now();
+    // What the probe paid for was key uses, so that is what is counted: none (no wall-clock bound, which load makes flaky).
     const error = await decryptFile(path, null, { pool, keys: counting }).catch((e: unknown) => e);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(error).toBeInstanceOf(CofferError);
     expect((error as CofferError).code).toBe('COFFER.2036');
     expect((error as CofferError).message).toMatch(/65534 encrypted data keys, over the 64/);
