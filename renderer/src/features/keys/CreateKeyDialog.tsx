@@ -34,7 +34,7 @@ export function CreateKeyDialog({
   const [tags, setTags] = useState<TagRow[]>([]);
   const [spec, setSpec] = useState<KeySpec>('AES_256');
   const [usage, setUsage] = useState<KeyUsage>('ENCRYPT_DECRYPT');
-  // Another tool's namespace and key name: only for imported AES keys (the tool's raw AES keyring names).
+  // Another tool's namespace and key name: only for imported AES and RSA encryption keys (raw keyrings' names).
   const [foreignNames, setForeignNames] = useState(false);
   const [namespace, setNamespace] = useState('');
   const [keyName, setKeyName] = useState('');
@@ -50,7 +50,9 @@ export function CreateKeyDialog({
   const inToken = storeId !== null;
   const asymmetric = isAsymmetricSpec(spec);
   const usages = usagesFor(spec);
-  const namesShown = !inToken && origin === 'external' && spec === 'AES_256';
+  // AES keys as the raw AES keyring names them; RSA encryption keys as the raw RSA keyring does.
+  const rawKeyringKey = spec === 'AES_256' || (spec.startsWith('RSA_') && usage === 'ENCRYPT_DECRYPT');
+  const namesShown = !inToken && origin === 'external' && rawKeyringKey;
   const namesError = namesShown && foreignNames ? keyNameProblem(namespace, keyName) : null;
 
   function chooseSpec(next: KeySpec): void {
@@ -262,8 +264,8 @@ export function CreateKeyDialog({
                 Another tool&apos;s key: use its key namespace and key name
               </label>
               <p className="hint" id={ids.namesHelp}>
-                For a key you also use with an AWS Encryption SDK raw AES keyring: files that name this namespace and key name
-                open with it, and files Coffer encrypts under it name it so, for that tool to open.
+                For a key you also use with an AWS Encryption SDK raw AES or raw RSA keyring: files that name this namespace and
+                key name open with it, and files Coffer encrypts under an AES key name it so, for that tool to open.
               </p>
               {foreignNames && (
                 <>

@@ -109,6 +109,28 @@ describe('creating asymmetric keys', () => {
       key_name: 'nightly/2026',
     });
   });
+  it("an imported RSA encryption key may take another tool's names (its raw RSA keyring's); a signing key may not", async () => {
+    const { bridge, user, dialog } = await openCreate();
+    await user.type(within(dialog).getByLabelText('Alias'), 'partner');
+    await user.click(within(dialog).getByRole('radio', { name: /Imported/ }));
+    await user.selectOptions(within(dialog).getByLabelText('Key spec'), 'RSA_3072');
+    await user.selectOptions(within(dialog).getByLabelText('Key usage'), 'SIGN_VERIFY');
+    expect(within(dialog).queryByRole('checkbox', { name: /Another tool/ })).toBeNull();
+    await user.selectOptions(within(dialog).getByLabelText('Key usage'), 'ENCRYPT_DECRYPT');
+    await user.click(within(dialog).getByRole('checkbox', { name: /Another tool/ }));
+    await user.type(within(dialog).getByLabelText('Key namespace'), 'partner-corp');
+    await user.type(within(dialog).getByLabelText('Key name'), 'rsa/2026');
+    await user.click(within(dialog).getByRole('button', { name: 'Create key' }));
+    expect(bridge.calls.find((c) => c.channel === 'keys:create')?.request).toEqual({
+      key_alias: 'partner',
+      origin: 'external',
+      exportable: false,
+      key_spec: 'RSA_3072',
+      key_usage: 'ENCRYPT_DECRYPT',
+      key_namespace: 'partner-corp',
+      key_name: 'rsa/2026',
+    });
+  });
 });
 
 describe('asymmetric key details', () => {
