@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { CofferError } from '../../../shared/errors.js';
-import { readAuditLog, type AuditEvent, type AuditVerification } from './audit-log.js';
+import { appendAuditEvents, readAuditLog, type AuditEvent, type AuditVerification } from './audit-log.js';
 import { osKeychain, type SecretStore } from './keychain.js';
 import { hasDueMaintenance } from './key-lifecycle.js';
 import { isCacheable, unlocks, type MasterKeyCache } from './master-key-cache.js';
@@ -249,10 +249,17 @@ export class Vault {
     );
   }
 
-  /** Appends records that change nothing else (a file job's per-file key uses), under the lock. */
+  /**
+   * Appends records that change nothing else (a file job's per-file records), under the lock. No
+   * state changes, so none of a transaction's copying, maintenance or comparing: a folder's files
+   * call this many times. The file is still reread, to check that this vault's keys still hold.
+   */
   async record(events: readonly AuditEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.mutate(events[0]!.operation, () => ({ result: null, events: [...events] }));
+    await withVaultLock(this.paths.dir, this.paths.lock, async () => {
+      this.file = await rereadVaultFile(this.paths, this.keys);
+      await appendAuditEvents(this.paths.audit, this.keys.audit, events, this.clock());
+    });
   }
 
   /**
