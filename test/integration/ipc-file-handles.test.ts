@@ -3,28 +3,19 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventChannel } from '../../shared/ipc-channels.js';
-import type { EventPayloads, IpcResult } from '../../shared/ipc-contract.js';
+import type { EventPayloads } from '../../shared/ipc-contract.js';
 import type { FileRef } from '../../shared/file-handle.js';
 import { AppServices } from '../../electron/app/app-services.js';
-import { registerIpcHandlers, type IpcInvokeEventLike, type IpcMainLike } from '../../electron/app/ipc.js';
+import { registerIpcHandlers } from '../../electron/app/ipc.js';
 import { MediaRegistry } from '../../electron/app/media-protocol.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
+import { FakeIpcMain } from '../helpers/fake-ipc-main.js';
 
 /**
  * Least privilege over IPC: the window acts only on files main was given (its dialogs, the OS,
  * drops the preload registered, outputs it wrote), named by handles. A path or a handle the
  * page makes up is refused on every channel that touches files, and nothing happens.
  */
-class FakeIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
-  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>): void {
-    this.handlers.set(channel, listener);
-  }
-  invoke<T = any>(channel: string, payload: unknown): Promise<IpcResult<T>> {
-    return this.handlers.get(channel)!({ senderFrame: { url: 'app://coffer/index.html' } }, payload) as Promise<IpcResult<T>>;
-  }
-}
-
 let work: string;
 let ipc: FakeIpcMain;
 let services: AppServices;

@@ -5,23 +5,14 @@ import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAIN_CHANNELS, type EventChannel } from '../../shared/ipc-channels.js';
-import type { EventPayloads, IpcResult } from '../../shared/ipc-contract.js';
+import type { EventPayloads } from '../../shared/ipc-contract.js';
 import { AppServices } from '../../electron/app/app-services.js';
-import { registerIpcHandlers, type IpcInvokeEventLike, type IpcMainLike } from '../../electron/app/ipc.js';
+import { registerIpcHandlers } from '../../electron/app/ipc.js';
 import { MediaRegistry } from '../../electron/app/media-protocol.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
+import { FakeIpcMain } from '../helpers/fake-ipc-main.js';
 
 /** ipcMain as the renderer would meet it, without Electron: a map of handlers and a sender URL. */
-class FakeIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
-  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>): void {
-    this.handlers.set(channel, listener);
-  }
-  invoke<T = any>(channel: string, payload: unknown, url: string | null = 'app://coffer/index.html'): Promise<IpcResult<T>> {
-    return this.handlers.get(channel)!({ senderFrame: url === null ? null : { url } }, payload) as Promise<IpcResult<T>>;
-  }
-}
-
 type Sent = { event: EventChannel; payload: EventPayloads[EventChannel] };
 
 let work: string;
