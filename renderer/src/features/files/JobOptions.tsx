@@ -1,6 +1,7 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useContactsStore, loadContactsOnce } from '../../state/contacts-store.js';
 import { useNavigationStore } from '../../state/navigation-store.js';
+import { ContextPairsEditor, type PairLabels } from '../../ui/ContextPairsEditor.js';
 import { SearchSelect } from '../../ui/SearchSelect.js';
 import type { ContextPair } from '../text/context.js';
 import { newPair } from '../text/context.js';
@@ -80,101 +81,14 @@ function Recipients(): ReactNode {
   );
 }
 
-/** Name/value rows; on the encrypt side each can be marked required (kept out of the header). */
-function PairsEditor<P extends ContextPair>({
-  legend,
-  hint,
-  pairs,
-  onChange,
-  create,
-  required,
-}: {
-  legend: string;
-  hint: string;
-  pairs: readonly P[];
-  onChange: (pairs: P[]) => void;
-  create: () => P;
-  required?: { get: (pair: P) => boolean; with: (pair: P, value: boolean) => P };
-}): ReactNode {
-  const [focusId, setFocusId] = useState<number | null>(null);
-  const addButton = useRef<HTMLButtonElement>(null);
-  const nameFields = useRef(new Map<number, HTMLInputElement>());
-  useEffect(() => {
-    if (focusId === null) return;
-    nameFields.current.get(focusId)?.focus();
-    setFocusId(null);
-  }, [focusId]);
-  const change = (id: number, update: (pair: P) => P): void => onChange(pairs.map((p) => (p.id === id ? update(p) : p)));
-
-  return (
-    <fieldset className="job-context">
-      <legend>{legend}</legend>
-      <p className="hint">{hint}</p>
-      {pairs.length > 0 && (
-        <ul className="job-context-rows">
-          {pairs.map((pair, index) => (
-            <li key={pair.id} className="job-context-row">
-              <label>
-                {legend}: name {index + 1}
-                <input
-                  type="text"
-                  spellCheck={false}
-                  value={pair.name}
-                  ref={(el) => {
-                    if (el) nameFields.current.set(pair.id, el);
-                    else nameFields.current.delete(pair.id);
-                  }}
-                  onChange={(e) => change(pair.id, (p) => ({ ...p, name: e.target.value }))}
-                />
-              </label>
-              <label>
-                {legend}: value {index + 1}
-                <input
-                  type="text"
-                  spellCheck={false}
-                  value={pair.value}
-                  onChange={(e) => change(pair.id, (p) => ({ ...p, value: e.target.value }))}
-                />
-              </label>
-              {required && (
-                <label className="checkbox-line">
-                  <input
-                    type="checkbox"
-                    checked={required.get(pair)}
-                    onChange={(e) => change(pair.id, (p) => required.with(p, e.target.checked))}
-                  />
-                  Required {index + 1}: kept out of the file
-                </label>
-              )}
-              <button
-                type="button"
-                className="secondary small"
-                aria-label={`Remove pair ${index + 1} of ${legend.toLowerCase()}`}
-                onClick={() => {
-                  onChange(pairs.filter((p) => p.id !== pair.id));
-                  addButton.current?.focus();
-                }}
-              >
-                Remove
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      <button
-        type="button"
-        className="secondary small"
-        ref={addButton}
-        onClick={() => {
-          const pair = create();
-          onChange([...pairs, pair]);
-          setFocusId(pair.id);
-        }}
-      >
-        Add a pair
-      </button>
-    </fieldset>
-  );
+/** The Files screen's pair labels name the group, since both groups can be open at once. */
+function labelsFor(legend: string): PairLabels {
+  return {
+    name: (n) => `${legend}: name ${n}`,
+    value: (n) => `${legend}: value ${n}`,
+    remove: (n) => `Remove pair ${n} of ${legend.toLowerCase()}`,
+    add: 'Add a pair',
+  };
 }
 
 /**
@@ -205,13 +119,19 @@ export function JobOptions({ encrypting, reading }: { encrypting: boolean; readi
               <input id={signedId} type="checkbox" checked={signed} onChange={(e) => set({ signed: e.target.checked })} />
               Sign the files (ECDSA P-384, suite 0x0578): they prove they were not changed after they were written
             </label>
-            <PairsEditor<EncryptContextPair>
+            <ContextPairsEditor<EncryptContextPair>
               legend="Encryption context"
+              labels={labelsFor('Encryption context')}
+              smallButtons
               hint="Name/value pairs bound to each file. A required pair is not written in the file: it must be given back to decrypt."
               pairs={encryptPairs}
               onChange={(pairs) => set({ encryptPairs: pairs })}
               create={newEncryptPair}
-              required={{ get: (p) => p.required, with: (p, required) => ({ ...p, required }) }}
+              required={{
+                get: (p) => p.required,
+                with: (p, required) => ({ ...p, required }),
+                label: (n) => `Required ${n}: kept out of the file`,
+              }}
             />
           </div>
         )}
@@ -227,8 +147,10 @@ export function JobOptions({ encrypting, reading }: { encrypting: boolean; readi
               />
               Also open legacy files (AWS Encryption SDK 1.x, message format 1)
             </label>
-            <PairsEditor<ContextPair>
+            <ContextPairsEditor<ContextPair>
               legend="Context to give back"
+              labels={labelsFor('Context to give back')}
+              smallButtons
               hint="The required pairs the sender kept out of the files. Files that need them do not open without them."
               pairs={readPairs}
               onChange={(pairs) => set({ readPairs: pairs })}
