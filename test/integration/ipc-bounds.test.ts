@@ -2,14 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventChannel, InvokeChannel } from '../../shared/ipc-channels.js';
-import type { EventPayloads, IpcResult } from '../../shared/ipc-contract.js';
-import { AppServices } from '../../electron/app/app-services.js';
-import { registerIpcHandlers, type IpcInvokeEventLike, type IpcMainLike } from '../../electron/app/ipc.js';
 import { MediaRegistry } from '../../electron/app/media-protocol.js';
 import { RandomAccessReader } from '../../electron/core/envelope/random-access-reader.js';
 import { encryptFile } from '../../electron/core/jobs/file-crypto.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
+import { AppServicesHarness } from '../helpers/app-services-harness.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 import { memoryKeyring } from '../helpers/engine-fixture.js';
 
@@ -19,72 +16,29 @@ import { memoryKeyring } from '../helpers/engine-fixture.js';
  * frames too long to stream. Real vault (keychain), real files, the real main-process code.
  */
 let work: string;
-let services: AppServices;
-let sent: { event: EventChannel; payload: unknown }[];
-/** What Coffer's open dialog answers next. */
-let dialogAnswers: string[][];
-
-async function boot(): Promise<void> {
-  sent = [];
-  dialogAnswers = [];
-  services = await AppServices.start({
-    vaultDir: join(work, 'vault'),
-    version: '0.1.0-test',
-    platform: process.platform,
-    poolSize: 1,
-    createMedia: (unwrap) => new MediaRegistry(unwrap),
-    send: (event, payload) => sent.push({ event, payload }),
-    choosePaths: async () => dialogAnswers.shift() ?? [],
-    chooseSavePath: async () => null,
-  });
-  registerIpcHandlers(fakeIpcMain, services.handlers);
-}
-
-/** ipcMain as the renderer meets it (the contract's zod schemas included), without Electron. */
-const ipcHandlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
-const fakeIpcMain: IpcMainLike = { handle: (channel, listener) => void ipcHandlers.set(channel, listener) };
-
-function call(channel: InvokeChannel, payload: unknown = {}): Promise<IpcResult<any>> {
-  return ipcHandlers.get(channel)!({ senderFrame: { url: 'app://coffer/index.html' } }, payload) as Promise<IpcResult<any>>;
-}
-
-async function ok(channel: InvokeChannel, payload: unknown = {}): Promise<any> {
-  const result = await call(channel, payload);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
+let app: AppServicesHarness;
 
 /** A handle for a path, as the window gets one: the user picks it in Coffer's dialog. */
 async function chosen(path: string): Promise<string> {
-  dialogAnswers.push([path]);
-  return (await ok('files:choose', { kind: 'files' })).files[0].handle;
-}
-
-async function runJob(request: object): Promise<EventPayloads['jobs:finished']['results']> {
-  const { job_id } = await ok('jobs:start', request);
-  for (;;) {
-    const done = sent.find((s) => s.event === 'jobs:finished' && (s.payload as { job_id: string }).job_id === job_id);
-    if (done) return (done.payload as EventPayloads['jobs:finished']).results;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return (await app.choose('files', path))[0]!.handle;
 }
 
 beforeEach(async () => {
   work = await tempDir();
-  await boot();
+  app = await AppServicesHarness.start(join(work, 'vault'), { poolSize: 1 });
 });
 afterEach(async () => {
-  await services.close();
+  await app.close();
   await removeDir(work);
 });
 
 describe('the EDK limit as an app setting', () => {
   it('round-trips through settings:set, survives a restart, and is applied to jobs:start and media:open', async () => {
-    await ok('vault:create', { protection: 'keychain' });
-    for (const alias of ['one', 'two', 'three']) await ok('keys:create', { key_alias: alias });
+    await app.ok('vault:create', { protection: 'keychain' });
+    for (const alias of ['one', 'two', 'three']) await app.ok('keys:create', { key_alias: alias });
     const plain = join(work, 'clip.mp4');
     await writeFile(plain, randomBytes(4000));
-    const [sealed] = await runJob({
+    const [sealed] = await app.runJob({
       action: 'encrypt',
       inputs: [await chosen(plain)],
       key_ids: ['alias/one', 'alias/two', 'alias/three'],
@@ -92,39 +46,40 @@ describe('the EDK limit as an app setting', () => {
     expect(sealed).toMatchObject({ status: 'ok' });
     const file = `${plain}.coffer`;
 
-    expect(await ok('settings:get')).toMatchObject({ max_encrypted_data_keys: null });
-    expect(await ok('settings:set', { max_encrypted_data_keys: 2 })).toMatchObject({ max_encrypted_data_keys: 2 });
-    await services.close();
-    await boot();
-    expect(await ok('settings:get')).toMatchObject({ max_encrypted_data_keys: 2 });
+    expect(await app.ok('settings:get')).toMatchObject({ max_encrypted_data_keys: null });
+    expect(await app.ok('settings:set', { max_encrypted_data_keys: 2 })).toMatchObject({ max_encrypted_data_keys: 2 });
+    await app.restart();
+    expect(await app.ok('settings:get')).toMatchObject({ max_encrypted_data_keys: 2 });
     const handle = await chosen(file);
 
     // Under 2, the 3-EDK file is refused by every reader of the app, before any key is used.
-    expect(await runJob({ action: 'verify', inputs: [handle] })).toMatchObject([
+    expect(await app.runJob({ action: 'verify', inputs: [handle] })).toMatchObject([
       {
         input: file,
         status: 'error',
         error: { error_code: 'COFFER.2036', error_msg: expect.stringMatching(/3 encrypted data keys, over the 2/) },
       },
     ]);
-    expect(await runJob({ action: 'decrypt', inputs: [handle] })).toMatchObject([
+    expect(await app.runJob({ action: 'decrypt', inputs: [handle] })).toMatchObject([
       { status: 'error', error: { error_code: 'COFFER.2036' } },
     ]);
-    expect(await call('media:open', { handle })).toMatchObject({ ok: false, error: { code: 'COFFER.2036' } });
+    expect(await app.invoke('media:open', { handle })).toMatchObject({ ok: false, error: { code: 'COFFER.2036' } });
     // A request's own limit beats the setting.
-    expect(await runJob({ action: 'verify', inputs: [handle], max_encrypted_data_keys: 3 })).toMatchObject([{ status: 'ok' }]);
-
-    await ok('settings:set', { max_encrypted_data_keys: 3 });
-    expect(await runJob({ action: 'verify', inputs: [handle] })).toMatchObject([{ status: 'ok' }]);
-    expect(await ok('media:open', { handle })).toMatchObject({ mime_type: 'video/mp4', size: 4000 });
-    // Encrypting takes no EDK limit: the setting is not added to encrypt jobs.
-    expect(await runJob({ action: 'encrypt', inputs: [await chosen(plain)], key_ids: ['alias/one'] })).toMatchObject([
+    expect(await app.runJob({ action: 'verify', inputs: [handle], max_encrypted_data_keys: 3 })).toMatchObject([
       { status: 'ok' },
     ]);
 
-    expect(await call('settings:set', { max_encrypted_data_keys: 0 })).toMatchObject({ ok: false });
-    expect(await call('settings:set', { max_encrypted_data_keys: 65_536 })).toMatchObject({ ok: false });
-    expect(await ok('settings:set', { max_encrypted_data_keys: null })).toMatchObject({ max_encrypted_data_keys: null });
+    await app.ok('settings:set', { max_encrypted_data_keys: 3 });
+    expect(await app.runJob({ action: 'verify', inputs: [handle] })).toMatchObject([{ status: 'ok' }]);
+    expect(await app.ok('media:open', { handle })).toMatchObject({ mime_type: 'video/mp4', size: 4000 });
+    // Encrypting takes no EDK limit: the setting is not added to encrypt jobs.
+    expect(await app.runJob({ action: 'encrypt', inputs: [await chosen(plain)], key_ids: ['alias/one'] })).toMatchObject([
+      { status: 'ok' },
+    ]);
+
+    expect(await app.invoke('settings:set', { max_encrypted_data_keys: 0 })).toMatchObject({ ok: false });
+    expect(await app.invoke('settings:set', { max_encrypted_data_keys: 65_536 })).toMatchObject({ ok: false });
+    expect(await app.ok('settings:set', { max_encrypted_data_keys: null })).toMatchObject({ max_encrypted_data_keys: null });
   });
 });
 
@@ -162,10 +117,10 @@ describe('the preview and long frames', () => {
 
 describe('rollback in the app', () => {
   it('lists the previous generation with the keys it lacks, refuses to drop them unless forced, then puts it back', async () => {
-    await ok('vault:create', { protection: 'keychain' });
-    const kept = (await ok('keys:create', { key_alias: 'kept' })).key_info.key_id;
-    const newer = (await ok('keys:create', { key_alias: 'newer' })).key_info.key_id;
-    const { generations } = await ok('vault:rollback-generations');
+    await app.ok('vault:create', { protection: 'keychain' });
+    const kept = (await app.ok('keys:create', { key_alias: 'kept' })).key_info.key_id;
+    const newer = (await app.ok('keys:create', { key_alias: 'newer' })).key_info.key_id;
+    const { generations } = await app.ok('vault:rollback-generations');
     expect(generations).toEqual([
       {
         generation: expect.any(Number),
@@ -175,21 +130,21 @@ describe('rollback in the app', () => {
     ]);
     const generation = generations[0].generation as number;
 
-    const refused = await call('vault:rollback', { generation, force: false });
+    const refused = await app.invoke('vault:rollback', { generation, force: false });
     expect(refused).toMatchObject({ ok: false, error: { code: 'COFFER.1019' } });
     expect(refused.ok ? '' : refused.error.message).toContain(`key ${newer} (alias "newer")`);
-    expect((await ok('keys:list', {})).keys.sort()).toEqual([kept, newer].sort());
-    expect(await call('vault:rollback', { generation: generation + 5, force: true })).toMatchObject({
+    expect((await app.ok('keys:list', {})).keys.sort()).toEqual([kept, newer].sort());
+    expect(await app.invoke('vault:rollback', { generation: generation + 5, force: true })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1020' },
     });
 
-    const done = await ok('vault:rollback', { generation, force: true });
+    const done = await app.ok('vault:rollback', { generation, force: true });
     expect(done).toMatchObject({ restored_generation: generation, dropped_keys: [`key ${newer} (alias "newer")`] });
-    expect((await ok('keys:list', {})).keys).toEqual([kept]);
+    expect((await app.ok('keys:list', {})).keys).toEqual([kept]);
     // The vault goes on working on the generation put back, and the audit chain holds the rollback.
-    await ok('keys:create', { key_alias: 'after' });
-    const audit = await ok('audit:list', {});
+    await app.ok('keys:create', { key_alias: 'after' });
+    const audit = await app.ok('audit:list', {});
     expect(audit.chain_verified).toBe(true);
     expect(audit.records.some((r: { operation: string }) => r.operation === 'rollback')).toBe(true);
   });

@@ -2,14 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventChannel } from '../../shared/ipc-channels.js';
 import type { EventPayloads } from '../../shared/ipc-contract.js';
 import type { FileRef } from '../../shared/file-handle.js';
-import { AppServices } from '../../electron/app/app-services.js';
-import { registerIpcHandlers } from '../../electron/app/ipc.js';
-import { MediaRegistry } from '../../electron/app/media-protocol.js';
+import { AppServicesHarness } from '../helpers/app-services-harness.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
-import { FakeIpcMain } from '../helpers/fake-ipc-main.js';
 
 /**
  * Least privilege over IPC: the window acts only on files main was given (its dialogs, the OS,
@@ -17,62 +13,18 @@ import { FakeIpcMain } from '../helpers/fake-ipc-main.js';
  * page makes up is refused on every channel that touches files, and nothing happens.
  */
 let work: string;
-let ipc: FakeIpcMain;
-let services: AppServices;
-let sent: { event: EventChannel; payload: EventPayloads[EventChannel] }[];
-let dialogAnswers: string[][];
-let saveAnswers: string[];
-let revealed: string[];
+let app: AppServicesHarness;
 
 beforeEach(async () => {
   work = await tempDir();
-  ipc = new FakeIpcMain();
-  sent = [];
-  dialogAnswers = [];
-  saveAnswers = [];
-  revealed = [];
-  services = await AppServices.start({
-    vaultDir: join(work, 'vault'),
-    version: '0.1.0-test',
-    platform: process.platform,
-    poolSize: 2,
-    createMedia: (unwrap) => new MediaRegistry(unwrap),
-    send: (event, payload) => sent.push({ event, payload }),
-    choosePaths: async () => dialogAnswers.shift() ?? [],
-    chooseSavePath: async () => saveAnswers.shift() ?? null,
-    revealPath: (path) => revealed.push(path),
-  });
-  registerIpcHandlers(ipc, services.handlers);
-  await ok('vault:create', { protection: 'keychain' });
-  await ok('keys:create', { key_alias: 'files' });
+  app = await AppServicesHarness.start(join(work, 'vault'));
+  await app.ok('vault:create', { protection: 'keychain' });
+  await app.ok('keys:create', { key_alias: 'files' });
 });
 afterEach(async () => {
-  await services.close();
+  await app.close();
   await removeDir(work);
 });
-
-async function ok<T = any>(channel: string, payload: unknown = {}): Promise<T> {
-  const result = await ipc.invoke<T>(channel, payload);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
-
-async function chosen(kind: 'files' | 'folder' | 'file', ...paths: string[]): Promise<FileRef[]> {
-  dialogAnswers.push(paths);
-  return (await ok<{ files: FileRef[] }>('files:choose', { kind })).files;
-}
-
-function finished(jobId: string): Promise<EventPayloads['jobs:finished']> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      const done = sent.find((s) => s.event === 'jobs:finished' && (s.payload as { job_id: string }).job_id === jobId);
-      if (done) {
-        clearInterval(poll);
-        resolve(done.payload as EventPayloads['jobs:finished']);
-      }
-    }, 5);
-  });
-}
 
 describe('files reach main by handles only', () => {
   it('refuses a path made up by the page on every channel that acts on files, and does nothing', async () => {
@@ -80,7 +32,7 @@ describe('files reach main by handles only', () => {
     await writeFile(secret, 'not given to the window');
     const folder = join(work, 'elsewhere');
     await mkdir(folder);
-    const [given] = await chosen('files', join(work, 'given.txt'));
+    const [given] = await app.choose('files', join(work, 'given.txt'));
     const made = [secret, '/etc/passwd', 'C:\\Users\\me\\secret.txt', '../../secret.txt'];
     // A well-formed handle main never minted is refused the same way.
     const forged = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -101,7 +53,7 @@ describe('files reach main by handles only', () => {
         ['keystores:create', { keystore_alias: 'hsm', module_file: name, token_label: 't', pin: '1234', keep_pin: false }],
       ];
       for (const [channel, payload] of cases) {
-        const result = await ipc.invoke(channel, payload);
+        const result = await app.invoke(channel, payload);
         expect(result, `${channel} ${JSON.stringify(payload)}`).toMatchObject({
           ok: false,
           error: { code: 'COFFER.2040', message: expect.stringMatching(/is not a file Coffer was given.*choose the file/) },
@@ -119,15 +71,15 @@ describe('files reach main by handles only', () => {
       ['vault:restore', { file: handle, path: secret, passphrase: 'backup passphrase' }],
       ['keystores:tokens', { module_file: handle, pkcs11_module: secret }],
     ] as const) {
-      expect(await ipc.invoke(channel, payload), channel).toMatchObject({ ok: false, error: { code: 'KMS.0308' } });
+      expect(await app.invoke(channel, payload), channel).toMatchObject({ ok: false, error: { code: 'KMS.0308' } });
     }
-    expect(sent.some((s) => s.event === 'jobs:finished')).toBe(false);
+    expect(app.sent.some((s) => s.event === 'jobs:finished')).toBe(false);
     expect(await readdir(work)).toEqual(expect.not.arrayContaining(['secret.txt.coffer']));
     expect(await readFile(secret, 'utf8')).toBe('not given to the window');
     expect(await readdir(folder)).toEqual([]);
-    expect(revealed).toEqual([]);
-    expect((await ok('settings:get')).out_dir).toBeNull();
-    expect((await ok('keystores:list')).total).toBe(0);
+    expect(app.dialogs.revealed).toEqual([]);
+    expect((await app.ok('settings:get')).out_dir).toBeNull();
+    expect((await app.ok('keystores:list')).total).toBe(0);
   });
 
   it('acts on files from its dialogs, drops, the OS and its own outputs', async () => {
@@ -136,10 +88,10 @@ describe('files reach main by handles only', () => {
     const launchedFile = join(work, 'launched.txt');
     for (const path of [chosenFile, droppedFile, launchedFile]) await writeFile(path, `the bytes of ${path}`);
 
-    const [fromDialog] = await chosen('files', chosenFile);
-    const [fromDrop] = (await ok<{ files: FileRef[] }>('files:register-drop', { paths: [droppedFile] })).files;
-    services.acceptLaunch({ encrypt: [launchedFile], decrypt: [] });
-    const [fromOs] = (sent.find((s) => s.event === 'launch:files')!.payload as EventPayloads['launch:files']).encrypt;
+    const [fromDialog] = await app.choose('files', chosenFile);
+    const [fromDrop] = (await app.ok<{ files: FileRef[] }>('files:register-drop', { paths: [droppedFile] })).files;
+    app.services.acceptLaunch({ encrypt: [launchedFile], decrypt: [] });
+    const [fromOs] = (app.sent.find((s) => s.event === 'launch:files')!.payload as EventPayloads['launch:files']).encrypt;
     expect([fromDialog, fromDrop, fromOs]).toEqual([
       { handle: expect.stringMatching(/^[\w-]{22}$/), path: chosenFile, name: 'chosen.txt' },
       { handle: expect.stringMatching(/^[\w-]{22}$/), path: droppedFile, name: 'dropped.txt' },
@@ -147,47 +99,49 @@ describe('files reach main by handles only', () => {
     ]);
     expect(new Set([fromDialog!.handle, fromDrop!.handle, fromOs!.handle]).size).toBe(3);
 
-    const [out] = await chosen('folder', await mkdir(join(work, 'out')).then(() => join(work, 'out')));
-    const job = await ok('jobs:start', {
+    const [out] = await app.choose('folder', await mkdir(join(work, 'out')).then(() => join(work, 'out')));
+    const job = await app.ok('jobs:start', {
       action: 'encrypt',
       inputs: [fromDialog!.handle, fromDrop!.handle, fromOs!.handle],
       key_ids: ['alias/files'],
       out_dir: out!.handle,
     });
-    const done = await finished(job.job_id);
+    const done = await app.finished(job.job_id);
     expect(done.results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
     expect((await readdir(join(work, 'out'))).sort()).toEqual(['chosen.txt.coffer', 'dropped.txt.coffer', 'launched.txt.coffer']);
 
     // main wrote the outputs, so their handles show them and preview and decrypt them.
     const result = done.results[0]!;
     expect(result).toMatchObject({ input_handle: fromDialog!.handle, output_handle: expect.stringMatching(/^[\w-]{22}$/) });
-    expect(await ok('files:show-in-folder', { handle: result.output_handle })).toEqual({ shown: true });
-    expect(revealed).toEqual([join(work, 'out', 'chosen.txt.coffer')]);
-    const decrypted = await finished((await ok('jobs:start', { action: 'decrypt', inputs: [result.output_handle] })).job_id);
+    expect(await app.ok('files:show-in-folder', { handle: result.output_handle })).toEqual({ shown: true });
+    expect(app.dialogs.revealed).toEqual([join(work, 'out', 'chosen.txt.coffer')]);
+    const decrypted = await app.finished(
+      (await app.ok('jobs:start', { action: 'decrypt', inputs: [result.output_handle] })).job_id,
+    );
     expect(decrypted.results[0]).toMatchObject({ status: 'ok', output: join(work, 'out', 'chosen.txt') });
   });
 
   it('an output folder must be a folder, and Settings keep the one chosen by handle', async () => {
     const file = join(work, 'a.txt');
     await writeFile(file, 'a');
-    const [asFile] = await chosen('files', file);
+    const [asFile] = await app.choose('files', file);
     for (const [channel, payload] of [
       ['jobs:start', { action: 'encrypt', inputs: [asFile!.handle], key_ids: ['alias/files'], out_dir: asFile!.handle }],
       ['settings:set', { out_dir: asFile!.handle }],
     ] as const) {
-      expect(await ipc.invoke(channel, payload)).toMatchObject({
+      expect(await app.invoke(channel, payload)).toMatchObject({
         ok: false,
         error: { code: 'COFFER.2041', message: `${file} is not a folder: choose the output folder with Coffer's folder dialog.` },
       });
     }
     await mkdir(join(work, 'results'));
-    const [folder] = await chosen('folder', join(work, 'results'));
-    expect(await ok('settings:set', { out_dir: folder!.handle })).toMatchObject({ out_dir: join(work, 'results') });
-    const done = await finished(
-      (await ok('jobs:start', { action: 'encrypt', inputs: [asFile!.handle], key_ids: ['alias/files'] })).job_id,
+    const [folder] = await app.choose('folder', join(work, 'results'));
+    expect(await app.ok('settings:set', { out_dir: folder!.handle })).toMatchObject({ out_dir: join(work, 'results') });
+    const done = await app.finished(
+      (await app.ok('jobs:start', { action: 'encrypt', inputs: [asFile!.handle], key_ids: ['alias/files'] })).job_id,
     );
     expect(done.results[0]).toMatchObject({ status: 'ok', output: join(work, 'results', 'a.txt.coffer') });
-    expect(await ok('settings:set', { out_dir: null })).toMatchObject({ out_dir: null });
+    expect(await app.ok('settings:set', { out_dir: null })).toMatchObject({ out_dir: null });
   });
 
   it('a folder handle grants the walk under it, never a symbolic link out of it', async () => {
@@ -197,9 +151,9 @@ describe('files reach main by handles only', () => {
     await mkdir(folder);
     await writeFile(join(folder, 'inside.txt'), 'inside');
     await symlink(outside, join(folder, 'link.txt'));
-    const [album] = await chosen('folder', folder);
-    const done = await finished(
-      (await ok('jobs:start', { action: 'encrypt', inputs: [album!.handle], key_ids: ['alias/files'] })).job_id,
+    const [album] = await app.choose('folder', folder);
+    const done = await app.finished(
+      (await app.ok('jobs:start', { action: 'encrypt', inputs: [album!.handle], key_ids: ['alias/files'] })).job_id,
     );
     expect(done.results).toEqual(
       expect.arrayContaining([
@@ -215,16 +169,16 @@ describe('files reach main by handles only', () => {
   });
 
   it('a backup goes where the save dialog says, a restore reads the file the open dialog gave', async () => {
-    expect(await ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({ cancelled: true });
+    expect(await app.ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({ cancelled: true });
     const file = join(work, 'keys.backup');
-    saveAnswers.push(file);
-    expect(await ok('vault:backup', { passphrase: 'backup passphrase' })).toMatchObject({
+    app.dialogs.save.push(file);
+    expect(await app.ok('vault:backup', { passphrase: 'backup passphrase' })).toMatchObject({
       cancelled: false,
       backup: file,
       keys: 1,
     });
-    const [backup] = await chosen('file', file);
-    expect(await ok('vault:restore', { file: backup!.handle, passphrase: 'backup passphrase', force: true })).toMatchObject({
+    const [backup] = await app.choose('file', file);
+    expect(await app.ok('vault:restore', { file: backup!.handle, passphrase: 'backup passphrase', force: true })).toMatchObject({
       restored: [expect.any(String)],
     });
   });
@@ -232,14 +186,14 @@ describe('files reach main by handles only', () => {
   it('a page loaded again holds no handles: the ones granted before are void', async () => {
     const file = join(work, 'a.txt');
     await writeFile(file, 'a');
-    const [before] = await chosen('files', file);
-    services.files.revokeAll();
-    expect(await ipc.invoke('files:classify', { handles: [before!.handle] })).toMatchObject({
+    const [before] = await app.choose('files', file);
+    app.services.files.revokeAll();
+    expect(await app.invoke('files:classify', { handles: [before!.handle] })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.2040' },
     });
-    const [after] = await chosen('files', file);
+    const [after] = await app.choose('files', file);
     expect(after!.handle).not.toBe(before!.handle);
-    expect((await ok('files:classify', { handles: [after!.handle] })).files[0]).toMatchObject({ path: file, kind: 'file' });
+    expect((await app.ok('files:classify', { handles: [after!.handle] })).files[0]).toMatchObject({ path: file, kind: 'file' });
   });
 });

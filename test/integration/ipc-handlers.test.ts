@@ -4,90 +4,40 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAIN_CHANNELS, type EventChannel } from '../../shared/ipc-channels.js';
+import { MAIN_CHANNELS } from '../../shared/ipc-channels.js';
 import type { EventPayloads } from '../../shared/ipc-contract.js';
-import { AppServices } from '../../electron/app/app-services.js';
-import { registerIpcHandlers } from '../../electron/app/ipc.js';
-import { MediaRegistry } from '../../electron/app/media-protocol.js';
+import { AppServicesHarness } from '../helpers/app-services-harness.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
-import { FakeIpcMain } from '../helpers/fake-ipc-main.js';
-
-/** ipcMain as the renderer would meet it, without Electron: a map of handlers and a sender URL. */
-type Sent = { event: EventChannel; payload: EventPayloads[EventChannel] };
 
 let work: string;
-let ipc: FakeIpcMain;
-let services: AppServices;
-let sent: Sent[];
-/** What the OS dialogs answer next: files:choose takes one list, vault:backup one save path. */
-let dialogAnswers: string[][];
-let saveAnswers: (string | null)[];
-
-async function boot(vaultDir = join(work, 'vault')): Promise<void> {
-  ipc = new FakeIpcMain();
-  sent = [];
-  dialogAnswers = [];
-  saveAnswers = [];
-  services = await AppServices.start({
-    vaultDir,
-    version: '0.1.0-test',
-    platform: process.platform,
-    poolSize: 2,
-    createMedia: (unwrap) => new MediaRegistry(unwrap),
-    send: (event, payload) => sent.push({ event, payload }),
-    choosePaths: async () => dialogAnswers.shift() ?? [],
-    chooseSavePath: async () => saveAnswers.shift() ?? null,
-  });
-  registerIpcHandlers(ipc, services.handlers);
-}
+let app: AppServicesHarness;
 
 beforeEach(async () => {
   work = await tempDir();
-  await boot();
+  app = await AppServicesHarness.start(join(work, 'vault'));
 });
 afterEach(async () => {
-  await services.close();
+  await app.close();
   await removeDir(work);
 });
 
-async function ok<T = any>(channel: string, payload: unknown = {}): Promise<T> {
-  const result = await ipc.invoke<T>(channel, payload);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return result.value;
-}
-
 /** Handles for paths, as the window gets them: the user picks them in Coffer's dialog. */
 async function chosen(...paths: string[]): Promise<string[]> {
-  dialogAnswers.push(paths);
-  const { files } = await ok<{ files: { handle: string; path: string }[] }>('files:choose', { kind: 'files' });
+  const files = await app.choose('files', ...paths);
   expect(files.map((f) => f.path)).toEqual(paths);
   return files.map((f) => f.handle);
 }
 
-function finished(jobId: string): Promise<EventPayloads['jobs:finished']> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      const done = sent.find(
-        (s) => s.event === 'jobs:finished' && (s.payload as EventPayloads['jobs:finished']).job_id === jobId,
-      );
-      if (done) {
-        clearInterval(poll);
-        resolve(done.payload as EventPayloads['jobs:finished']);
-      }
-    }, 5);
-  });
-}
-
 describe('the IPC bridge', () => {
   it('registers every channel of the contract', () => {
-    expect([...ipc.handlers.keys()].sort()).toEqual([...MAIN_CHANNELS].sort());
+    expect([...app.ipc.handlers.keys()].sort()).toEqual([...MAIN_CHANNELS].sort());
   });
 
   it('classifies a FIFO or a device as special, with its reason, without opening it', async () => {
     const fifo = join(work, 'pipe.coffer');
     execFileSync('mkfifo', [fifo]);
     const handles = await chosen(fifo, '/dev/null');
-    const classified = await ok('files:classify', { handles });
+    const classified = await app.ok('files:classify', { handles });
     expect(classified.files).toEqual([
       {
         handle: handles[0],
@@ -109,22 +59,22 @@ describe('the IPC bridge', () => {
   });
 
   it('decrypts a hostile file name ("...coffer") inside the folder, under a safe name, with a note', async () => {
-    await ok('vault:create', { protection: 'keychain' });
-    await ok('keys:create', { key_alias: 'names' });
+    await app.ok('vault:create', { protection: 'keychain' });
+    await app.ok('keys:create', { key_alias: 'names' });
     const folder = join(work, 'a', 'b');
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'x'), 'plain');
     expect(
       (
-        await finished(
-          (await ok('jobs:start', { action: 'encrypt', inputs: await chosen(join(folder, 'x')), key_ids: ['alias/names'] }))
+        await app.finished(
+          (await app.ok('jobs:start', { action: 'encrypt', inputs: await chosen(join(folder, 'x')), key_ids: ['alias/names'] }))
             .job_id,
         )
       ).results[0],
     ).toMatchObject({ status: 'ok' });
     await rename(join(folder, 'x.coffer'), join(folder, '...coffer'));
-    const done = await finished(
-      (await ok('jobs:start', { action: 'decrypt', inputs: await chosen(join(folder, '...coffer')) })).job_id,
+    const done = await app.finished(
+      (await app.ok('jobs:start', { action: 'decrypt', inputs: await chosen(join(folder, '...coffer')) })).job_id,
     );
     expect(done.results[0]).toMatchObject({
       status: 'ok',
@@ -144,11 +94,11 @@ describe('the IPC bridge', () => {
       null,
     ]) {
       for (const channel of MAIN_CHANNELS) {
-        const result = await ipc.invoke(channel, { protection: 'keychain' }, url);
+        const result = await app.invoke(channel, { protection: 'keychain' }, url);
         expect(result).toMatchObject({ ok: false, error: { code: 'COFFER.4001' } });
       }
     }
-    expect((await ok('vault:status')).state).toBe('none');
+    expect((await app.ok('vault:status')).state).toBe('none');
   });
 
   it('refuses malformed payloads with a clear error, as values', async () => {
@@ -165,7 +115,7 @@ describe('the IPC bridge', () => {
       ['files:classify', 'not an object', 'KMS.0308'],
     ];
     for (const [channel, payload, code] of cases) {
-      const result = await ipc.invoke(channel, payload);
+      const result = await app.invoke(channel, payload);
       expect(result.ok, channel).toBe(false);
       if (!result.ok) {
         expect(result.error.code, `${channel} ${JSON.stringify(payload)}`).toBe(code);
@@ -173,54 +123,58 @@ describe('the IPC bridge', () => {
       }
     }
     // A locked or missing vault is an error value too, never a thrown object.
-    expect(await ipc.invoke('keys:list', {})).toMatchObject({ ok: false, error: { code: 'COFFER.4002' } });
+    expect(await app.invoke('keys:list', {})).toMatchObject({ ok: false, error: { code: 'COFFER.4002' } });
   });
 
   it('serves every channel: vault, keys, data, data keys, audit, files, jobs, previews, settings', async () => {
-    expect(await ok('app:info')).toMatchObject({ version: '0.1.0-test', vault_dir: join(work, 'vault') });
-    const created = await ok('vault:create', { protection: 'keychain' });
+    expect(await app.ok('app:info')).toMatchObject({ version: '0.1.0-test', vault_dir: join(work, 'vault') });
+    const created = await app.ok('vault:create', { protection: 'keychain' });
     expect(created.recovery_code).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
-    expect(await ok('vault:status')).toMatchObject({ state: 'unlocked', protection: 'keychain', vault_id: created.vault_id });
+    expect(await app.ok('vault:status')).toMatchObject({ state: 'unlocked', protection: 'keychain', vault_id: created.vault_id });
 
-    const key = (await ok('keys:create', { key_alias: 'photos', exportable: true })).key_info.key_id;
-    const other = (await ok('keys:create', { key_alias: 'imported', origin: 'external' })).key_info.key_id;
-    expect((await ok('keys:list', {})).total).toBe(2);
-    expect((await ok('keys:describe', { key_id: key })).key_info.key_alias).toBe('photos');
-    await ok('keys:disable', { key_id: key });
-    await ok('keys:enable', { key_id: key });
-    await ok('keys:update-alias', { key_id: key, key_alias: 'pictures' });
-    await ok('keys:update-description', { key_id: key, key_description: 'Holiday pictures' });
-    await ok('keys:enable-rotation', { key_id: key, rotation_interval: 90 });
-    await ok('keys:update-rotation-interval', { key_id: key, rotation_interval: 60 });
-    expect((await ok('keys:rotation-status', { key_id: key })).rotation_interval).toBe(60);
-    await ok('keys:disable-rotation', { key_id: key });
-    expect((await ok('keys:rotate', { key_id: key })).key_version).toBe(2);
-    expect((await ok('keys:import-parameters', { key_id: other })).public_key.length).toBeGreaterThan(300);
-    const badImport = await ipc.invoke('keys:import-material', {
+    const key = (await app.ok('keys:create', { key_alias: 'photos', exportable: true })).key_info.key_id;
+    const other = (await app.ok('keys:create', { key_alias: 'imported', origin: 'external' })).key_info.key_id;
+    expect((await app.ok('keys:list', {})).total).toBe(2);
+    expect((await app.ok('keys:describe', { key_id: key })).key_info.key_alias).toBe('photos');
+    await app.ok('keys:disable', { key_id: key });
+    await app.ok('keys:enable', { key_id: key });
+    await app.ok('keys:update-alias', { key_id: key, key_alias: 'pictures' });
+    await app.ok('keys:update-description', { key_id: key, key_description: 'Holiday pictures' });
+    await app.ok('keys:enable-rotation', { key_id: key, rotation_interval: 90 });
+    await app.ok('keys:update-rotation-interval', { key_id: key, rotation_interval: 60 });
+    expect((await app.ok('keys:rotation-status', { key_id: key })).rotation_interval).toBe(60);
+    await app.ok('keys:disable-rotation', { key_id: key });
+    expect((await app.ok('keys:rotate', { key_id: key })).key_version).toBe(2);
+    expect((await app.ok('keys:import-parameters', { key_id: other })).public_key.length).toBeGreaterThan(300);
+    const badImport = await app.invoke('keys:import-material', {
       key_id: other,
       import_token: 'AAAA',
       encrypted_key_material: 'AAAA',
     });
     expect(badImport).toMatchObject({ ok: false, error: { code: 'KMS.2605' } });
-    expect((await ok('keys:export-material', { key_id: key })).key_material).toHaveLength(44);
-    await ok('keys:schedule-deletion', { key_id: other, pending_days: 7 });
-    await ok('keys:cancel-deletion', { key_id: other });
+    expect((await app.ok('keys:export-material', { key_id: key })).key_material).toHaveLength(44);
+    await app.ok('keys:schedule-deletion', { key_id: other, pending_days: 7 });
+    await app.ok('keys:cancel-deletion', { key_id: other });
 
-    const sealed = await ok('data:encrypt', { key_id: 'alias/pictures', plain_text: 'secret', encryption_context: { a: 'b' } });
-    expect((await ok('data:decrypt', { cipher_text: sealed.cipher_text, encryption_context: { a: 'b' } })).plain_text).toBe(
+    const sealed = await app.ok('data:encrypt', {
+      key_id: 'alias/pictures',
+      plain_text: 'secret',
+      encryption_context: { a: 'b' },
+    });
+    expect((await app.ok('data:decrypt', { cipher_text: sealed.cipher_text, encryption_context: { a: 'b' } })).plain_text).toBe(
       'secret',
     );
-    expect((await ok('data:re-encrypt', { cipher_text: sealed.cipher_text, encryption_context: { a: 'b' } })).key_version).toBe(
-      2,
-    );
-    const dk = await ok('datakey:create', { key_id: key });
-    expect((await ok('datakey:decrypt', { cipher_text: dk.cipher_text })).data_key).toBe(dk.plain_text);
-    expect(await ok('datakey:create-without-plaintext', { key_id: key })).not.toHaveProperty('plain_text');
     expect(
-      (await ok('datakey:encrypt', { key_id: key, plain_text: dk.plain_text, datakey_plain_length: 32 })).datakey_length,
+      (await app.ok('data:re-encrypt', { cipher_text: sealed.cipher_text, encryption_context: { a: 'b' } })).key_version,
+    ).toBe(2);
+    const dk = await app.ok('datakey:create', { key_id: key });
+    expect((await app.ok('datakey:decrypt', { cipher_text: dk.cipher_text })).data_key).toBe(dk.plain_text);
+    expect(await app.ok('datakey:create-without-plaintext', { key_id: key })).not.toHaveProperty('plain_text');
+    expect(
+      (await app.ok('datakey:encrypt', { key_id: key, plain_text: dk.plain_text, datakey_plain_length: 32 })).datakey_length,
     ).toBe('32');
-    expect((await ok('random:generate', { random_data_length: 128 })).random_data).toHaveLength(32);
-    const audit = await ok('audit:list', { limit: 5 });
+    expect((await app.ok('random:generate', { random_data_length: 128 })).random_data).toHaveLength(32);
+    const audit = await app.ok('audit:list', { limit: 5 });
     expect(audit).toMatchObject({ chain_verified: true });
     expect(audit.records).toHaveLength(5);
     expect(audit.records[0]).not.toHaveProperty('mac');
@@ -230,64 +184,64 @@ describe('the IPC bridge', () => {
     await writeFile(join(folder, 'a.jpg'), randomBytes(3000));
     await writeFile(join(folder, 'b.jpg'), randomBytes(5000));
     const [folderHandle, ...others] = await chosen(folder, join(folder, 'a.jpg'), join(work, 'nope'));
-    const classified = await ok('files:classify', { handles: [folderHandle, ...others] });
+    const classified = await app.ok('files:classify', { handles: [folderHandle, ...others] });
     expect(classified.files.map((f: { kind: string }) => f.kind)).toEqual(['folder', 'file', 'missing']);
 
-    const encryptJob = (await ok('jobs:start', { action: 'encrypt', inputs: [folderHandle], key_ids: ['alias/pictures'] }))
+    const encryptJob = (await app.ok('jobs:start', { action: 'encrypt', inputs: [folderHandle], key_ids: ['alias/pictures'] }))
       .job_id;
-    const encrypted = await finished(encryptJob);
+    const encrypted = await app.finished(encryptJob);
     expect(encrypted.results.map((r) => r.status)).toEqual(['ok', 'ok']);
-    expect(sent.filter((s) => s.event === 'jobs:file-done')).toHaveLength(2);
+    expect(app.sent.filter((s) => s.event === 'jobs:file-done')).toHaveLength(2);
     // Outputs come back with handles: main wrote them, so the window may show and preview them.
     const written = encrypted.results.find((r) => r.status === 'ok' && r.output === join(folder, 'a.jpg.coffer'))!;
-    expect((await ok('files:classify', { handles: [written.output_handle] })).files[0].kind).toBe('coffer');
-    expect((await ok('jobs:list')).jobs[0]).toMatchObject({ job_id: encryptJob, state: 'done' });
+    expect((await app.ok('files:classify', { handles: [written.output_handle] })).files[0].kind).toBe('coffer');
+    expect((await app.ok('jobs:list')).jobs[0]).toMatchObject({ job_id: encryptJob, state: 'done' });
 
-    const verifyJob = (await ok('jobs:start', { action: 'verify', inputs: [folderHandle] })).job_id;
-    expect((await finished(verifyJob)).results.filter((r) => r.status === 'ok')).toHaveLength(2);
+    const verifyJob = (await app.ok('jobs:start', { action: 'verify', inputs: [folderHandle] })).job_id;
+    expect((await app.finished(verifyJob)).results.filter((r) => r.status === 'ok')).toHaveLength(2);
 
-    const preview = await ok('media:open', { handle: written.output_handle });
+    const preview = await app.ok('media:open', { handle: written.output_handle });
     expect(preview).toMatchObject({ mime_type: 'image/jpeg', size: 3000 });
-    const response = await services.media.handle(new Request(preview.url, { headers: { Range: 'bytes=0-99' } }));
+    const response = await app.services.media.handle(new Request(preview.url, { headers: { Range: 'bytes=0-99' } }));
     expect(response.status).toBe(206);
     expect((await response.arrayBuffer()).byteLength).toBe(100);
 
-    expect(await ok('settings:get')).toMatchObject({ default_key_id: null, theme: 'system' });
-    expect(await ok('settings:set', { default_key_id: 'alias/pictures', theme: 'dark' })).toMatchObject({
+    expect(await app.ok('settings:get')).toMatchObject({ default_key_id: null, theme: 'system' });
+    expect(await app.ok('settings:set', { default_key_id: 'alias/pictures', theme: 'dark' })).toMatchObject({
       default_key_id: 'alias/pictures',
     });
-    expect(await ok('jobs:cancel', { job_id: encryptJob })).toEqual({ cancelled: false });
+    expect(await app.ok('jobs:cancel', { job_id: encryptJob })).toEqual({ cancelled: false });
   });
 
   it('reports a job’s progress in order, a few times a second, and its end', async () => {
-    await ok('vault:create', { protection: 'keychain' });
-    await ok('keys:create', { key_alias: 'big' });
+    await app.ok('vault:create', { protection: 'keychain' });
+    await app.ok('keys:create', { key_alias: 'big' });
     const file = join(work, 'big.bin');
     await writeFile(file, randomBytes(64 * 1024 * 1024));
     const started = performance.now();
     const job = (
-      await ok('jobs:start', { action: 'encrypt', inputs: await chosen(file), key_ids: ['alias/big'], frame_length: 1024 })
+      await app.ok('jobs:start', { action: 'encrypt', inputs: await chosen(file), key_ids: ['alias/big'], frame_length: 1024 })
     ).job_id;
-    await finished(job);
+    await app.finished(job);
     const seconds = (performance.now() - started) / 1000;
-    const progress = sent.filter((s) => s.event === 'jobs:progress').map((s) => s.payload as EventPayloads['jobs:progress']);
+    const progress = app.sent.filter((s) => s.event === 'jobs:progress').map((s) => s.payload as EventPayloads['jobs:progress']);
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 3);
     for (let i = 1; i < progress.length; i += 1)
       expect(progress[i]!.overall_done).toBeGreaterThanOrEqual(progress[i - 1]!.overall_done);
     expect(progress.at(-1)).toMatchObject({ overall_done: 64 * 1024 * 1024, overall_total: 64 * 1024 * 1024, file_count: 1 });
-    const order = sent.map((s) => s.event);
+    const order = app.sent.map((s) => s.event);
     expect(order.lastIndexOf('jobs:progress')).toBeLessThan(order.indexOf('jobs:finished'));
   });
 
   it('cancel stops a running job and removes its temporary file', async () => {
-    await ok('vault:create', { protection: 'keychain' });
-    await ok('keys:create', { key_alias: 'k' });
+    await app.ok('vault:create', { protection: 'keychain' });
+    await app.ok('keys:create', { key_alias: 'k' });
     const dir = join(work, 'cancel');
     await mkdir(dir);
     await writeFile(join(dir, 'video.mp4'), randomBytes(96 * 1024 * 1024));
     const job = (
-      await ok('jobs:start', {
+      await app.ok('jobs:start', {
         action: 'encrypt',
         inputs: await chosen(join(dir, 'video.mp4')),
         key_ids: ['alias/k'],
@@ -298,60 +252,56 @@ describe('the IPC bridge', () => {
     while (!(await readdir(dir)).some((name) => name.includes('.coffer-tmp-'))) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    expect(await ok('jobs:cancel', { job_id: job })).toEqual({ cancelled: true });
-    const end = await finished(job);
+    expect(await app.ok('jobs:cancel', { job_id: job })).toEqual({ cancelled: true });
+    const end = await app.finished(job);
     expect(end.cancelled).toBe(true);
     expect(end.results).toMatchObject([{ status: 'error', error: { error_code: 'COFFER.2010' } }]);
     expect(await readdir(dir)).toEqual(['video.mp4']);
   });
 
   it('a passphrase vault starts locked and opens with its passphrase only', async () => {
-    await ok('vault:create', { protection: 'passphrase', passphrase: 'a long enough passphrase' });
-    await services.close();
-    await boot();
-    expect(await ok('vault:status')).toMatchObject({ state: 'locked', protection: 'passphrase' });
-    expect(await ipc.invoke('keys:list', {})).toMatchObject({ ok: false, error: { code: 'COFFER.4002' } });
-    expect(await ipc.invoke('vault:unlock', { passphrase: 'wrong passphrase' })).toMatchObject({
+    await app.ok('vault:create', { protection: 'passphrase', passphrase: 'a long enough passphrase' });
+    await app.restart();
+    expect(await app.ok('vault:status')).toMatchObject({ state: 'locked', protection: 'passphrase' });
+    expect(await app.invoke('keys:list', {})).toMatchObject({ ok: false, error: { code: 'COFFER.4002' } });
+    expect(await app.invoke('vault:unlock', { passphrase: 'wrong passphrase' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1005' },
     });
-    expect(await ok('vault:unlock', { passphrase: 'a long enough passphrase' })).toMatchObject({ state: 'unlocked' });
-    expect((await ok('keys:list', {})).total).toBe(0);
+    expect(await app.ok('vault:unlock', { passphrase: 'a long enough passphrase' })).toMatchObject({ state: 'unlocked' });
+    expect((await app.ok('keys:list', {})).total).toBe(0);
   });
 
   it('changes the protection (keychain -> passphrase -> new passphrase -> keychain), and backs up and restores every key', async () => {
-    await ok('vault:create', { protection: 'keychain' });
-    const key = (await ok('keys:create', { key_alias: 'kept' })).key_info.key_id;
-    expect(await ok('vault:change-protection', { protection: 'passphrase', passphrase: 'first passphrase' })).toMatchObject({
+    await app.ok('vault:create', { protection: 'keychain' });
+    const key = (await app.ok('keys:create', { key_alias: 'kept' })).key_info.key_id;
+    expect(await app.ok('vault:change-protection', { protection: 'passphrase', passphrase: 'first passphrase' })).toMatchObject({
       protection: 'passphrase',
     });
-    await services.close();
-    await boot();
-    expect(await ok('vault:status')).toMatchObject({ state: 'locked', protection: 'passphrase' });
-    await ok('vault:unlock', { passphrase: 'first passphrase' });
-    await ok('vault:change-protection', { protection: 'passphrase', passphrase: 'second passphrase' });
-    expect(await ipc.invoke('vault:change-protection', { protection: 'passphrase', passphrase: 'short' })).toMatchObject({
+    await app.restart();
+    expect(await app.ok('vault:status')).toMatchObject({ state: 'locked', protection: 'passphrase' });
+    await app.ok('vault:unlock', { passphrase: 'first passphrase' });
+    await app.ok('vault:change-protection', { protection: 'passphrase', passphrase: 'second passphrase' });
+    expect(await app.invoke('vault:change-protection', { protection: 'passphrase', passphrase: 'short' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1013' },
     });
-    await services.close();
-    await boot();
-    expect(await ipc.invoke('vault:unlock', { passphrase: 'first passphrase' })).toMatchObject({
+    await app.restart();
+    expect(await app.invoke('vault:unlock', { passphrase: 'first passphrase' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1005' },
     });
-    await ok('vault:unlock', { passphrase: 'second passphrase' });
-    await ok('vault:change-protection', { protection: 'keychain' });
-    await services.close();
-    await boot();
-    expect(await ok('vault:status')).toMatchObject({ state: 'unlocked', protection: 'keychain' });
+    await app.ok('vault:unlock', { passphrase: 'second passphrase' });
+    await app.ok('vault:change-protection', { protection: 'keychain' });
+    await app.restart();
+    expect(await app.ok('vault:status')).toMatchObject({ state: 'unlocked', protection: 'keychain' });
 
     // The backup goes where main's save dialog says; cancelling it writes nothing.
     const file = join(work, 'keys.backup');
-    expect(await ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({ cancelled: true });
+    expect(await app.ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({ cancelled: true });
     expect(existsSync(file)).toBe(false);
-    saveAnswers.push(file);
-    expect(await ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({
+    app.dialogs.save.push(file);
+    expect(await app.ok('vault:backup', { passphrase: 'backup passphrase' })).toEqual({
       cancelled: false,
       backup: file,
       keys: 1,
@@ -360,17 +310,17 @@ describe('the IPC bridge', () => {
       key_stores: 0,
       key_stores_without_pin: [],
     });
-    saveAnswers.push(file);
-    expect(await ipc.invoke('vault:backup', { passphrase: 'backup passphrase' })).toMatchObject({
+    app.dialogs.save.push(file);
+    expect(await app.invoke('vault:backup', { passphrase: 'backup passphrase' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1017' },
     });
     const [backup] = await chosen(file);
-    expect(await ipc.invoke('vault:restore', { file: backup, passphrase: 'backup passphrase' })).toMatchObject({
+    expect(await app.invoke('vault:restore', { file: backup, passphrase: 'backup passphrase' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1011' },
     });
-    expect(await ok('vault:restore', { file: backup, passphrase: 'backup passphrase', force: true })).toEqual({
+    expect(await app.ok('vault:restore', { file: backup, passphrase: 'backup passphrase', force: true })).toEqual({
       restored: [key],
       replaced: [key],
       contacts_added: [],
@@ -379,34 +329,34 @@ describe('the IPC bridge', () => {
       key_stores_kept: [],
       key_stores_asking_pin: [],
     });
-    expect(await ipc.invoke('vault:restore', { file: backup, passphrase: 'wrong' })).toMatchObject({
+    expect(await app.invoke('vault:restore', { file: backup, passphrase: 'wrong' })).toMatchObject({
       ok: false,
       error: { code: 'COFFER.1010' },
     });
   });
 
   it('files from the OS reach the window and the job queue (decrypt at once, encrypt with the default key)', async () => {
-    await ok('vault:create', { protection: 'keychain' });
-    await ok('keys:create', { key_alias: 'default' });
+    await app.ok('vault:create', { protection: 'keychain' });
+    await app.ok('keys:create', { key_alias: 'default' });
     const plain = join(work, 'report.pdf');
     await writeFile(plain, 'pdf');
-    expect(services.acceptLaunch({ encrypt: [plain], decrypt: [] })).toEqual([]);
+    expect(app.services.acceptLaunch({ encrypt: [plain], decrypt: [] })).toEqual([]);
     // The window hears of them by handle, and may act on them.
-    expect(sent.at(-1)).toEqual({
+    expect(app.sent.at(-1)).toEqual({
       event: 'launch:files',
       payload: { encrypt: [{ handle: expect.stringMatching(/^[\w-]{22}$/), path: plain, name: 'report.pdf' }], decrypt: [] },
     });
-    const launched = (sent.at(-1)!.payload as EventPayloads['launch:files']).encrypt[0]!.handle;
-    expect((await ok('files:classify', { handles: [launched] })).files[0]).toMatchObject({ path: plain, kind: 'file' });
-    await ok('settings:set', { default_key_id: 'alias/default' });
-    const heard = sent.length;
-    const [encryptJob] = services.acceptLaunch({ encrypt: [plain], decrypt: [] });
-    await finished(encryptJob!);
+    const launched = (app.sent.at(-1)!.payload as EventPayloads['launch:files']).encrypt[0]!.handle;
+    expect((await app.ok('files:classify', { handles: [launched] })).files[0]).toMatchObject({ path: plain, kind: 'file' });
+    await app.ok('settings:set', { default_key_id: 'alias/default' });
+    const heard = app.sent.length;
+    const [encryptJob] = app.services.acceptLaunch({ encrypt: [plain], decrypt: [] });
+    await app.finished(encryptJob!);
     // Started by main, so not also offered to the window (it would list them twice).
-    expect(sent.slice(heard).filter((s) => s.event === 'launch:files')).toEqual([]);
+    expect(app.sent.slice(heard).filter((s) => s.event === 'launch:files')).toEqual([]);
     await import('node:fs/promises').then((fs) => fs.rm(plain));
-    const [decryptJob] = services.acceptLaunch({ encrypt: [], decrypt: [`${plain}.coffer`] });
-    expect((await finished(decryptJob!)).results).toMatchObject([{ status: 'ok', output: plain }]);
+    const [decryptJob] = app.services.acceptLaunch({ encrypt: [], decrypt: [`${plain}.coffer`] });
+    expect((await app.finished(decryptJob!)).results).toMatchObject([{ status: 'ok', output: plain }]);
     expect(existsSync(plain)).toBe(true);
   });
 });
