@@ -1,4 +1,4 @@
-import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { AlgorithmSuite } from './algorithm-suites.js';
 import { COMMITMENT_BYTES } from './esdk-constants.js';
 
@@ -9,13 +9,24 @@ import { COMMITMENT_BYTES } from './esdk-constants.js';
  * - v1 with HKDF: HKDF(SHA-256 or SHA-384, no salt, ikm = DEK, info = u16(suite id) || message id).
  * - v1 without: the DEK itself.
  */
-const COMMIT_INFO = Buffer.from('COMMITKEY', 'utf8');
+const DERIVE_INFO = Buffer.from('DERIVEKEY', 'utf8');
+const ONE = Buffer.from([1]);
+const COMMIT_INFO_BLOCK = Buffer.concat([Buffer.from('COMMITKEY', 'utf8'), ONE]);
 
 export interface MessageKeys {
   /** Encrypts the header tag and every frame. */
   dataKey: Buffer;
   /** Stored in a v2 header; a decryptor must find the same before trusting anything else. Empty in v1. */
   commitment: Buffer;
+}
+
+/** HKDF-Expand's first block, cut to `length` (<= 64) in a buffer of its own (never Node's shared pool). */
+function firstBlock(prk: Buffer, infoAndCounter: Buffer, length: number): Buffer {
+  const block = createHmac('sha512', prk).update(infoAndCounter).digest();
+  const out = Buffer.alloc(length);
+  block.copy(out, 0, 0, length);
+  block.fill(0);
+  return out;
 }
 
 function suiteIdBytes(suite: AlgorithmSuite): Buffer {
@@ -28,11 +39,18 @@ export function deriveMessageKeys(suite: AlgorithmSuite, dek: Buffer, messageId:
   }
   switch (suite.kdf) {
     case 'hkdf-sha512-commit': {
-      const info = Buffer.concat([suiteIdBytes(suite), Buffer.from('DERIVEKEY', 'utf8')]);
-      return {
-        dataKey: Buffer.from(hkdfSync('sha512', dek, messageId, info, suite.keyBytes)),
-        commitment: Buffer.from(hkdfSync('sha512', dek, messageId, COMMIT_INFO, COMMITMENT_BYTES)),
-      };
+      // RFC 5869 by hand: both outputs expand one PRK, and each fits in one SHA-512 block
+      // (T(1) = HMAC(PRK, info || 0x01)). Three HMACs instead of two whole HKDFs: a third of the
+      // cost, which a folder of small files pays once per file (tested against hkdfSync).
+      const prk = createHmac('sha512', messageId).update(dek).digest();
+      try {
+        return {
+          dataKey: firstBlock(prk, Buffer.concat([suiteIdBytes(suite), DERIVE_INFO, ONE]), suite.keyBytes),
+          commitment: firstBlock(prk, COMMIT_INFO_BLOCK, COMMITMENT_BYTES),
+        };
+      } finally {
+        prk.fill(0);
+      }
     }
     case 'hkdf-sha256':
     case 'hkdf-sha384': {

@@ -50,36 +50,51 @@ export interface OpenRequest extends FrameKeying {
 }
 
 /**
- * Encrypt a whole small file in the worker: open `input`, write `header` then every frame to a
- * new temporary file `tempPath` (created 0600, given `finalMode`), fsync and close it, and give it
- * the first free name among `target`, "target (1)", ...; the folder's fsync is the job thread's
- * (one for the files named meanwhile). The job thread only
- * wraps the data key: a folder of small files costs it a message per file instead of a dozen
- * file operations. The answer is the plaintext length and the output's name, as JSON.
+ * One file of a seal-files message: a whole small file to encrypt in the worker. It opens
+ * `input`, writes `header` then every frame under `key` to a new temporary file `tempPath`
+ * (created 0600, given the message's `finalMode`), fsyncs and closes it, and gives it the first
+ * free name among `target`, "target (1)", ...; the folder's fsync is the job thread's (one for the
+ * files named meanwhile).
  */
-export interface SealFileRequest extends FrameKeying {
-  op: 'seal-file';
+export interface SealFileTask {
+  key: Uint8Array;
+  messageId: Uint8Array;
+  header: Uint8Array;
   input: string;
   tempPath: string;
   target: string;
-  header: Uint8Array;
-  /** Larger inputs are refused (the file grew since it was planned as small). */
-  maxBytes: number;
-  finalMode?: number;
 }
 
 /**
- * One file of an open-files message: a whole message read by read-files, whose header the job
- * thread has authenticated: every
- * frame after `bodyStart` is opened in one pass, and the body must end exactly with its final
- * frame. With `tempPath`, the plaintext goes to that new file (created 0600), which is fsynced,
- * closed and given the first free name among `target`, "target (1)", ...; the folder's fsync is
- * the job thread's (shared by the files named meanwhile). Without, nothing is written (verify).
- * The answer is the plaintext length and the output's name, as JSON.
+ * Seal several small files in one message (SealFileTask), each on its own: the job thread only
+ * wraps their data keys and builds their headers, so a folder of small files costs it a message
+ * per group instead of a dozen file operations per file. The answer is, as JSON, one entry per
+ * file, `{ bytes, output }` or `{ error }`; one file's failure stops no other.
  */
-export interface OpenFileTask extends Omit<FrameKeying, 'id'> {
+export interface SealFilesRequest {
+  id: number;
+  op: 'seal-files';
+  frameLength: number;
+  /** Larger inputs are refused (the file grew since it was planned as small). */
+  maxBytes: number;
+  finalMode?: number;
+  files: SealFileTask[];
+}
+
+/**
+ * One file of an open-files message: a whole message read by read-files, whose data key the job
+ * thread has unwrapped. The worker parses the header again, checks the key commitment and the
+ * header tag with `dek` (and `authOnly`, the pairs kept out of the header), then opens every
+ * frame in one pass; the body must end exactly with its final frame. With `tempPath`, the
+ * plaintext goes to that new file (created 0600), which is fsynced, closed and given the first
+ * free name among `target`, "target (1)", ...; the folder's fsync is the job thread's (shared by
+ * the files named meanwhile). Without, nothing is written (verify). The answer is the plaintext
+ * length and the output's name, as JSON.
+ */
+export interface OpenFileTask {
+  dek: Uint8Array;
+  authOnly: Uint8Array;
   data: Uint8Array;
-  bodyStart: number;
   input: string;
   tempPath: string | null;
   target: string | null;
@@ -116,7 +131,7 @@ export interface StatFilesRequest {
 }
 
 export type WorkerRequest =
-  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFileRequest | ReadFilesRequest | OpenFilesRequest | StatFilesRequest;
+  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFilesRequest | ReadFilesRequest | OpenFilesRequest | StatFilesRequest;
 
 /**
  * The output (empty for ranges, which wrote their own), transferred buffers handed back for

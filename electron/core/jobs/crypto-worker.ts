@@ -5,7 +5,7 @@ import { openFrames } from '../envelope/frame-codec.js';
 import { fsFailure, isFsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
 import { openRange, sealRange } from './ranged-frames.js';
-import { openFiles, readFiles, sealFile } from './whole-files.js';
+import { openFiles, readFiles, sealFiles } from './whole-files.js';
 
 /** A crypto worker: seals or opens one range or batch of frames at a time, off the job's thread. */
 const port = parentPort;
@@ -44,8 +44,8 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
     case 'open-range':
       openRange(request, key);
       return { data: NOTHING, returned: [] };
-    case 'seal-file':
-      return { data: json(sealFile(request, key)), returned: [] };
+    case 'seal-files':
+      return { data: json(sealFiles(request, asErrorValue)), returned: [] };
     case 'read-files': {
       const { answers, parts } = readFiles(request, asErrorValue);
       return { data: json(answers), returned: [], parts };

@@ -12,7 +12,7 @@ import { suiteById } from '../envelope/algorithm-suites.js';
 import { decryptFile, encryptFile, type DecryptOptions, type EngineContext } from './file-crypto.js';
 import {
   decryptSmallFiles,
-  encryptSmallFile,
+  encryptSmallFiles,
   reportProgress,
   type SmallFileItem,
   type SmallFileOutcome,
@@ -154,10 +154,11 @@ function encryptTarget(outDir: string, input: string): string {
 const SMALL_FILE_BYTES = 4 * 1024 * 1024;
 const SMALL_FILES_IN_FLIGHT = 8;
 /**
- * Small files to decrypt or verify go to the workers in groups (two messages a group instead of
- * two a file: on a folder of 1000 small files, the messages were the job thread's largest cost).
+ * Small files go to the workers in groups (one or two messages a group instead of one or two a
+ * file: on a folder of 1000 small files, the messages were the job thread's largest cost), and a
+ * group's data keys are wrapped or unwrapped together, so their audit records share an append.
  */
-const GROUP_FILES = 8;
+const GROUP_FILES = 16;
 const GROUP_BYTES = SMALL_FILE_BYTES;
 const GROUPS_IN_FLIGHT = 4;
 
@@ -228,7 +229,7 @@ export async function runFileBatch(
       status: 'error',
       error: errorFields(new CofferError('COFFER.2010', 'The batch was cancelled before this file.')),
     });
-  /** Small files to decrypt or verify, as one group (decryptSmallFiles). */
+  /** Small files as one group: encrypted by encryptSmallFiles, decrypted or verified by decryptSmallFiles. */
   const runGroup = async (indexes: readonly number[]): Promise<void> => {
     if (context.signal?.aborted) {
       indexes.forEach(cancelled);
@@ -248,19 +249,29 @@ export async function runFileBatch(
           finish(index, { input: file.input, status: 'error', error: errorFields(error) });
           continue;
         }
-        const { name, note } = decryptedName(file.input);
-        if (note) notes.set(index, note);
-        items.push({ input: file.input, target: join(file.outDir, name) });
+        if (options.action === 'encrypt') items.push({ input: file.input, target: encryptTarget(file.outDir, file.input) });
+        else {
+          const { name, note } = decryptedName(file.input);
+          if (note) notes.set(index, note);
+          items.push({ input: file.input, target: join(file.outDir, name) });
+        }
       }
       grouped.push(index);
     }
     let outcomes: SmallFileOutcome[];
     try {
-      outcomes = await decryptSmallFiles(
-        items,
-        { ...reading, maxBytes: SMALL_FILE_BYTES },
-        { pool: context.pool, keys: context.keys.decrypt, signal: context.signal, window: context.window },
-      );
+      outcomes =
+        options.action === 'encrypt'
+          ? await encryptSmallFiles(
+              items.map(({ input, target }) => ({ input, target: target! })),
+              { frame_length: options.frame_length, encryption_context: options.encryption_context, maxBytes: SMALL_FILE_BYTES },
+              { pool: context.pool, keys: context.keys.encrypt, signal: context.signal, window: context.window },
+            )
+          : await decryptSmallFiles(
+              items,
+              { ...reading, maxBytes: SMALL_FILE_BYTES },
+              { pool: context.pool, keys: context.keys.decrypt, signal: context.signal, window: context.window },
+            );
     } catch (error) {
       outcomes = items.map(() => ({ ok: false, error }));
     }
@@ -288,23 +299,7 @@ export async function runFileBatch(
     });
     try {
       if (options.action !== 'verify') await prepareFolder(file.outDir);
-      // A small file is handled whole by a worker (small-file-crypto.ts).
-      const small = sizes[index]! <= SMALL_FILE_BYTES;
-      // The whole-file path writes the default unsigned suite with no required context keys.
-      const plainSmall =
-        small &&
-        !options.remove_originals &&
-        !options.required_context_keys?.length &&
-        (options.algorithm_suite === undefined || !suiteById(options.algorithm_suite)?.signature);
-      if (options.action === 'encrypt' && plainSmall) {
-        const done = await encryptSmallFile(
-          file.input,
-          encryptTarget(file.outDir, file.input),
-          { frame_length: options.frame_length, encryption_context: options.encryption_context, maxBytes: SMALL_FILE_BYTES },
-          engine(context.keys.encrypt),
-        );
-        finishOnceDurable(index, { input: file.input, status: 'ok', output: done.output!, bytes: done.bytes });
-      } else if (options.action === 'encrypt') {
+      if (options.action === 'encrypt') {
         const done = await encryptFile(
           file.input,
           encryptTarget(file.outDir, file.input),
@@ -353,13 +348,22 @@ export async function runFileBatch(
       push({ input: file.input, status: 'error', error: errorFields(error) });
     }
   };
+  // Encrypting, a small file is handled whole by a worker when it is written in the default
+  // unsigned suite with no required context keys (and the original stays).
+  const plainSmallEncrypt =
+    options.action === 'encrypt' &&
+    !options.remove_originals &&
+    !options.required_context_keys?.length &&
+    (options.algorithm_suite === undefined || !suiteById(options.algorithm_suite)?.signature);
+  const groupable = (index: number): boolean =>
+    sizes[index]! <= SMALL_FILE_BYTES && (options.action !== 'encrypt' || plainSmallEncrypt);
   const inFlight = new Set<Promise<void>>();
   for (let index = 0; index < planned.length;) {
+    const grouped = groupable(index);
     const alone = sizes[index]! > SMALL_FILE_BYTES;
-    const grouped = !alone && options.action !== 'encrypt';
     const unit = [index];
     for (let bytes = sizes[index]!, next = index + 1; grouped && next < planned.length && unit.length < GROUP_FILES; next += 1) {
-      if (sizes[next]! > SMALL_FILE_BYTES || bytes + sizes[next]! > GROUP_BYTES) break;
+      if (!groupable(next) || bytes + sizes[next]! > GROUP_BYTES) break;
       bytes += sizes[next]!;
       unit.push(next);
     }

@@ -12,6 +12,14 @@ import { fsyncDir } from '../vault/durable-write.js';
  */
 const TEMP_PATTERN = /^\.(.+)\.coffer-tmp-(\d+)-[0-9a-f]{8}$/;
 
+/**
+ * Temporary names: this process's id, then a counter from a random start (names are created
+ * exclusively, so they need only be unlikely to meet another's; a folder of small files asked
+ * for fresh random bytes and the process id, a system call, for each file).
+ */
+const PID = process.pid;
+let tempCounter = randomBytes(4).readUInt32BE(0);
+
 /** This process's temporary outputs not yet committed or discarded. */
 const liveTemps = new Set<string>();
 
@@ -39,7 +47,8 @@ export type OutputAccess = 'private' | 'as-umask';
  */
 /** A fresh temporary name beside `target`, of the form removeStaleTemps recognizes. */
 export function tempPathBeside(target: string): string {
-  return join(dirname(target), `.${basename(target)}.coffer-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  tempCounter = (tempCounter + 1) >>> 0;
+  return join(dirname(target), `.${basename(target)}.coffer-tmp-${PID}-${tempCounter.toString(16).padStart(8, '0')}`);
 }
 
 /** The mode an encrypted output gets when it is committed: the umask's usual one. */

@@ -3,7 +3,8 @@ import { CofferError, isErrorCode, type ErrorValue } from '../../../shared/error
 import { DEFAULT_FRAME_LENGTH } from '../../../shared/file-format.js';
 import { UNSIGNED_SUITE } from '../envelope/algorithm-suites.js';
 import { MESSAGE_ID_BYTES } from '../envelope/esdk-constants.js';
-import { authenticateHeader, headerOfMessage, headerTag } from '../envelope/header-reader.js';
+import { headerOfMessage, headerTag } from '../envelope/header-reader.js';
+import type { ParsedHeader } from '../envelope/message-header.js';
 import { deriveMessageKeys } from '../envelope/key-derivation.js';
 import { contextForDecryption, contextForEncryption } from '../envelope/message-context.js';
 import { serializeHeaderBody } from '../envelope/message-header.js';
@@ -19,7 +20,7 @@ import {
   type JobOutcome,
 } from './file-crypto.js';
 import { tempPathBeside, trackTemp, umaskMode, untrackTemp } from './output-file.js';
-import type { OpenFileTask } from './crypto-worker-protocol.js';
+import type { OpenFileTask, SealFileTask } from './crypto-worker-protocol.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 
 /**
@@ -43,59 +44,93 @@ export function reportProgress(bytes: number, listener: ProgressListener | undef
   meter.finish();
 }
 
+/** A file of a group for encryptSmallFiles: where it is, and the name its output should take. */
+export interface SmallSealItem {
+  input: string;
+  target: string;
+}
+
 /**
- * Encrypts a small file: the data key is wrapped first, then the worker reads the file, writes
- * the header and the frames to a temporary file, fsyncs it and names it. A file that grows past
+ * Encrypts a group of small files in one worker message: each file's data key is wrapped here
+ * (all the group's at once) and its header built, then one worker reads each file, writes its
+ * header and frames to a temporary file, fsyncs it and names it. A file that grows past
  * `maxBytes` meanwhile is refused as changed. Unsigned suite, no required context keys: the
- * batch sends the others to encryptFile.
+ * batch sends the others to encryptFile. Each file has its own outcome; progress is the caller's.
  */
-export async function encryptSmallFile(
-  input: string,
-  target: string,
+export async function encryptSmallFiles(
+  items: readonly SmallSealItem[],
   options: EncryptOptions & { maxBytes: number },
   context: EngineContext,
-): Promise<JobOutcome> {
+): Promise<SmallFileOutcome[]> {
   const frameLength = validateFrameLength(options.frame_length ?? DEFAULT_FRAME_LENGTH);
-  const dek = randomBytes(32);
-  const tempPath = tempPathBeside(target);
-  let dataKey: Buffer | undefined;
-  try {
-    const messageId = randomBytes(MESSAGE_ID_BYTES);
-    const suite = UNSIGNED_SUITE;
-    const messageContext = contextForEncryption(options.encryption_context ?? {}, [], null);
-    const contextBytes = messageContext.stored;
-    const keys = deriveMessageKeys(suite, dek, messageId);
-    dataKey = keys.dataKey;
-    const edks = await context.keys.wrap(dek, messageContext.full);
-    const headerBody = serializeHeaderBody({ suite, messageId, contextBytes, frameLength, commitment: keys.commitment, edks });
-    const header = Buffer.concat([headerBody, headerTag(dataKey, headerBody, messageContext.authOnly)]);
-    checkAborted(context.signal);
-    trackTemp(tempPath);
-    const { data } = await context.pool.run(
-      {
-        op: 'seal-file',
-        key: dataKey,
-        messageId: own(messageId),
+  const suite = UNSIGNED_SUITE;
+  const messageContext = contextForEncryption(options.encryption_context ?? {}, [], null);
+  const outcomes = new Array<SmallFileOutcome | undefined>(items.length);
+  // One draw of random bytes for the group's data keys and message ids, wiped when done.
+  const slab = randomBytes(items.length * (32 + MESSAGE_ID_BYTES));
+  const secrets: Buffer[] = [slab];
+  const sealing = items.map(async (item, index): Promise<SealFileTask | null> => {
+    const at = index * (32 + MESSAGE_ID_BYTES);
+    const dek = slab.subarray(at, at + 32);
+    try {
+      const messageId = slab.subarray(at + 32, at + 32 + MESSAGE_ID_BYTES);
+      const keys = deriveMessageKeys(suite, dek, messageId);
+      secrets.push(keys.dataKey);
+      const edks = await context.keys.wrap(dek, messageContext.full);
+      const headerBody = serializeHeaderBody({
+        suite,
+        messageId,
+        contextBytes: messageContext.stored,
         frameLength,
-        firstSeq: 1,
-        input,
-        tempPath,
-        target,
+        commitment: keys.commitment,
+        edks,
+      });
+      const header = Buffer.concat([headerBody, headerTag(keys.dataKey, headerBody, messageContext.authOnly)]);
+      return {
+        key: own(keys.dataKey),
+        messageId: own(messageId),
+        // Own copies: a view of Node's shared pool would be copied to the worker with the whole pool.
         header: own(header),
-        maxBytes: options.maxBytes,
-        finalMode: umaskMode(),
-      },
-      [],
-    );
-    const { bytes, output } = JSON.parse(data.toString('utf8')) as { bytes: number; output: string };
-    reportProgress(bytes, context.onProgress);
-    return { bytes, output };
-  } finally {
-    // The worker removes its temporary file itself when it fails.
-    untrackTemp(tempPath);
-    dek.fill(0);
-    dataKey?.fill(0);
+        input: item.input,
+        tempPath: tempPathBeside(item.target),
+        target: item.target,
+      };
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+      return null;
+    }
+  });
+  const opened: number[] = [];
+  const tasks: SealFileTask[] = [];
+  for (const [index, task] of (await Promise.all(sealing)).entries()) {
+    if (!task) continue;
+    opened.push(index);
+    tasks.push(task);
   }
+  const temps = tasks.map((t) => t.tempPath);
+  try {
+    if (tasks.length > 0) {
+      checkAborted(context.signal);
+      temps.forEach(trackTemp);
+      const done = await context.pool.run(
+        { op: 'seal-files', frameLength, maxBytes: options.maxBytes, finalMode: umaskMode(), files: tasks },
+        [],
+      );
+      const results = JSON.parse(done.data.toString('utf8')) as ({ bytes: number; output: string } | { error: ErrorValue })[];
+      results.forEach((result, i) => {
+        const index = opened[i]!;
+        outcomes[index] = 'error' in result ? { ok: false, error: fromValue(result.error) } : { ok: true, ...result };
+      });
+    }
+  } catch (error) {
+    for (const index of opened) outcomes[index] ??= { ok: false, error };
+  } finally {
+    // The worker removes its temporary files itself when it fails.
+    temps.forEach(untrackTemp);
+    for (const task of tasks) task.key.fill(0);
+    for (const secret of secrets) secret.fill(0);
+  }
+  return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
 }
 
 /** A file of a group for decryptSmallFiles: where it is, and where its plaintext goes (null: verify). */
@@ -112,9 +147,9 @@ function fromValue(error: ErrorValue): CofferError {
 
 /**
  * decryptSmallFile for a group of files, in two worker messages instead of two per file: one
- * worker reads them all, their headers are authenticated and data keys unwrapped here, and one
- * worker opens (and writes, fsyncs and names) them all; the worker authenticates every frame and
- * checks that the body ends with its final frame. Each file has its own outcome: a damaged one
+ * worker reads them all, their headers are parsed and data keys unwrapped here (all at once), and
+ * one worker authenticates each header and opens (and writes, fsyncs and names) them all; it
+ * authenticates every frame and checks that the body ends with its final frame. Each file has its own outcome: a damaged one
  * stops no other. A signed file, or one grown past `maxBytes`, goes through decryptFile.
  * Progress is the caller's to report (reportProgress), file by file.
  */
@@ -126,10 +161,11 @@ export async function decryptSmallFiles(
   const outcomes = new Array<SmallFileOutcome | undefined>(items.length);
   const read = await context.pool.run({ op: 'read-files', inputs: items.map((i) => i.input), maxBytes: options.maxBytes }, []);
   const answers = JSON.parse(read.data.toString('utf8')) as ({ size: number } | { error: ErrorValue })[];
-  const tasks: OpenFileTask[] = [];
-  const opened: number[] = [];
   const streamed: number[] = [];
   const given = options.encryption_context ?? {};
+  // Headers first, then every data key of the group at once: the vault's audit records of a
+  // group's files are written together (vault-keyring.ts), not one append after another.
+  const unwrapping: Promise<OpenFileTask | null>[] = [];
   for (const [index, item] of items.entries()) {
     const answer = answers[index]!;
     if ('error' in answer) {
@@ -141,38 +177,47 @@ export async function decryptSmallFiles(
       streamed.push(index);
       continue;
     }
+    let header: ParsedHeader;
+    let authOnly: Buffer;
+    let full: Buffer;
     try {
-      const header = headerOfMessage(data, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
+      header = headerOfMessage(data, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
       checkFormatAllowed(header, item.input, options);
       if (header.suite.signature) {
         streamed.push(index);
         continue;
       }
-      const messageContext = contextForDecryption(header, given);
-      const dek = await unwrapWithContext(context, header, messageContext.full, Object.keys(given).length > 0);
-      let dataKey: Buffer;
-      try {
-        dataKey = authenticateHeader(header, dek, messageContext.authOnly).dataKey;
-      } finally {
-        dek.fill(0);
-      }
-      const tempPath = item.target === null ? null : tempPathBeside(item.target);
-      tasks.push({
-        key: dataKey,
-        // Copied: the header's fields are views of `data`, which is handed over to the worker.
-        messageId: own(header.messageId),
-        frameLength: header.frameLength,
-        firstSeq: 1,
-        data,
-        bodyStart: header.length,
-        input: item.input,
-        tempPath,
-        target: item.target,
-      });
-      opened.push(index);
+      ({ authOnly, full } = contextForDecryption(header, given));
     } catch (error) {
       outcomes[index] = { ok: false, error };
+      continue;
     }
+    unwrapping[index] = unwrapWithContext(context, header, full, Object.keys(given).length > 0).then(
+      (dek) => {
+        const task = {
+          dek: own(dek),
+          authOnly: own(authOnly),
+          data,
+          input: item.input,
+          tempPath: item.target === null ? null : tempPathBeside(item.target),
+          target: item.target,
+        };
+        dek.fill(0);
+        return task;
+      },
+      (error: unknown) => {
+        outcomes[index] = { ok: false, error };
+        return null;
+      },
+    );
+  }
+  // The worker authenticates each header with its data key (key derivation is off this thread too).
+  const opened: number[] = [];
+  const tasks: OpenFileTask[] = [];
+  for (const [index, task] of (await Promise.all(unwrapping)).entries()) {
+    if (!task) continue;
+    opened.push(index);
+    tasks.push(task);
   }
   const temps = tasks.flatMap((t) => (t.tempPath ? [t.tempPath] : []));
   try {
@@ -195,7 +240,7 @@ export async function decryptSmallFiles(
     for (const index of opened) outcomes[index] ??= { ok: false, error };
   } finally {
     temps.forEach(untrackTemp);
-    for (const task of tasks) (task.key as Buffer).fill(0);
+    for (const task of tasks) task.dek.fill(0);
   }
   for (const index of streamed) {
     const item = items[index]!;

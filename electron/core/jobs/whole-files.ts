@@ -14,9 +14,11 @@ import { workerData } from 'node:worker_threads';
 import { CofferError } from '../../../shared/errors.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
+import { authenticateHeader, headerOfMessage } from '../envelope/header-reader.js';
+import { MAX_ENCRYPTED_DATA_KEYS_LIMIT } from '../../../shared/file-format.js';
 import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
 import type { ErrorValue } from '../../../shared/errors.js';
-import type { OpenFilesRequest, OpenFileTask, ReadFilesRequest, SealFileRequest } from './crypto-worker-protocol.js';
+import type { OpenFilesRequest, OpenFileTask, ReadFilesRequest, SealFilesRequest, SealFileTask } from './crypto-worker-protocol.js';
 import { isNoLinkSupport, numberedName } from './output-file.js';
 import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
 
@@ -132,13 +134,17 @@ function writeNamed(pieces: readonly Buffer[], tempPath: string, target: string,
   }
 }
 
-/** A whole small file, sealed, synced and named (SealFileRequest): its plaintext length and output. */
-export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { bytes: number; output: string } {
+/** A whole small file, sealed, synced and named (SealFileTask): its plaintext length and output. */
+function sealFile(
+  request: SealFileTask,
+  shared: Pick<SealFilesRequest, 'frameLength' | 'maxBytes' | 'finalMode'>,
+  key: Buffer,
+): { bytes: number; output: string } {
   const input = openInput(request.input);
   let output: number | undefined;
   try {
     const stats = fstatSync(input);
-    if (stats.size > request.maxBytes) {
+    if (stats.size > shared.maxBytes) {
       throw new CofferError(
         'COFFER.2011',
         `${request.input} grew while it was being encrypted; encrypt it again once it is stable.`,
@@ -151,7 +157,7 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
         op: 'seal-range',
         key: request.key,
         messageId: request.messageId,
-        frameLength: request.frameLength,
+        frameLength: shared.frameLength,
         firstSeq: 1,
         inputFd: input,
         inputPosition: 0,
@@ -168,7 +174,7 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
         `${request.input} changed while it was being encrypted (it was ${stats.size} bytes when the job started); encrypt it again once it is stable.`,
       );
     }
-    if (request.finalMode !== undefined) fchmodSync(output, request.finalMode);
+    if (shared.finalMode !== undefined) fchmodSync(output, shared.finalMode);
     fsyncSync(output);
     closeSync(output);
     output = undefined;
@@ -199,7 +205,7 @@ export function sealFile(request: Omit<SealFileRequest, 'id'>, key: Buffer): { b
  * for its next read; each worker keeps a few megabytes of them.
  */
 const GRAIN = 64 * 1024;
-/** Enough for the files of every group in flight (file-batch.ts: 4 groups of up to 8 files, 4 MiB). */
+/** Enough for the files of every group in flight (file-batch.ts: 4 groups of up to 16 files, 4 MiB). */
 const KEPT_BYTES = 24 * 1024 * 1024;
 const keptBuffers: ArrayBuffer[] = [];
 let keptBytes = 0;
@@ -248,40 +254,49 @@ function readFile(request: { input: string; maxBytes: number }): { data: Buffer;
 }
 
 /**
- * A whole message's body opened in one pass (OpenFileTask): its plaintext length, and where
- * it was written. Damage gets the same diagnosis as the streaming reader's (cut short, bytes
- * after the final frame, a frame that does not authenticate), and nothing is written then.
+ * A whole message opened in one pass (OpenFileTask): its header authenticated with the data key
+ * the job thread unwrapped, then its body; the answer is its plaintext length, and where it was
+ * written. Damage gets the same diagnosis as the streaming reader's (an altered header, cut short,
+ * bytes after the final frame, a frame that does not authenticate), and nothing is written then.
  */
-function openFile(request: OpenFileTask, key: Buffer): { bytes: number; output?: string } {
-  const body = view(request.data).subarray(request.bodyStart);
-  const scan = scanFrames(body, request.frameLength);
-  if (!scan.sawFinal) {
-    throw new CofferError(
-      'COFFER.2004',
-      `${request.input} is cut short: it ends ${scan.consumed < body.length ? 'inside a frame' : 'before its final frame'}, so its end cannot be authenticated. Nothing was written.`,
+function openFile(request: OpenFileTask, dek: Buffer): { bytes: number; output?: string } {
+  const message = view(request.data);
+  // The job thread parsed and bounded these same bytes; the limit was its to apply.
+  const header = headerOfMessage(message, { maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS_LIMIT });
+  const { dataKey } = authenticateHeader(header, dek, view(request.authOnly));
+  try {
+    const body = message.subarray(header.length);
+    const scan = scanFrames(body, header.frameLength);
+    if (!scan.sawFinal) {
+      throw new CofferError(
+        'COFFER.2004',
+        `${request.input} is cut short: it ends ${scan.consumed < body.length ? 'inside a frame' : 'before its final frame'}, so its end cannot be authenticated. Nothing was written.`,
+      );
+    }
+    if (scan.consumed !== body.length) {
+      throw new CofferError(
+        'COFFER.2005',
+        `${request.input} has ${body.length - scan.consumed} byte(s) after its final frame: it was altered. Nothing was written.`,
+      );
+    }
+    const parts = openFrameParts(dataKey, header.messageId, header.frameLength, 1, body, scan.frames);
+    const bytes = parts.reduce((n, part) => n + part.length, 0);
+    if (request.tempPath === null || request.target === null) {
+      keepBuffer(request.data.buffer as ArrayBuffer);
+      return { bytes };
+    }
+    const output = writeNamed(
+      parts,
+      request.tempPath,
+      request.target,
+      'The encrypted file was kept; nothing was left under the output name.',
     );
-  }
-  if (scan.consumed !== body.length) {
-    throw new CofferError(
-      'COFFER.2005',
-      `${request.input} has ${body.length - scan.consumed} byte(s) after its final frame: it was altered. Nothing was written.`,
-    );
-  }
-  const parts = openFrameParts(key, view(request.messageId), request.frameLength, request.firstSeq, body, scan.frames);
-  const bytes = parts.reduce((n, part) => n + part.length, 0);
-  if (request.tempPath === null || request.target === null) {
+    // Written out: its plaintext (decrypted in place) is no longer needed.
     keepBuffer(request.data.buffer as ArrayBuffer);
-    return { bytes };
+    return { bytes, output };
+  } finally {
+    dataKey.fill(0);
   }
-  const output = writeNamed(
-    parts,
-    request.tempPath,
-    request.target,
-    'The encrypted file was kept; nothing was left under the output name.',
-  );
-  // Written out: its plaintext (decrypted in place) is no longer needed.
-  keepBuffer(request.data.buffer as ArrayBuffer);
-  return { bytes, output };
 }
 
 /** read-file for each input (ReadFilesRequest): one answer per input, its failure as a value. */
@@ -310,9 +325,26 @@ export function openFiles(
   asErrorValue: (error: unknown) => ErrorValue,
 ): ({ bytes: number; output?: string } | { error: ErrorValue })[] {
   return request.files.map((file) => {
+    const dek = view(file.dek);
+    try {
+      return openFile(file, dek);
+    } catch (error) {
+      return { error: asErrorValue(error) };
+    } finally {
+      dek.fill(0);
+    }
+  });
+}
+
+/** seal-file for each file (SealFilesRequest): one answer per file, its failure as a value. */
+export function sealFiles(
+  request: Omit<SealFilesRequest, 'id'>,
+  asErrorValue: (error: unknown) => ErrorValue,
+): ({ bytes: number; output: string } | { error: ErrorValue })[] {
+  return request.files.map((file) => {
     const key = view(file.key);
     try {
-      return openFile(file, key);
+      return sealFile(file, request, key);
     } catch (error) {
       return { error: asErrorValue(error) };
     } finally {

@@ -93,9 +93,10 @@ function jobMaterial(
 }
 
 /**
- * Appends records in batches: a record is written with those that arrive while the append before
- * it runs, so a folder's files cost a few appends, not one each, and each file still waits for its
- * own record (a use that cannot be audited fails).
+ * Appends records in batches (group commit): a record is written with those that arrive in the
+ * same turn of the event loop or while the append before it runs, so a folder's files cost a few
+ * appends (each takes the vault's lock, rereads the vault and fsyncs the log), not one each; each
+ * file still waits for its own record (a use that cannot be audited fails).
  */
 function auditWriter(opening: Promise<Vault>): (event: AuditEvent) => Promise<void> {
   let queued: AuditEvent[] = [];
@@ -105,6 +106,8 @@ function auditWriter(opening: Promise<Vault>): (event: AuditEvent) => Promise<vo
     queued.push(event);
     if (!next) {
       next = tail.then(async () => {
+        // The rest of this turn's files (a group's unwraps settle together) join this append.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = queued;
         queued = [];
         next = null;
