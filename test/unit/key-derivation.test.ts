@@ -4,7 +4,7 @@ import { SIGNED_SUITE, UNSIGNED_SUITE } from '../../electron/core/envelope/algor
 import { deriveMessageKeys } from '../../electron/core/envelope/key-derivation.js';
 
 describe("a v2 message's key schedule", () => {
-  it("is HKDF-SHA512 exactly as the ESDK specifies it, for both committing suites and many keys", () => {
+  it('is HKDF-SHA512 exactly as the ESDK specifies it, for both committing suites and many keys', () => {
     for (const suite of [UNSIGNED_SUITE, SIGNED_SUITE]) {
       const info = Buffer.concat([Buffer.from([suite.id >> 8, suite.id & 0xff]), Buffer.from('DERIVEKEY')]);
       for (let i = 0; i < 200; i += 1) {

@@ -17,7 +17,6 @@ import {
   type DecryptOptions,
   type EncryptOptions,
   type EngineContext,
-  type JobOutcome,
 } from './file-crypto.js';
 import { tempPathBeside, trackTemp, umaskMode, untrackTemp } from './output-file.js';
 import type { OpenFileTask, SealFileTask } from './crypto-worker-protocol.js';

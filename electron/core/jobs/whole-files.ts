@@ -18,7 +18,13 @@ import { authenticateHeader, headerOfMessage } from '../envelope/header-reader.j
 import { MAX_ENCRYPTED_DATA_KEYS_LIMIT } from '../../../shared/file-format.js';
 import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
 import type { ErrorValue } from '../../../shared/errors.js';
-import type { OpenFilesRequest, OpenFileTask, ReadFilesRequest, SealFilesRequest, SealFileTask } from './crypto-worker-protocol.js';
+import type {
+  OpenFilesRequest,
+  OpenFileTask,
+  ReadFilesRequest,
+  SealFilesRequest,
+  SealFileTask,
+} from './crypto-worker-protocol.js';
 import { isNoLinkSupport, numberedName } from './output-file.js';
 import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
 
