@@ -66,6 +66,7 @@ export const INVOKE_CHANNELS = [
   'keystores:delete',
   'keystores:tokens',
   'keystores:pin',
+  'keystores:set-module',
   'tpm:status',
 ] as const;
 

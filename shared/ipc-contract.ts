@@ -154,6 +154,8 @@ export const requestSchemas = {
   'keystores:tokens': z.strictObject({ module_file: FileHandle }),
   /** The PIN of a store that keeps none, held in memory for this session only. */
   'keystores:pin': z.strictObject({ keystore_id: z.string().min(1).max(255), pin: z.string().min(1).max(256) }),
+  /** module_file: this machine's module for the store (a restored store keeps the source's path), from Coffer's open dialog. */
+  'keystores:set-module': z.strictObject({ keystore_id: z.string().min(1).max(255), module_file: FileHandle }),
   'tpm:status': Empty,
 } satisfies Record<MainChannel, z.ZodType>;
 
@@ -320,6 +322,7 @@ export interface InvokeResponses {
   'keystores:delete': { keystore_id: string; keystore_alias: string };
   'keystores:tokens': { tokens: TokenView[] };
   'keystores:pin': { keystore_id: string; held: boolean };
+  'keystores:set-module': { key_store_info: KeyStoreView };
   'tpm:status': { available: boolean };
 }
 

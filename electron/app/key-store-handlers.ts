@@ -32,6 +32,8 @@ export function keyStoreHandlers(session: VaultSession, files: GrantedFiles): Do
     },
     'keystores:delete': (r) => stores.deleteKeyStore(vault(), r),
     'keystores:tokens': async (r) => ({ tokens: await listTokens('(new)', files.path(r.module_file)) }),
+    'keystores:set-module': (r) =>
+      stores.setKeyStoreModule(vault(), { keystore_id: r.keystore_id, pkcs11_module: files.path(r.module_file) }),
     'keystores:pin': async (r) => {
       const { keystores } = await stores.listKeyStores(vault());
       const store = keystores.find((s) => s.keystore_id === r.keystore_id || s.keystore_alias === r.keystore_id);

@@ -55,6 +55,17 @@ export function registerKeyStoreCommands(program: Command): void {
     );
 
   program
+    .command('set-key-store-module')
+    .description("point a key store at this machine's PKCS#11 module (a restored store keeps the source machine's path)")
+    .argument('<store>', "the key store's alias or id")
+    .requiredOption('--module <path>', "the token's PKCS#11 module on this machine (.so, .dylib, .dll)")
+    .action(
+      action(async (store: string, options: { module: string }, command: Command) =>
+        stores.setKeyStoreModule(await openVault(globalOptions(command)), { keystore_id: store, pkcs11_module: options.module }),
+      ),
+    );
+
+  program
     .command('delete-key-store')
     .description('remove a key store that no key uses any more (the token itself is not touched)')
     .addOption(keyStoreIdOption())

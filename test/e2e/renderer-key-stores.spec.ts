@@ -43,6 +43,11 @@ test('Settings adds a key store from the tokens its module finds; Create key mak
   await expect(section.getByRole('status')).toContainText('Key store desk added');
   await expect(section.getByRole('list', { name: 'Key stores' })).toContainText('PIN kept in the OS keychain');
 
+  // The module path can be changed (a restored store keeps the source machine's): again through Coffer's dialog.
+  server.chooseAnswers.push([hsm.module]);
+  await section.getByRole('button', { name: 'Change module of desk' }).click();
+  await expect(section.getByRole('status')).toContainText(`Key store desk now uses the module ${hsm.module}`);
+
   // The token key is made through the Create key dialog, which offers the store.
   await goTo(app, 'Keys');
   await app.getByRole('button', { name: 'Create key' }).first().click();

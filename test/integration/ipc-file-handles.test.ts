@@ -51,6 +51,7 @@ describe('files reach main by handles only', () => {
         // A PKCS#11 module is a library main would load: the worst path to let a page name.
         ['keystores:tokens', { module_file: name }],
         ['keystores:create', { keystore_alias: 'hsm', module_file: name, token_label: 't', pin: '1234', keep_pin: false }],
+        ['keystores:set-module', { keystore_id: 'hsm', module_file: name }],
       ];
       for (const [channel, payload] of cases) {
         const result = await app.invoke(channel, payload);

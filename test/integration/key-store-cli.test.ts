@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEYCHAIN_SERVICE, osKeychain } from '../../electron/core/vault/keychain.js';
@@ -44,7 +44,8 @@ async function vaultText(): Promise<string> {
   return readFile(join(dir, 'vault.json'), 'utf8');
 }
 
-async function storeAndKey(): Promise<{ keyStoreId: string; keyId: string }> {
+/** A vault with store hsm1 (PIN kept) on the test token, through `modulePath`, and key in-token inside it. */
+async function storeAndKey(modulePath = hsm.module): Promise<{ keyStoreId: string; keyId: string }> {
   ok(await coffer(['init']));
   const store = ok(
     await coffer([
@@ -52,7 +53,7 @@ async function storeAndKey(): Promise<{ keyStoreId: string; keyId: string }> {
       '--alias',
       'hsm1',
       '--pkcs11-module',
-      hsm.module,
+      modulePath,
       '--token-label',
       'vault-hsm',
       '--pin-file',
@@ -230,5 +231,73 @@ describe('key stores on a SoftHSM2 token, through the CLI', () => {
     refused(await coffer(['create-key', '--alias', 'asked-pin', '--key-store', 'asked'], env), 'COFFER.9011', /--pin-file/);
     ok(await coffer(['--pin-file', join(work, 'pin'), 'create-key', '--alias', 'asked-pin', '--key-store', 'asked'], env));
     ok(await coffer(['encrypt-data', '--key-id', 'alias/asked-pin', '--plain-text', 'x'], { ...env, COFFER_TOKEN_PIN: PIN }));
+  });
+});
+
+describe('coffer set-key-store-module', () => {
+  it("points a store whose module path is gone (another machine's) at this machine's module, refusing modules that do not reach its token", async () => {
+    // The store is made through a path that then disappears, as a restored store's source path does.
+    const sourceMachine = join(work, 'source-machine');
+    await mkdir(sourceMachine);
+    const oldModule = join(sourceMachine, 'libsofthsm2.so');
+    await symlink(hsm.module, oldModule);
+    await storeAndKey(oldModule);
+    const sealed = ok(
+      await coffer(['encrypt-data', '--key-id', 'alias/in-token', '--plain-text', 'kept in the token']),
+    ).cipher_text;
+    await rm(sourceMachine, { recursive: true });
+    refused(await coffer(['decrypt-data', '--cipher-text', sealed]), 'COFFER.9001', /does not exist/);
+
+    const before = await vaultText();
+    const unchanged = new RegExp(`still uses ${oldModule}; nothing was changed`);
+    refused(await coffer(['set-key-store-module', 'hsm1', '--module', 'libsofthsm2.so']), 'KMS.0308', /absolute path/);
+    refused(await coffer(['set-key-store-module', 'nowhere', '--module', hsm.module]), 'COFFER.9007');
+    const missing = join(work, 'missing.so');
+    refused(
+      await coffer(['set-key-store-module', 'hsm1', '--module', missing]),
+      'COFFER.9001',
+      new RegExp(`${missing} does not exist`),
+    );
+    const notALibrary = join(work, 'not-a-module.so');
+    await writeFile(notALibrary, 'not a shared library');
+    const badLoad = await coffer(['set-key-store-module', 'hsm1', '--module', notALibrary]);
+    refused(badLoad, 'COFFER.9001', new RegExp(`${notALibrary} could not be loaded as a PKCS#11 module`));
+    expect(badLoad.error?.error_msg).toMatch(unchanged);
+    // The module loads, but sees another SoftHSM2's tokens: none with this label, then one with another serial.
+    const other = await startSoftHsm();
+    try {
+      const elsewhere = await coffer(['set-key-store-module', 'hsm1', '--module', hsm.module], other.env);
+      refused(elsewhere, 'COFFER.9002', /does not see the token labelled "vault-hsm" with serial .*it sees no token/);
+      expect(elsewhere.error?.error_msg).toMatch(unchanged);
+      await other.initToken('vault-hsm', PIN);
+      refused(await coffer(['set-key-store-module', 'hsm1', '--module', hsm.module], other.env), 'COFFER.9012', unchanged);
+    } finally {
+      await other.remove();
+    }
+    expect(await vaultText()).toBe(before);
+
+    const changed = ok(await coffer(['set-key-store-module', 'hsm1', '--module', hsm.module]));
+    expect(changed.key_store_info).toMatchObject({
+      keystore_alias: 'hsm1',
+      pkcs11_module: hsm.module,
+      token_serial: serial,
+      key_count: 1,
+    });
+    expect(ok(await coffer(['describe-key-store', '--keystore-id', 'hsm1'])).key_store_info).toMatchObject({
+      pkcs11_module: hsm.module,
+      token_present: true,
+    });
+    expect(ok(await coffer(['decrypt-data', '--cipher-text', sealed])).plain_text).toBe('kept in the token');
+    const audit = ok(await coffer(['audit-log']));
+    expect(audit.chain_verified).toBe(true);
+    expect(audit.records).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          operation: 'set-key-store-module',
+          outcome: 'success',
+          detail: `key store hsm1: PKCS#11 module ${oldModule} -> ${hsm.module}`,
+        }),
+      ]),
+    );
   });
 });

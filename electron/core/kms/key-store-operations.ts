@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import * as z from 'zod';
 import { CofferError } from '../../../shared/errors.js';
@@ -25,6 +26,10 @@ export const CreateKeyStoreRequest = z.strictObject({
   pin: z.string().min(1).max(256).optional(),
 });
 export const KeyStoreIdRequest = z.strictObject({ keystore_id: z.string().min(1).max(255) });
+export const SetKeyStoreModuleRequest = z.strictObject({
+  keystore_id: z.string().min(1).max(255),
+  pkcs11_module: z.string().min(1).max(4096),
+});
 
 export interface KeyStoreInfo {
   keystore_id: string;
@@ -164,6 +169,60 @@ export async function describeKeyStore(
       keys: state.keys.filter((k) => k.key_store_id === store.key_store_id).map((k) => k.key_id),
     },
   };
+}
+
+/**
+ * Points a store at another PKCS#11 module: a store restored on another machine keeps the source
+ * machine's path. The new module must load and see the store's own token (label and serial) now,
+ * else nothing changes; no PIN is asked, as the token's keys are not used.
+ */
+export async function setKeyStoreModule(vault: Vault, input: unknown): Promise<{ key_store_info: KeyStoreInfo }> {
+  const request = parseRequest(SetKeyStoreModuleRequest, input);
+  const modulePath = request.pkcs11_module;
+  if (!isAbsolute(modulePath)) {
+    throw new CofferError('KMS.0308', `--module must be an absolute path; "${modulePath.slice(0, 200)}" is not.`);
+  }
+  const store = findKeyStore((await vault.refresh()).key_stores, request.keystore_id);
+  const wanted = `the token labelled "${store.token_label}"${store.token_serial ? ` with serial ${store.token_serial}` : ''}`;
+  const unchanged = `The store still uses ${store.module_path}; nothing was changed.`;
+  let tokens: TokenSummary[];
+  try {
+    tokens = await listTokens(store.alias, modulePath);
+  } catch (error) {
+    const reason = existsSync(modulePath)
+      ? `${modulePath} could not be loaded as a PKCS#11 module (${error instanceof CofferError ? error.message : String(error)})`
+      : `${modulePath} does not exist`;
+    throw new CofferError(
+      'COFFER.9001',
+      `Key store ${store.alias}: ${reason}. Give the path of the PKCS#11 module (.so, .dylib or .dll) that reaches ${wanted} on this machine. ${unchanged}`,
+    );
+  }
+  const sameLabel = tokens.filter((t) => t.label === store.token_label);
+  if (!sameLabel.some((t) => !store.token_serial || t.serial === store.token_serial)) {
+    const seen = tokens.map((t) => `"${t.label}" (serial ${t.serial})`);
+    throw new CofferError(
+      sameLabel.length > 0 ? 'COFFER.9012' : 'COFFER.9002',
+      `Key store ${store.alias}: the PKCS#11 module ${modulePath} does not see ${wanted} ` +
+        `(${seen.length > 0 ? `it sees ${seen.join(', ')}` : 'it sees no token'}). ` +
+        `Plug that token in, or give the module that reaches it. ${unchanged}`,
+    );
+  }
+  const updated = await vault.mutate('set-key-store-module', (draft) => {
+    const record = findKeyStore(draft.key_stores, store.key_store_id);
+    const before = record.module_path;
+    record.module_path = modulePath;
+    return {
+      result: structuredClone(record),
+      events: [
+        {
+          operation: 'set-key-store-module',
+          outcome: 'success',
+          detail: `key store ${record.alias}: PKCS#11 module ${before} -> ${modulePath}`,
+        },
+      ],
+    };
+  });
+  return { key_store_info: keyStoreInfo(updated, vault.state.keys, vault.state.deleted) };
 }
 
 /** Refused while any key (in any state) uses the store; its keychain PIN goes with it. */

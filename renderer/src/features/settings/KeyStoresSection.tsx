@@ -13,7 +13,8 @@ const PIN_STORAGE: Record<KeyStoreView['pin_storage'], string> = {
 /**
  * Key stores: PKCS#11 tokens (HSMs, smart cards, YubiKeys) whose keys are CMKs. Add one from its
  * module, chosen in Coffer's open dialog (main loads it: the window never names its path), and
- * the token it finds, with its PIN; a store that keeps no PIN takes it here once a session.
+ * the token it finds, with its PIN; a store that keeps no PIN takes it here once a session, and a
+ * store restored from another machine is pointed at this machine's module.
  */
 export function KeyStoresSection({ headingId }: { headingId: string }): ReactNode {
   const [stores, setStores] = useState<KeyStoreView[] | null>(null);
@@ -90,6 +91,16 @@ export function KeyStoresSection({ headingId }: { headingId: string }): ReactNod
       await refresh();
     });
 
+  // A restored store keeps the source machine's module path: the user points it at this machine's module.
+  const changeModule = (store: KeyStoreView) =>
+    run(async () => {
+      const [chosen] = (await call('files:choose', { kind: 'file' })).files;
+      if (!chosen) return;
+      const changed = await call('keystores:set-module', { keystore_id: store.keystore_id, module_file: chosen.handle });
+      setNotice(`Key store ${store.keystore_alias} now uses the module ${changed.key_store_info.pkcs11_module}.`);
+      await refresh();
+    });
+
   const givePin = (store: KeyStoreView) =>
     run(async () => {
       await call('keystores:pin', { keystore_id: store.keystore_id, pin: sessionPins[store.keystore_id] ?? '' });
@@ -135,6 +146,15 @@ export function KeyStoresSection({ headingId }: { headingId: string }): ReactNod
                   </button>{' '}
                 </span>
               )}
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy}
+                aria-label={`Change module of ${store.keystore_alias}`}
+                onClick={() => void changeModule(store)}
+              >
+                Change module…
+              </button>{' '}
               <button
                 type="button"
                 className="secondary"

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type Settings } from '../../../../shared/ipc-contract.js';
+import { DEFAULT_SETTINGS, type KeyStoreView, type Settings } from '../../../../shared/ipc-contract.js';
 import { useKeysStore } from '../../state/keys-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
 import { useVaultStore } from '../../state/vault-store.js';
@@ -162,5 +162,60 @@ describe('Settings screen', () => {
     render(<SettingsScreen />);
     expect(await screen.findByText('Not installed.')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Add to the right-click menu' })).toHaveProperty('disabled', false);
+  });
+
+  it("points a key store at the module chosen in Coffer's dialog (by handle), and says why one is refused", async () => {
+    const store: KeyStoreView = {
+      keystore_id: '44444444-4444-4444-8444-444444444444',
+      keystore_alias: 'desk',
+      keystore_type: 'PKCS11',
+      pkcs11_module: '/opt/source-machine/libsofthsm2.so',
+      token_label: 'desk-token',
+      token_serial: '0a1b2c3d4e5f6a7b',
+      token_model: 'SoftHSM v2',
+      pin_storage: 'keychain',
+      key_count: 1,
+      pending_token_cleanup: [],
+      create_time: '0',
+    };
+    const MODULE_HANDLE = 'MMMMMMMMMMMMMMMMMMMMMM';
+    let refuse = true;
+    const bridge = installFakeBridge({
+      'settings:get': () => DEFAULT_SETTINGS,
+      'shell:status': () => notInstalled,
+      'vault:rollback-generations': () => ({ generations: [] }),
+      'keystores:list': () => ({ keystores: [store], total: 1 }),
+      'files:choose': () => ({
+        files: [{ handle: MODULE_HANDLE, path: '/usr/lib/softhsm/libsofthsm2.so', name: 'libsofthsm2.so' }],
+      }),
+      'keystores:set-module': () => {
+        if (refuse) {
+          throw {
+            code: 'COFFER.9002',
+            message: 'Key store desk: the PKCS#11 module does not see the token labelled "desk-token".',
+          };
+        }
+        store.pkcs11_module = '/usr/lib/softhsm/libsofthsm2.so';
+        return { key_store_info: store };
+      },
+    });
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    const change = await screen.findByRole('button', { name: 'Change module of desk' });
+    await user.click(change);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/does not see the token labelled "desk-token"/);
+
+    refuse = false;
+    await user.click(change);
+    expect(
+      (await screen.findByText(/Key store desk now uses the module \/usr\/lib\/softhsm\/libsofthsm2\.so/)).getAttribute('role'),
+    ).toBe('status');
+    expect(bridge.calls.filter((c) => c.channel === 'keystores:set-module').map((c) => c.request)).toEqual([
+      { keystore_id: store.keystore_id, module_file: MODULE_HANDLE },
+      { keystore_id: store.keystore_id, module_file: MODULE_HANDLE },
+    ]);
+    await waitFor(() =>
+      expect(screen.getByRole('list', { name: 'Key stores' }).textContent).toContain('/usr/lib/softhsm/libsofthsm2.so'),
+    );
   });
 });
