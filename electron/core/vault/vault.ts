@@ -133,10 +133,10 @@ export class Vault {
     const createdDir = await fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
     try {
       const created = await withVaultLock(paths.dir, paths.lock, () => createVaultFile(paths, secrets, clock(), choice));
-      return {
-        vault: new Vault(paths, created.file, created.keys, clock, created.vmk, secrets),
-        recoveryCode: created.recoveryCode,
-      };
+      const vault = new Vault(paths, created.file, created.keys, clock, created.vmk, secrets);
+      // As open() does: a vault made in this session asks its face (the app's Settings) for a PIN a store keeps not.
+      if (env.tokenPin) vault.tokenPin = env.tokenPin;
+      return { vault, recoveryCode: created.recoveryCode };
     } catch (error) {
       // A failed init leaves the disk as it found it: no empty vault folder either.
       if (createdDir !== undefined) await fs.rm(createdDir, { recursive: true, force: true });
@@ -169,7 +169,9 @@ export class Vault {
       const vmk = openWithRecoveryCode(file, recoveryCode);
       const keys = verifyWithVmk(paths, file, vmk);
       const next = await resealVaultFile(paths, file, keys, vmk, choice, secrets, clock(), 'recover');
-      return new Vault(paths, next, keys, clock, vmk, secrets);
+      const vault = new Vault(paths, next, keys, clock, vmk, secrets);
+      if (env.tokenPin) vault.tokenPin = env.tokenPin;
+      return vault;
     });
   }
 
