@@ -67,6 +67,7 @@ export const INVOKE_CHANNELS = [
   'keystores:tokens',
   'keystores:pin',
   'keystores:set-module',
+  'keystores:retry-cleanup',
   'tpm:status',
 ] as const;
 

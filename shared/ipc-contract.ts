@@ -156,6 +156,8 @@ export const requestSchemas = {
   'keystores:pin': z.strictObject({ keystore_id: z.string().min(1).max(255), pin: z.string().min(1).max(256) }),
   /** module_file: this machine's module for the store (a restored store keeps the source's path), from Coffer's open dialog. */
   'keystores:set-module': z.strictObject({ keystore_id: z.string().min(1).max(255), module_file: FileHandle }),
+  /** Destroys now the token objects of the store's deleted keys (its pending_token_cleanup). */
+  'keystores:retry-cleanup': z.strictObject({ keystore_id: z.string().min(1).max(255) }),
   'tpm:status': Empty,
 } satisfies Record<MainChannel, z.ZodType>;
 
@@ -323,6 +325,14 @@ export interface InvokeResponses {
   'keystores:tokens': { tokens: TokenView[] };
   'keystores:pin': { keystore_id: string; held: boolean };
   'keystores:set-module': { key_store_info: KeyStoreView };
+  'keystores:retry-cleanup': {
+    keystore_id: string;
+    keystore_alias: string;
+    /** Deleted keys whose objects are now gone from the token. */
+    destroyed: string[];
+    /** Those still waiting (the token absent, no PIN at hand...), each with why in words. */
+    pending: { key_id: string; problem: string }[];
+  };
   'tpm:status': { available: boolean };
 }
 

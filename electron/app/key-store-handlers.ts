@@ -41,6 +41,7 @@ export function keyStoreHandlers(session: VaultSession, files: GrantedFiles): Do
       session.holdPin(store.keystore_alias, r.pin);
       return { keystore_id: store.keystore_id, held: true };
     },
+    'keystores:retry-cleanup': (r) => stores.retryTokenCleanup(vault(), r),
     'tpm:status': async () => ({ available: await tpmAvailable() }),
   };
 }

@@ -1,6 +1,8 @@
+import { mkdir, readdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startSoftHsm, type SoftHsm } from '../helpers/softhsm.js';
 import { expect, test } from './support/fixtures.js';
-import { goTo } from './support/views.js';
+import { deleteTokenKeyLeavingObjects, goTo } from './support/views.js';
 
 // The real core behind the page talks to a real SoftHSM2 token in this process (SOFTHSM2_CONF).
 let hsm: SoftHsm;
@@ -59,4 +61,45 @@ test('Settings adds a key store from the tokens its module finds; Create key mak
   const table = app.getByRole('table', { name: 'Keys' });
   await expect(table.getByRole('row', { name: /in-token/ })).toContainText('Key store desk');
   await expect(table.getByRole('row', { name: /in-vault/ })).toContainText('Vault');
+});
+
+test("Settings says when a deleted key's objects are still in the token, and Retry cleanup destroys them once it is back", async ({
+  app,
+  server,
+}) => {
+  await server.services.handlers['vault:create']({ protection: 'keychain' });
+  const [module] = server.grant(hsm.module);
+  await server.services.handlers['keystores:create']({
+    keystore_alias: 'desk',
+    module_file: module!,
+    token_label: 'desk-token',
+    pin: '4321',
+    keep_pin: true,
+  });
+  const keyId = await deleteTokenKeyLeavingObjects(server, 'old-payroll', 'desk');
+  // The token is pulled out: its files move aside, as the device would go.
+  const aside = join(hsm.dir, 'unplugged');
+  await mkdir(aside);
+  const files = await readdir(hsm.tokenDir);
+  for (const name of files) await rename(join(hsm.tokenDir, name), join(aside, name));
+
+  await app.reload();
+  await goTo(app, 'Settings');
+  const section = app.getByRole('region', { name: 'Key stores' });
+  await expect(section.getByRole('list', { name: 'Key stores' })).toContainText(
+    `The token still holds the objects of 1 deleted key (${keyId})`,
+  );
+  const retry = section.getByRole('button', { name: 'Retry cleanup of desk' });
+  await retry.click();
+  await expect(section.getByRole('alert')).toContainText(
+    'Key store desk: 1 deleted key still has objects in the token: Key store desk: no token labelled "desk-token" is present',
+  );
+  await expect(retry).toBeVisible();
+
+  for (const name of files) await rename(join(aside, name), join(hsm.tokenDir, name));
+  await retry.click();
+  await expect(section.getByRole('status')).toContainText('Key store desk: the token objects of 1 deleted key were destroyed.');
+  await expect(retry).toBeHidden();
+  await expect(section.getByRole('alert')).toBeHidden();
+  expect((await server.services.handlers['keystores:list']({})).keystores[0]!.pending_token_cleanup).toEqual([]);
 });

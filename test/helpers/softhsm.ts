@@ -33,9 +33,9 @@ export interface SoftHsm {
   remove(): Promise<void>;
 }
 
-/** A SoftHSM2 of its own, in a temporary folder, through SOFTHSM2_CONF. */
-export async function startSoftHsm(tokenDir?: string): Promise<SoftHsm> {
-  const dir = await mkdtemp(join(tmpdir(), 'coffer-softhsm-'));
+/** A SoftHSM2 of its own, in a temporary folder (under `parent` when given), through SOFTHSM2_CONF. */
+export async function startSoftHsm(tokenDir?: string, parent = tmpdir()): Promise<SoftHsm> {
+  const dir = await mkdtemp(join(parent, 'coffer-softhsm-'));
   const tokens = tokenDir ?? join(dir, 'tokens');
   await mkdir(tokens, { recursive: true });
   const conf = join(dir, 'softhsm2.conf');

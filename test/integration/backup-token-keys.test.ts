@@ -2,7 +2,12 @@ import { readFile, readdir, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CofferError } from '../../shared/errors.js';
-import { createKeyStore, deleteKeyStore, describeKeyStore } from '../../electron/core/kms/key-store-operations.js';
+import {
+  createKeyStore,
+  deleteKeyStore,
+  describeKeyStore,
+  retryTokenCleanup,
+} from '../../electron/core/kms/key-store-operations.js';
 import { createKey, rotateKey, scheduleKeyDeletion } from '../../electron/core/kms/key-operations.js';
 import { decryptData, encryptData } from '../../electron/core/kms/data-operations.js';
 import { cleanUpAfterOpen } from '../../electron/core/kms/token-key-cleanup.js';
@@ -245,6 +250,36 @@ describe('a token key whose deletion falls due', () => {
     expect(await tokenKeyIds()).toEqual([]);
     expect(later.state.deleted[0]?.token_cleanup).toBeUndefined();
     expect(await deleteKeyStore(later, { keystore_id: 'hsm1' })).toMatchObject({ keystore_alias: 'hsm1' });
+  });
+
+  it('is destroyed by a retry (Settings → Key stores) once the token is back; while it is away the retry says why', async () => {
+    const { keyStoreId, keyId } = await storeAndKey(fx.vault);
+    const objectId = fx.vault.state.keys[0]!.versions[0]!.token_object!.cka_id;
+    await scheduleKeyDeletion(fx.vault, { key_id: keyId, pending_days: 7 });
+    const token = await unplugToken();
+    fx.clock.advanceDays(8);
+    const vault = await Vault.open(fx.env);
+    await cleanUpAfterOpen(vault);
+
+    expect(await retryTokenCleanup(vault, { keystore_id: 'hsm1' })).toEqual({
+      keystore_id: keyStoreId,
+      keystore_alias: 'hsm1',
+      destroyed: [],
+      pending: [{ key_id: keyId, problem: expect.stringMatching(/no token labelled "backup-hsm" is present/) }],
+    });
+    expect((await describeKeyStore(vault, { keystore_id: 'hsm1' })).key_store_info.pending_token_cleanup).toEqual([keyId]);
+
+    await token.plugBack();
+    expect(await tokenKeyIds()).toEqual([objectId]);
+    expect(await retryTokenCleanup(vault, { keystore_id: keyStoreId })).toEqual({
+      keystore_id: keyStoreId,
+      keystore_alias: 'hsm1',
+      destroyed: [keyId],
+      pending: [],
+    });
+    expect(await tokenKeyIds()).toEqual([]);
+    expect((await describeKeyStore(vault, { keystore_id: 'hsm1' })).key_store_info.pending_token_cleanup).toEqual([]);
+    await expectRefusal(retryTokenCleanup(vault, { keystore_id: 'nowhere' }), 'COFFER.9007', /no key store "nowhere"/);
   });
 
   it('with a store that asks for its PIN, waits for the next use of the store, then destroys the objects in that session', async () => {

@@ -226,6 +226,31 @@ export async function setKeyStoreModule(vault: Vault, input: unknown): Promise<{
 }
 
 /** Refused while any key (in any state) uses the store; its keychain PIN goes with it. */
+/** What a retried cleanup did: deleted keys whose token objects are now gone, and those still waiting, with why. */
+export interface TokenCleanupRetry {
+  keystore_id: string;
+  keystore_alias: string;
+  destroyed: string[];
+  pending: { key_id: string; problem: string }[];
+}
+
+/**
+ * Destroys now, in the store's token, the objects of its deleted keys (pending_token_cleanup), as
+ * the vault opening and delete-key-store do; a store that keeps no PIN is asked for it. Never
+ * fails for an absent token: the keys stay pending and `pending` says why.
+ */
+export async function retryTokenCleanup(vault: Vault, input: unknown): Promise<TokenCleanupRetry> {
+  const request = parseRequest(KeyStoreIdRequest, input);
+  const store = findKeyStore((await vault.refresh()).key_stores, request.keystore_id);
+  const report = await cleanUpDeletedTokenKeys(vault, { askPin: true, keyStoreId: store.key_store_id });
+  return {
+    keystore_id: store.key_store_id,
+    keystore_alias: store.alias,
+    destroyed: report.destroyed,
+    pending: report.pending.map(({ key_id, problem }) => ({ key_id, problem })),
+  };
+}
+
 export async function deleteKeyStore(vault: Vault, input: unknown): Promise<{ keystore_id: string; keystore_alias: string }> {
   const request = parseRequest(KeyStoreIdRequest, input);
   const known = (await vault.refresh()).key_stores?.find(

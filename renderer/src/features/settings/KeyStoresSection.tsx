@@ -10,6 +10,53 @@ const PIN_STORAGE: Record<KeyStoreView['pin_storage'], string> = {
   ask: 'PIN asked for each session',
 };
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Deleted keys whose objects the token still holds (it was absent when they were deleted): what
+ * that means, and a retry for when the token is back. Coffer also retries by itself when the
+ * vault opens and whenever the store's token is used.
+ */
+function PendingCleanup({
+  store,
+  busy,
+  onRetry,
+}: {
+  store: KeyStoreView;
+  busy: boolean;
+  onRetry: (store: KeyStoreView) => Promise<void>;
+}): ReactNode {
+  const id = useId();
+  const count = store.pending_token_cleanup.length;
+  return (
+    <div className="pending-cleanup">
+      <p id={id}>
+        The token still holds the objects of {plural(count, 'deleted key')} (
+        {store.pending_token_cleanup.map((keyId, i) => (
+          <span key={keyId}>
+            {i > 0 && ', '}
+            <code>{keyId}</code>
+          </span>
+        ))}
+        ): they could not be destroyed while the token was away. Coffer destroys them when it next reaches the token (when the
+        vault opens, or a key of this store is used); with the token plugged in, you can do it now.
+      </p>
+      <button
+        type="button"
+        className="secondary"
+        disabled={busy}
+        aria-describedby={id}
+        aria-label={`Retry cleanup of ${store.keystore_alias}`}
+        onClick={() => void onRetry(store)}
+      >
+        Retry cleanup
+      </button>
+    </div>
+  );
+}
+
 /**
  * Key stores: PKCS#11 tokens (HSMs, smart cards, YubiKeys) whose keys are CMKs. Add one from its
  * module, chosen in Coffer's open dialog (main loads it: the window never names its path), and
@@ -101,6 +148,23 @@ export function KeyStoresSection({ headingId }: { headingId: string }): ReactNod
       await refresh();
     });
 
+  const retryCleanup = (store: KeyStoreView) =>
+    run(async () => {
+      const outcome = await call('keystores:retry-cleanup', { keystore_id: store.keystore_id });
+      await refresh();
+      if (outcome.pending.length > 0) {
+        const waiting =
+          outcome.pending.length === 1 ? '1 deleted key still has' : `${outcome.pending.length} deleted keys still have`;
+        setError(
+          `Key store ${outcome.keystore_alias}: ${waiting} objects in the token: ${outcome.pending[0]!.problem.replace(/\.$/, '')}.`,
+        );
+        return;
+      }
+      setNotice(
+        `Key store ${outcome.keystore_alias}: the token objects of ${plural(outcome.destroyed.length, 'deleted key')} were destroyed.`,
+      );
+    });
+
   const givePin = (store: KeyStoreView) =>
     run(async () => {
       await call('keystores:pin', { keystore_id: store.keystore_id, pin: sessionPins[store.keystore_id] ?? '' });
@@ -133,6 +197,7 @@ export function KeyStoresSection({ headingId }: { headingId: string }): ReactNod
               <strong>{store.keystore_alias}</strong>: token “{store.token_label}” ({store.token_model || 'PKCS#11'}, serial{' '}
               {store.token_serial}), {store.key_count} key(s), {PIN_STORAGE[store.pin_storage]}.{' '}
               <span className="hint">{store.pkcs11_module}</span>{' '}
+              {store.pending_token_cleanup.length > 0 && <PendingCleanup store={store} busy={busy} onRetry={retryCleanup} />}
               {store.pin_storage === 'ask' && (
                 <span>
                   <PasswordField
