@@ -3,6 +3,7 @@ import type { KeyInfo } from '../../../../shared/kms-responses.js';
 import { call, messageOf, registerDropped } from '../../bridge.js';
 import { useJobsStore } from '../../state/jobs-store.js';
 import { useKeysStore } from '../../state/keys-store.js';
+import { useNavigationStore } from '../../state/navigation-store.js';
 import { useSettingsStore } from '../../state/settings-store.js';
 import { EmptyState, ErrorMessage } from '../../ui/controls.js';
 import { FileName } from '../../ui/FileName.js';
@@ -184,10 +185,16 @@ function EncryptionKey({
   describedBy: string;
 }): ReactNode {
   const loaded = useKeysStore((s) => s.loaded);
+  const go = useNavigationStore((s) => s.go);
   if (!loaded) return <p className="hint key-picker">Loading your keys…</p>;
   if (keys.length === 0) {
     return (
-      <p className="hint key-picker">No key is enabled, so nothing can be encrypted now. Enable a key on the Keys screen.</p>
+      <p className="hint key-picker">
+        No key is enabled, so nothing can be encrypted now. Enable a key on the Keys screen.{' '}
+        <button type="button" className="secondary small" onClick={() => go('keys')}>
+          Open Keys
+        </button>
+      </p>
     );
   }
   return (
