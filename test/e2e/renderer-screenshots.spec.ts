@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './support/fixtures.js';
+import { someonesPublicKeyFile } from './support/public-key.js';
 import { openView, seedVault, VIEWS } from './support/views.js';
 
 /**
@@ -9,7 +10,7 @@ import { openView, seedVault, VIEWS } from './support/views.js';
  * `npm run screenshots` writes them to docs/screenshots, which README shows.
  */
 const out = process.env.COFFER_SCREENSHOTS_DIR ?? fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-const screens = ['Files', 'Keys', 'Text', 'Data keys', 'Activity', 'Settings'];
+const screens = ['Files', 'Keys', 'Contacts', 'Text', 'Data keys', 'Activity', 'Settings'];
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`every screen in ${scheme}`, async ({ app, server, page }) => {
@@ -22,6 +23,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await server.services.handlers['keys:create']({ key_alias: alias, key_description: `Keys for ${alias}` });
     await server.services.handlers['keys:disable']({ key_id: 'alias/certificates' });
     await server.services.handlers['keys:enable-rotation']({ key_id: 'alias/photos', rotation_interval: 90 });
+    await server.services.handlers['contacts:add']({ name: 'Alice', public_key_file: someonesPublicKeyFile() });
     const sample = join(server.workDir, `shot-${scheme}-${Date.now()}.txt`);
     await writeFile(sample, 'sample');
     await server.services.handlers['jobs:start']({ action: 'encrypt', inputs: server.grant(sample), key_ids: ['alias/photos'] });
@@ -30,6 +32,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await app.getByRole('button', { name, exact: true }).click();
       await expect(app.getByRole('main', { name })).toBeVisible();
       if (name === 'Keys') await app.getByRole('table', { name: 'Keys' }).getByRole('button', { name: 'photos' }).click();
+      if (name === 'Contacts') await app.getByTestId('contact-row').first().waitFor();
       await page.waitForTimeout(150);
       await page.screenshot({ path: join(out, `${name.toLowerCase().replace(' ', '-')}-${scheme}.png`), fullPage: true });
     }
