@@ -91,6 +91,13 @@ async function readTail(path: string): Promise<{ last: AuditRecord | null; compl
   }
 }
 
+/** Where the log ends: its newest record's seq and MAC, and the length of its complete lines. */
+export interface AuditTail {
+  seq: number;
+  mac: string;
+  completeLength: number;
+}
+
 /**
  * Appends events under the vault lock (the caller holds it) and returns the newest record.
  * A torn last line (a writer killed mid-append, so never acknowledged) is cut off first.
@@ -102,40 +109,61 @@ export async function appendAuditEvents(
   now: number,
 ): Promise<AuditAnchor | null> {
   if (events.length === 0) return null;
+  const { seq, mac } = await appendAuditEventsAfter(path, auditKey, events, now);
+  return { seq, mac };
+}
+
+/**
+ * appendAuditEvents, given where the log ended after this holder's last append (so the tail
+ * need not be read again while the lock has stayed held); a log whose length is not the one
+ * known is read again, never cut to it. Returns the new tail.
+ */
+export async function appendAuditEventsAfter(
+  path: string,
+  auditKey: Buffer,
+  events: readonly AuditEvent[],
+  now: number,
+  known?: AuditTail,
+): Promise<AuditTail> {
   try {
-    const { last, completeLength } = await readTail(path);
-    let seq = last?.seq ?? 0;
-    let prev = last?.mac ?? GENESIS_MAC;
-    const lines: string[] = [];
-    for (const event of events) {
-      seq += 1;
-      const unsigned = {
-        seq,
-        time: new Date(now).toISOString(),
-        operation: event.operation,
-        key_id: event.key_id ?? null,
-        key_version: event.key_version ?? null,
-        outcome: event.outcome,
-        error_code: event.error_code ?? null,
-        detail: event.detail ?? null,
-        // Only records that carry it have the field, so records written before it keep their MACs.
-        ...(event.edks_tried === undefined ? {} : { edks_tried: event.edks_tried }),
-        prev,
-      };
-      const mac = recordMac(auditKey, unsigned);
-      lines.push(JSON.stringify({ ...unsigned, mac }));
-      prev = mac;
-    }
     const handle = await fs.open(path, 'a+', 0o600);
     try {
       const { size } = await handle.stat();
-      if (size !== completeLength) await handle.truncate(completeLength);
-      await handle.appendFile(`${lines.join('\n')}\n`);
+      let tail = known && known.completeLength === size ? known : undefined;
+      if (!tail) {
+        const { last, completeLength } = await readTail(path);
+        tail = { seq: last?.seq ?? 0, mac: last?.mac ?? GENESIS_MAC, completeLength };
+      }
+      let seq = tail.seq;
+      let prev = tail.mac;
+      const lines: string[] = [];
+      for (const event of events) {
+        seq += 1;
+        const unsigned = {
+          seq,
+          time: new Date(now).toISOString(),
+          operation: event.operation,
+          key_id: event.key_id ?? null,
+          key_version: event.key_version ?? null,
+          outcome: event.outcome,
+          error_code: event.error_code ?? null,
+          detail: event.detail ?? null,
+          // Only records that carry it have the field, so records written before it keep their MACs.
+          ...(event.edks_tried === undefined ? {} : { edks_tried: event.edks_tried }),
+          prev,
+        };
+        const mac = recordMac(auditKey, unsigned);
+        lines.push(JSON.stringify({ ...unsigned, mac }));
+        prev = mac;
+      }
+      const text = `${lines.join('\n')}\n`;
+      if (size !== tail.completeLength) await handle.truncate(tail.completeLength);
+      await handle.appendFile(text);
       await handle.sync();
+      return { seq, mac: prev, completeLength: tail.completeLength + Buffer.byteLength(text) };
     } finally {
       await handle.close();
     }
-    return { seq, mac: prev };
   } catch (error) {
     if (error instanceof CofferError) throw error;
     throw new CofferError(

@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { CofferError } from '../../../shared/errors.js';
-import { appendAuditEvents, readAuditLog, type AuditEvent, type AuditVerification } from './audit-log.js';
+import { appendAuditEventsAfter, readAuditLog, type AuditEvent, type AuditTail, type AuditVerification } from './audit-log.js';
 import { osKeychain, type SecretStore } from './keychain.js';
 import { hasDueMaintenance } from './key-lifecycle.js';
 import { isCacheable, unlocks, type MasterKeyCache } from './master-key-cache.js';
 import { vaultPaths, type VaultPaths } from './vault-paths.js';
 import type { KeyRecord, Protection, VaultFile, VaultState } from './vault-file.js';
-import { withVaultLock } from './vault-lock.js';
+import { VaultLockLease, withVaultLock } from './vault-lock.js';
 import {
   backupVault,
   backupVaultTo,
@@ -83,6 +83,10 @@ const noTokenPin: TokenPinPrompt = (store) =>
 export class Vault {
   readonly paths: VaultPaths;
   private file: VaultFile;
+  /** record()'s hold on the vault lock, kept across a folder's appends (vault-lock.ts). */
+  private readonly recordLease: VaultLockLease;
+  /** Where the audit log ended after record()'s last append under the current hold. */
+  private auditTail: AuditTail | undefined;
   private readonly keys: VaultSubkeys;
   private readonly clock: () => number;
   /** Kept to re-seal the vault (a new passphrase, keychain <-> passphrase) without the recovery code. */
@@ -100,6 +104,7 @@ export class Vault {
     secrets: SecretStore,
   ) {
     this.paths = paths;
+    this.recordLease = new VaultLockLease(paths.dir, paths.lock);
     this.file = file;
     this.keys = keys;
     this.clock = clock;
@@ -177,6 +182,7 @@ export class Vault {
 
   /** Changes how the open vault's master key is protected: a new passphrase, or keychain <-> passphrase. */
   async changeProtection(choice: ProtectionChoice): Promise<void> {
+    await this.recordLease.releaseQueued();
     await withVaultLock(this.paths.dir, this.paths.lock, async () => {
       const file = await rereadVaultFile(this.paths, this.keys);
       this.file = await resealVaultFile(
@@ -215,7 +221,8 @@ export class Vault {
    * Goes back to `generation` (one rollbackGenerations named), checked with this vault's master
    * key; dropping keys it lacks needs `force`. This Vault is stale afterwards: open the vault again.
    */
-  rollbackTo(generation: number, force: boolean): Promise<RollbackResult> {
+  async rollbackTo(generation: number, force: boolean): Promise<RollbackResult> {
+    await this.recordLease.releaseQueued();
     return rollbackWithMasterKey(this.paths, this.vmk, this.clock, { generation, force });
   }
 
@@ -236,6 +243,7 @@ export class Vault {
    * A refused change (CofferError) is recorded as a failure and nothing else changes.
    */
   async mutate<T>(operation: string, change: VaultChange<T>, options?: TransactionOptions): Promise<T> {
+    await this.recordLease.releaseQueued();
     return runTransaction(
       {
         paths: this.paths,
@@ -258,9 +266,13 @@ export class Vault {
    */
   async record(events: readonly AuditEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await withVaultLock(this.paths.dir, this.paths.lock, async () => {
-      this.file = await rereadVaultFile(this.paths, this.keys);
-      await appendAuditEvents(this.paths.audit, this.keys.audit, events, this.clock());
+    await this.recordLease.run(async (fresh) => {
+      // While the lease is held nobody else can change the vault or its log: only a fresh hold rereads them.
+      if (fresh) {
+        this.file = await rereadVaultFile(this.paths, this.keys);
+        this.auditTail = undefined;
+      }
+      this.auditTail = await appendAuditEventsAfter(this.paths.audit, this.keys.audit, events, this.clock(), this.auditTail);
     });
   }
 
