@@ -2,7 +2,15 @@ import * as z from 'zod';
 import type { ErrorValue } from './errors.js';
 import type { EventChannel, InvokeChannel, MainChannel } from './ipc-channels.js';
 import * as kms from './kms-schemas.js';
-import type { AuditRecordView, KeyInfo, ListKeysResponse, RotationStatus } from './kms-responses.js';
+import type {
+  AuditRecordView,
+  KeyInfo,
+  KeyStoreInfo,
+  ListKeysResponse,
+  RestoreResult,
+  RotationStatus,
+  TokenSummary,
+} from './kms-responses.js';
 import { MAX_FRAME_LENGTH, MIN_FRAME_LENGTH } from './file-format.js';
 import { FileJobFields, MaxEncryptedDataKeys } from './file-job.js';
 import { SIGNING_ALGORITHMS } from './key-specs.js';
@@ -238,15 +246,7 @@ export interface InvokeResponses {
       };
   'vault:rollback-generations': { generations: RollbackGenerationView[] };
   'vault:rollback': { restored_generation: number; damaged_file_kept_as: string; dropped_keys: string[] };
-  'vault:restore': {
-    restored: string[];
-    replaced: string[];
-    contacts_added: string[];
-    contacts_replaced: string[];
-    key_stores_added: string[];
-    key_stores_kept: string[];
-    key_stores_asking_pin: string[];
-  };
+  'vault:restore': RestoreResult;
   'keys:list': ListKeysResponse;
   'keys:create': { key_info: { key_id: string; domain_id: string } };
   'keys:describe': { key_info: KeyInfo };
@@ -336,31 +336,11 @@ export interface InvokeResponses {
   'tpm:status': { available: boolean };
 }
 
-/** A key store as the app shows it (Settings, the Keys screen's "Stored in"). */
-export interface KeyStoreView {
-  keystore_id: string;
-  keystore_alias: string;
-  keystore_type: 'PKCS11';
-  pkcs11_module: string;
-  token_label: string;
-  token_serial: string;
-  token_model: string;
-  pin_storage: 'keychain' | 'sealed' | 'ask';
-  key_count: number;
-  /** Deleted keys whose objects are still in the token, destroyed when it is next reached. */
-  pending_token_cleanup: string[];
-  create_time: string;
-}
+/** A key store as the app shows it (Settings, the Keys screen's "Stored in"): the core's own shape. */
+export type KeyStoreView = KeyStoreInfo;
 
 /** A token a PKCS#11 module sees now. */
-export interface TokenView {
-  label: string;
-  serial: string;
-  manufacturer: string;
-  model: string;
-  initialized: boolean;
-  pinLocked: boolean;
-}
+export type TokenView = TokenSummary;
 
 export interface EventPayloads {
   'jobs:progress': JobProgressEvent;

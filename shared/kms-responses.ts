@@ -70,3 +70,42 @@ export type FileResult =
   | { input: string; status: 'ok'; output?: string; bytes: number; original_removed?: boolean; note?: string }
   | { input: string; status: 'error'; error: { error_code: string; error_msg: string } }
   | { input: string; status: 'skipped'; reason: string };
+
+/** A key store (a PKCS#11 token whose keys are CMKs), as list/describe-key-store and Settings show it. */
+export interface KeyStoreInfo {
+  keystore_id: string;
+  keystore_alias: string;
+  keystore_type: 'PKCS11';
+  pkcs11_module: string;
+  token_label: string;
+  token_serial: string;
+  token_model: string;
+  pin_storage: 'keychain' | 'sealed' | 'ask';
+  key_count: number;
+  /** Deleted keys whose objects are still in the token, destroyed when it is next reached. */
+  pending_token_cleanup: string[];
+  create_time: string;
+}
+
+/** What a PKCS#11 module says about one of its tokens (what Settings lists). */
+export interface TokenSummary {
+  label: string;
+  serial: string;
+  manufacturer: string;
+  model: string;
+  initialized: boolean;
+  pinLocked: boolean;
+}
+
+/** What a restore brought in (coffer restore, vault:restore). */
+export interface RestoreResult {
+  restored: string[];
+  replaced: string[];
+  contacts_added: string[];
+  contacts_replaced: string[];
+  /** Key stores added to this vault; a store this vault already has (same id) keeps this vault's settings. */
+  key_stores_added: string[];
+  key_stores_kept: string[];
+  /** Added key stores whose PIN is asked at each use (the backup carried none). */
+  key_stores_asking_pin: string[];
+}

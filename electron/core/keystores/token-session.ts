@@ -1,4 +1,5 @@
 import { CofferError } from '../../../shared/errors.js';
+import type { TokenSummary } from '../../../shared/kms-responses.js';
 import {
   loadModule,
   openModule,
@@ -19,15 +20,7 @@ export interface TokenLocation {
   tokenSerial?: string | null;
 }
 
-/** What a module says about one of its tokens (what Settings lists). */
-export interface TokenSummary {
-  label: string;
-  serial: string;
-  manufacturer: string;
-  model: string;
-  initialized: boolean;
-  pinLocked: boolean;
-}
+export type { TokenSummary };
 
 /** Asked for the PIN once the token is found, and only then: a missing token is reported first. */
 export type PinSource = () => Promise<string>;

@@ -4,6 +4,7 @@ import { isAbsolute } from 'node:path';
 import * as z from 'zod';
 import { CofferError } from '../../../shared/errors.js';
 import { parseRequest } from '../../../shared/kms-schemas.js';
+import type { KeyStoreInfo } from '../../../shared/kms-responses.js';
 import { findKeyStore, keyStorePin, keyStorePinAccount, keyStorePinLabel, tokenLocation } from '../keyrings/cmk-use.js';
 import { destroyDeletedObjects, pendingTokenCleanups, recordTokenCleanup } from '../keyrings/deleted-token-keys.js';
 import { listTokens, withTokenSession, type TokenSummary } from '../keystores/token-session.js';
@@ -31,20 +32,7 @@ export const SetKeyStoreModuleRequest = z.strictObject({
   pkcs11_module: z.string().min(1).max(4096),
 });
 
-export interface KeyStoreInfo {
-  keystore_id: string;
-  keystore_alias: string;
-  keystore_type: 'PKCS11';
-  pkcs11_module: string;
-  token_label: string;
-  token_serial: string;
-  token_model: string;
-  pin_storage: KeyStorePin['mode'];
-  key_count: number;
-  /** Deleted keys whose objects are still in the token, destroyed when it is next reached. */
-  pending_token_cleanup: string[];
-  create_time: string;
-}
+export type { KeyStoreInfo };
 
 const ALIAS = /^[a-zA-Z0-9:/_-]{1,64}$/;
 

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { CofferError } from '../../../shared/errors.js';
+import type { RestoreResult } from '../../../shared/kms-responses.js';
 import type { AuditEvent } from './audit-log.js';
 import { openBackup, writeBackup, type BackupContents, type BackupKey, type BackupKeyStore } from './backup-file.js';
 import { keyStorePinLabel, restoredKeyStorePinAccount } from './key-store-pin.js';
@@ -116,17 +117,7 @@ export async function backupVault(vault: BackupHost, passphrase: string): Promis
   };
 }
 
-export interface RestoreResult {
-  restored: string[];
-  replaced: string[];
-  contacts_added: string[];
-  contacts_replaced: string[];
-  /** Key stores added to this vault; a store this vault already has (same id) keeps this vault's settings. */
-  key_stores_added: string[];
-  key_stores_kept: string[];
-  /** Added key stores whose PIN is asked at each use (the backup carried none). */
-  key_stores_asking_pin: string[];
-}
+export type { RestoreResult };
 
 function sameContact(a: Contact, b: Contact): boolean {
   return a.public_key === b.public_key && a.key_namespace === b.key_namespace && a.key_name === b.key_name;
