@@ -56,6 +56,14 @@ export function ProtectionActions(): ReactNode {
     });
   }
 
+  /** Keychain or TPM: nothing to type, so one click switches and says what protects the vault now. */
+  function switchTo(protection: 'keychain' | 'tpm', done: string): void {
+    void run(async () => {
+      useVaultStore.setState({ status: await call('vault:change-protection', { protection }) });
+      return done;
+    });
+  }
+
   // Where the backup goes is asked by main's save dialog: the window never names the path.
   function backUp(event: FormEvent): void {
     event.preventDefault();
@@ -128,12 +136,7 @@ export function ProtectionActions(): ReactNode {
           <button
             type="button"
             className="secondary"
-            onClick={() =>
-              void run(async () => {
-                useVaultStore.setState({ status: await call('vault:change-protection', { protection: 'keychain' }) });
-                return "The vault is now protected by this computer's keychain.";
-              })
-            }
+            onClick={() => switchTo('keychain', "The vault is now protected by this computer's keychain.")}
           >
             Use the keychain instead
           </button>
@@ -145,10 +148,7 @@ export function ProtectionActions(): ReactNode {
             type="button"
             className="secondary"
             onClick={() =>
-              void run(async () => {
-                useVaultStore.setState({ status: await call('vault:change-protection', { protection: 'tpm' }) });
-                return "The vault is now sealed by this computer's TPM 2.0 chip: it opens only on this computer.";
-              })
+              switchTo('tpm', "The vault is now sealed by this computer's TPM 2.0 chip: it opens only on this computer.")
             }
           >
             Seal it with this computer's TPM instead
