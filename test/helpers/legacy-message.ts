@@ -5,6 +5,7 @@ import { deriveMessageKeys } from '../../electron/core/envelope/key-derivation.j
 import type { EncryptedDataKey } from '../../electron/core/envelope/message-header.js';
 import { ephemeralSigningKey, signatureFooter } from '../../electron/core/envelope/message-signature.js';
 import { serializeEncryptionContext } from '../../electron/core/crypto/encryption-context.js';
+import { u16, u32 } from './big-endian.js';
 
 /**
  * TEST ONLY: writes an ESDK message of format v1 (what ESDK 1.x wrote), from the specification
@@ -15,17 +16,6 @@ function gcm(keyBytes: number, key: Buffer, iv: Buffer, aad: Buffer, plaintext: 
   const cipher = createCipheriv(`aes-${keyBytes * 8}-gcm` as 'aes-256-gcm', key, iv, { authTagLength: 16 });
   cipher.setAAD(aad);
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-}
-
-function u16(v: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(v);
-  return b;
-}
-function u32(v: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(v);
-  return b;
 }
 
 export async function legacyMessage(options: {

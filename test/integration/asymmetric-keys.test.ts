@@ -33,6 +33,7 @@ import { requestKeyrings } from '../../electron/core/keyrings/request-keyrings.j
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { vaultKeyring } from '../../electron/core/keyrings/vault-keyring.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+import { refusal } from '../helpers/refusal.js';
 
 const run = promisify(execFile);
 const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
@@ -48,15 +49,6 @@ afterAll(async () => {
   await pool.close();
   await fx.dispose();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (error: { code: string; message: string }) => error,
-  );
-}
 
 async function newKey(request: Record<string, unknown>): Promise<string> {
   const { key_info } = await kms.createKey(fx.vault, { key_alias: `k-${(n += 1)}`, ...request });

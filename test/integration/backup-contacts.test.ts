@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CofferError } from '../../shared/errors.js';
 import { addContact, listContacts, publicKeyFile } from '../../electron/core/kms/contact-operations.js';
 import { createKey } from '../../electron/core/kms/key-operations.js';
 import { decryptData } from '../../electron/core/kms/data-operations.js';
 import { openBackup, writeBackup } from '../../electron/core/vault/backup-file.js';
 import { Vault } from '../../electron/core/vault/vault.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+import { refusal } from '../helpers/refusal.js';
 
 const BACKUP_PASS = 'a backup passphrase, long enough';
 const fixtureDir = join(import.meta.dirname, '../fixtures/backup-v1');
@@ -26,15 +26,6 @@ afterEach(async () => {
 async function publicKeyText(vault: Vault, alias: string): Promise<string> {
   await createKey(vault, { key_alias: alias, key_spec: 'RSA_2048', key_usage: 'ENCRYPT_DECRYPT' });
   return (await publicKeyFile(vault, `alias/${alias}`)).text;
-}
-
-async function refusal(work: Promise<unknown>): Promise<CofferError> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CofferError);
-  return error as CofferError;
 }
 
 describe('backups carry contacts', () => {

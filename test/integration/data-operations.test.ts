@@ -7,6 +7,7 @@ import * as kms from '../../electron/core/kms/key-operations.js';
 import { Vault } from '../../electron/core/vault/vault.js';
 import { runCoffer } from '../helpers/cli.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+import { refusal } from '../helpers/refusal.js';
 
 let fx: VaultFixture;
 let keyId: string;
@@ -18,15 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx.dispose();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (error: { code: string; message: string }) => error,
-  );
-}
 
 describe('encrypt-data / decrypt-data', () => {
   it('round-trips text and bytes up to 4096, with an encryption context, and needs no key id to decrypt', async () => {

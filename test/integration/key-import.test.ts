@@ -10,6 +10,7 @@ import * as kms from '../../electron/core/kms/key-operations.js';
 import { Vault } from '../../electron/core/vault/vault.js';
 import { runCoffer } from '../helpers/cli.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+import { refusal } from '../helpers/refusal.js';
 
 const run = promisify(execFile);
 let fx: VaultFixture;
@@ -20,15 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fx.dispose();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (error: { code: string; message: string }) => error,
-  );
-}
 
 /** Wraps key material as a user would, with OpenSSL: RSA-OAEP, SHA-256 and MGF1-SHA-256. */
 async function wrapWithOpenssl(publicKeyBase64: string, material: Buffer): Promise<string> {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as kms from '../../electron/core/kms/key-operations.js';
 import { Vault } from '../../electron/core/vault/vault.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+import { refusal } from '../helpers/refusal.js';
 
 let fx: VaultFixture;
 beforeEach(async () => {
@@ -16,15 +17,6 @@ const reopen = (): Promise<Vault> => Vault.open(fx.env);
 
 function fingerprint(vault: Vault, keyId: string, version?: number): Promise<string> {
   return vault.useKeyMaterial('test-use', keyId, (material) => createHash('sha256').update(material).digest('hex'), version);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  return promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (error: { code: string; message: string }) => error,
-  );
 }
 
 describe('rotation', () => {
@@ -66,11 +58,11 @@ describe('rotation', () => {
     expect((await kms.rotateKey(fx.vault, { key_id: key_info.key_id })).key_version).toBe(2);
     expect((await kms.rotateKey(fx.vault, { key_id: key_info.key_id })).key_version).toBe(3);
     for (const bad of [29, 366, 30.5]) {
-      expect((await rejection(kms.enableKeyRotation(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code).toBe(
+      expect((await refusal(kms.enableKeyRotation(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code).toBe(
         'KMS.3001',
       );
       expect(
-        (await rejection(kms.updateKeyRotationInterval(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code,
+        (await refusal(kms.updateKeyRotationInterval(fx.vault, { key_id: key_info.key_id, rotation_interval: bad }))).code,
       ).toBe('KMS.3001');
     }
     const status = await kms.enableKeyRotation(fx.vault, { key_id: key_info.key_id });
@@ -93,10 +85,10 @@ describe('scheduled deletion', () => {
 
     fx.clock.advanceDays(2);
     vault = await reopen();
-    const gone = await rejection(kms.describeKey(vault, { key_id: key_info.key_id }));
+    const gone = await refusal(kms.describeKey(vault, { key_id: key_info.key_id }));
     expect(gone.code).toBe('KMS.0207');
     expect(gone.message).toMatch(/was deleted on .*cannot be decrypted/);
-    expect((await rejection(kms.describeKey(vault, { key_id: 'alias/old-project' }))).message).toMatch(/was deleted/);
+    expect((await refusal(kms.describeKey(vault, { key_id: 'alias/old-project' }))).message).toMatch(/was deleted/);
     expect((await kms.listKeys(vault)).total).toBe(0);
     // The alias is free again, and the destruction is in the audit log.
     await kms.createKey(vault, { key_alias: 'old-project' });
@@ -120,7 +112,7 @@ describe('scheduled deletion', () => {
   it('takes 7..1096 whole days only', async () => {
     const { key_info } = await kms.createKey(fx.vault, { key_alias: 'days' });
     for (const bad of [6, 1097, 0, -7, 7.5]) {
-      expect((await rejection(kms.scheduleKeyDeletion(fx.vault, { key_id: key_info.key_id, pending_days: bad }))).code).toBe(
+      expect((await refusal(kms.scheduleKeyDeletion(fx.vault, { key_id: key_info.key_id, pending_days: bad }))).code).toBe(
         'KMS.1401',
       );
     }
@@ -132,22 +124,20 @@ describe('key fields', () => {
   it('checks aliases, descriptions and tags with their own codes', async () => {
     const bad = ['', 'has space', 'ünïcode', 'x'.repeat(256), 'team/default', 'semi;colon'];
     for (const alias of bad) {
-      expect((await rejection(kms.createKey(fx.vault, { key_alias: alias }))).code).toBe('KMS.1101');
+      expect((await refusal(kms.createKey(fx.vault, { key_alias: alias }))).code).toBe('KMS.1101');
     }
     await kms.createKey(fx.vault, { key_alias: 'a:b/c_d-e', key_description: 'd'.repeat(255), tags: { team: 'finance' } });
-    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'a:b/c_d-e' }))).code).toBe('KMS.1104');
-    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'long', key_description: 'd'.repeat(256) }))).code).toBe(
+    expect((await refusal(kms.createKey(fx.vault, { key_alias: 'a:b/c_d-e' }))).code).toBe('KMS.1104');
+    expect((await refusal(kms.createKey(fx.vault, { key_alias: 'long', key_description: 'd'.repeat(256) }))).code).toBe(
       'KMS.1103',
     );
-    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'tags', tags: { ['x'.repeat(37)]: 'v' } }))).code).toBe(
+    expect((await refusal(kms.createKey(fx.vault, { key_alias: 'tags', tags: { ['x'.repeat(37)]: 'v' } }))).code).toBe(
       'KMS.0308',
     );
-    expect((await rejection(kms.createKey(fx.vault, {}))).code).toBe('KMS.0204');
-    expect((await rejection(kms.createKey(fx.vault, { key_alias: 'x', colour: 'red' }))).code).toBe('KMS.0308');
-    expect((await rejection(kms.describeKey(fx.vault, { key_id: 'not-a-key' }))).code).toBe('KMS.0205');
-    expect((await rejection(kms.describeKey(fx.vault, { key_id: '00000000-0000-4000-8000-000000000000' }))).code).toBe(
-      'KMS.0207',
-    );
+    expect((await refusal(kms.createKey(fx.vault, {}))).code).toBe('KMS.0204');
+    expect((await refusal(kms.createKey(fx.vault, { key_alias: 'x', colour: 'red' }))).code).toBe('KMS.0308');
+    expect((await refusal(kms.describeKey(fx.vault, { key_id: 'not-a-key' }))).code).toBe('KMS.0205');
+    expect((await refusal(kms.describeKey(fx.vault, { key_id: '00000000-0000-4000-8000-000000000000' }))).code).toBe('KMS.0207');
   });
 
   it('describes a key with the Huawei fields, and renames it', async () => {
@@ -194,9 +184,9 @@ describe('list-keys', () => {
     const last = await kms.listKeys(fx.vault, { limit: 2, marker: second.next_marker });
     expect(last).toMatchObject({ keys: ids.slice(4), truncated: 'false', next_marker: '' });
     expect((await kms.listKeys(fx.vault, { key_state: 3 })).keys).toEqual([ids[1], ids[3]]);
-    expect((await rejection(kms.listKeys(fx.vault, { limit: 0 }))).code).toBe('KMS.1601');
-    expect((await rejection(kms.listKeys(fx.vault, { limit: 1001 }))).code).toBe('KMS.1601');
-    expect((await rejection(kms.listKeys(fx.vault, { marker: '-1' }))).code).toBe('KMS.1602');
-    expect((await rejection(kms.listKeys(fx.vault, { key_state: 9 }))).code).toBe('KMS.0308');
+    expect((await refusal(kms.listKeys(fx.vault, { limit: 0 }))).code).toBe('KMS.1601');
+    expect((await refusal(kms.listKeys(fx.vault, { limit: 1001 }))).code).toBe('KMS.1601');
+    expect((await refusal(kms.listKeys(fx.vault, { marker: '-1' }))).code).toBe('KMS.1602');
+    expect((await refusal(kms.listKeys(fx.vault, { key_state: 9 }))).code).toBe('KMS.0308');
   });
 });

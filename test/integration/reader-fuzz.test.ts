@@ -23,6 +23,7 @@ import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { removeDir, tempDir } from '../helpers/cli.js';
 import { memoryKeyring } from '../helpers/engine-fixture.js';
 import { keychainVault, type VaultFixture } from '../helpers/vault-fixture.js';
+import { u16, u32 } from '../helpers/big-endian.js';
 
 /**
  * Property-based fuzzing of every reader of untrusted bytes: the file header, the frames, the
@@ -372,17 +373,6 @@ describe('the fuzz run as a whole', () => {
     expect(grown, `RSS grew by ${Math.round(grown / 2 ** 20)} MiB`).toBeLessThan(512 * 2 ** 20);
   });
 });
-
-function u16(v: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(v);
-  return b;
-}
-function u32(v: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(v);
-  return b;
-}
 
 describe('bounded headers', () => {
   it('refuses a header with more EDKs than the limit before any key is used', async () => {

@@ -2,20 +2,11 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CofferError } from '../../shared/errors.js';
 import { sealToTpm, tpmAvailable, unsealFromTpm } from '../../electron/core/vault/tpm-sealing.js';
 import { startSwtpm, type SoftwareTpm } from '../helpers/swtpm.js';
+import { refusal } from '../helpers/refusal.js';
 
 const run = promisify(execFile);
-
-async function refusal(work: Promise<unknown>): Promise<CofferError> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CofferError);
-  return error as CofferError;
-}
 
 describe('sealing a secret to a TPM 2.0 (swtpm through tpm2-tools)', () => {
   let tpm: SoftwareTpm;
