@@ -4,6 +4,7 @@ import type { EventChannel, InvokeChannel, MainChannel } from './ipc-channels.js
 import * as kms from './kms-schemas.js';
 import type {
   AuditRecordView,
+  BackupFileSummary,
   KeyInfo,
   KeyStoreInfo,
   ListKeysResponse,
@@ -233,17 +234,7 @@ export interface InvokeResponses {
   'vault:create': { vault_id: string; protection: 'keychain' | 'passphrase' | 'tpm'; recovery_code: string };
   'vault:unlock': VaultStatus;
   'vault:change-protection': VaultStatus;
-  'vault:backup':
-    | { cancelled: true }
-    | {
-        cancelled: false;
-        backup: string;
-        keys: number;
-        key_versions: number;
-        contacts: number;
-        key_stores: number;
-        key_stores_without_pin: string[];
-      };
+  'vault:backup': { cancelled: true } | ({ cancelled: false } & BackupFileSummary);
   'vault:rollback-generations': { generations: RollbackGenerationView[] };
   'vault:rollback': { restored_generation: number; damaged_file_kept_as: string; dropped_keys: string[] };
   'vault:restore': RestoreResult;

@@ -97,6 +97,16 @@ export interface TokenSummary {
   pinLocked: boolean;
 }
 
+/** What `coffer backup` (and the app's vault:backup) reports. */
+export interface BackupFileSummary {
+  backup: string;
+  keys: number;
+  key_versions: number;
+  contacts: number;
+  key_stores: number;
+  key_stores_without_pin: string[];
+}
+
 /** What a restore brought in (coffer restore, vault:restore). */
 export interface RestoreResult {
   restored: string[];

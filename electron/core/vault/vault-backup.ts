@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import { CofferError } from '../../../shared/errors.js';
-import type { RestoreResult } from '../../../shared/kms-responses.js';
+import type { BackupFileSummary, RestoreResult } from '../../../shared/kms-responses.js';
 import type { AuditEvent } from './audit-log.js';
 import { openBackup, writeBackup, type BackupContents, type BackupKey, type BackupKeyStore } from './backup-file.js';
 import { keyStorePinLabel, restoredKeyStorePinAccount } from './key-store-pin.js';
@@ -303,15 +303,7 @@ export async function restoreVault(
   }
 }
 
-/** What `coffer backup` reports. */
-export interface BackupFileSummary {
-  backup: string;
-  keys: number;
-  key_versions: number;
-  contacts: number;
-  key_stores: number;
-  key_stores_without_pin: string[];
-}
+export type { BackupFileSummary };
 
 /** Writes a backup file; an existing file is never replaced. */
 export async function backupVaultTo(vault: BackupHost, path: string, passphrase: string): Promise<BackupFileSummary> {
