@@ -44,34 +44,25 @@ describe('the coffer command with asymmetric keys, checked by OpenSSL', () => {
     const { stdout } = await run('openssl', ['dgst', '-sha384', '-verify', pem, '-signature', signature, document]);
     expect(stdout).toMatch(/Verified OK/);
 
-    const valid = await coffer([
-      'validate-signature',
-      '--key-id',
-      'alias/signer',
-      '--message-file',
-      document,
-      '--signature',
-      signed.json.signature,
-      '--signing-algorithm',
-      'ECDSA_SHA_384',
-      '--message-type',
-      'RAW',
-    ]);
+    // The document's signature checked as it is on disk now.
+    const validate = () =>
+      coffer([
+        'validate-signature',
+        '--key-id',
+        'alias/signer',
+        '--message-file',
+        document,
+        '--signature',
+        signed.json.signature,
+        '--signing-algorithm',
+        'ECDSA_SHA_384',
+        '--message-type',
+        'RAW',
+      ]);
+    const valid = await validate();
     expect(valid.json).toEqual({ key_id: created.json.key_info.key_id, signature_valid: 'true' });
     await writeFile(document, 'I agree to the terms!\n');
-    const invalid = await coffer([
-      'validate-signature',
-      '--key-id',
-      'alias/signer',
-      '--message-file',
-      document,
-      '--signature',
-      signed.json.signature,
-      '--signing-algorithm',
-      'ECDSA_SHA_384',
-      '--message-type',
-      'RAW',
-    ]);
+    const invalid = await validate();
     expect(invalid.code).toBe(0);
     expect(invalid.json.signature_valid).toBe('false');
   });

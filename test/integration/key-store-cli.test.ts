@@ -44,22 +44,24 @@ async function vaultText(): Promise<string> {
   return readFile(join(dir, 'vault.json'), 'utf8');
 }
 
+/** coffer create-key-store: store hsm1 on the test token, through `modulePath`, its PIN kept from `pinFile`. */
+const createStore = (modulePath = hsm.module, pinFile = join(work, 'pin')): Promise<CliResult> =>
+  coffer([
+    'create-key-store',
+    '--alias',
+    'hsm1',
+    '--pkcs11-module',
+    modulePath,
+    '--token-label',
+    'vault-hsm',
+    '--pin-file',
+    pinFile,
+  ]);
+
 /** A vault with store hsm1 (PIN kept) on the test token, through `modulePath`, and key in-token inside it. */
 async function storeAndKey(modulePath = hsm.module): Promise<{ keyStoreId: string; keyId: string }> {
   ok(await coffer(['init']));
-  const store = ok(
-    await coffer([
-      'create-key-store',
-      '--alias',
-      'hsm1',
-      '--pkcs11-module',
-      modulePath,
-      '--token-label',
-      'vault-hsm',
-      '--pin-file',
-      join(work, 'pin'),
-    ]),
-  );
+  const store = ok(await createStore(modulePath));
   const key = ok(await coffer(['create-key', '--alias', 'in-token', '--key-store', 'hsm1']));
   return { keyStoreId: store.key_store_info.keystore_id, keyId: key.key_info.key_id };
 }
@@ -142,17 +144,7 @@ describe('key stores on a SoftHSM2 token, through the CLI', () => {
     ok(await coffer(['init']));
     const before = await vaultText();
     refused(
-      await coffer([
-        'create-key-store',
-        '--alias',
-        'hsm1',
-        '--pkcs11-module',
-        hsm.module,
-        '--token-label',
-        'vault-hsm',
-        '--pin-file',
-        join(work, 'wrong-pin'),
-      ]),
+      await createStore(hsm.module, join(work, 'wrong-pin')),
       'COFFER.9003',
       /Key store hsm1: the token refused the PIN \(CKR_PIN_INCORRECT\)\. Coffer tried it once and will not retry/,
     );
@@ -181,17 +173,7 @@ describe('key stores on a SoftHSM2 token, through the CLI', () => {
     ok(await coffer(['init']));
     const before = await vaultText();
     refused(
-      await coffer([
-        'create-key-store',
-        '--alias',
-        'hsm1',
-        '--pkcs11-module',
-        '/usr/lib/nowhere/libpkcs11.so',
-        '--token-label',
-        'vault-hsm',
-        '--pin-file',
-        join(work, 'pin'),
-      ]),
+      await createStore('/usr/lib/nowhere/libpkcs11.so'),
       'COFFER.9001',
       /Key store hsm1: the PKCS#11 module \/usr\/lib\/nowhere\/libpkcs11\.so does not exist/,
     );
