@@ -94,68 +94,20 @@ describe('importing key material (BYOK)', () => {
     const otherParams = await importer.getParametersForImport(fx.vault, { key_id: other });
     const good = await wrapWithOpenssl(params.public_key, randomBytes(32));
 
-    const foreign = await refusal(
-      importer.importKeyMaterial(fx.vault, {
-        key_id: keyId,
-        import_token: otherParams.import_token,
-        encrypted_key_material: good,
-      }),
-    );
-    expect(foreign.code).toBe('KMS.2603');
-    const short = await wrapWithOpenssl(params.public_key, randomBytes(31));
-    expect(
-      (
-        await refusal(
-          importer.importKeyMaterial(fx.vault, {
-            key_id: keyId,
-            import_token: params.import_token,
-            encrypted_key_material: short,
-          }),
-        )
-      ).code,
-    ).toBe('KMS.2604');
-    const long = await wrapWithOpenssl(params.public_key, randomBytes(64));
-    expect(
-      (
-        await refusal(
-          importer.importKeyMaterial(fx.vault, {
-            key_id: keyId,
-            import_token: params.import_token,
-            encrypted_key_material: long,
-          }),
-        )
-      ).code,
-    ).toBe('KMS.2604');
-    const garbage = randomBytes(384).toString('base64');
-    expect(
-      (
-        await refusal(
-          importer.importKeyMaterial(fx.vault, {
-            key_id: keyId,
-            import_token: params.import_token,
-            encrypted_key_material: garbage,
-          }),
-        )
-      ).message,
-    ).toMatch(/openssl pkeyutl/);
+    // What importing `material` with `token` into this key is refused with.
+    const refusedImport = (material: string, token = params.import_token) =>
+      refusal(importer.importKeyMaterial(fx.vault, { key_id: keyId, import_token: token, encrypted_key_material: material }));
+
+    expect((await refusedImport(good, otherParams.import_token)).code).toBe('KMS.2603');
+    expect((await refusedImport(await wrapWithOpenssl(params.public_key, randomBytes(31)))).code).toBe('KMS.2604');
+    expect((await refusedImport(await wrapWithOpenssl(params.public_key, randomBytes(64)))).code).toBe('KMS.2604');
+    expect((await refusedImport(randomBytes(384).toString('base64'))).message).toMatch(/openssl pkeyutl/);
     const forged = Buffer.from(params.import_token, 'base64');
     forged[40]! ^= 1;
-    expect(
-      (
-        await refusal(
-          importer.importKeyMaterial(fx.vault, {
-            key_id: keyId,
-            import_token: forged.toString('base64'),
-            encrypted_key_material: good,
-          }),
-        )
-      ).code,
-    ).toBe('KMS.2605');
+    expect((await refusedImport(good, forged.toString('base64'))).code).toBe('KMS.2605');
 
     const newer = await importer.getParametersForImport(fx.vault, { key_id: keyId });
-    const superseded = await refusal(
-      importer.importKeyMaterial(fx.vault, { key_id: keyId, import_token: params.import_token, encrypted_key_material: good }),
-    );
+    const superseded = await refusedImport(good);
     expect(superseded.code).toBe('KMS.2605');
     expect(superseded.message).toMatch(/newer/);
 

@@ -1,6 +1,7 @@
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../../../shared/ipc-contract.js';
 import { App } from '../../App.js';
 import { useVaultStore } from '../../state/vault-store.js';
 import { installFakeBridge } from '../../test-support/fake-bridge.js';
@@ -22,14 +23,7 @@ describe('first run', () => {
         created = true;
         return { vault_id: 'v1', protection: 'keychain', recovery_code: 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789' };
       },
-      'settings:get': () => ({
-        default_key_id: null,
-        out_dir: null,
-        frame_length: null,
-        remove_originals: false,
-        theme: 'system',
-        max_encrypted_data_keys: null,
-      }),
+      'settings:get': () => DEFAULT_SETTINGS,
       'keys:list': () => ({ keys: [], key_details: [], total: 0, truncated: 'false', next_marker: '' }),
     });
     const user = userEvent.setup();
@@ -51,14 +45,7 @@ describe('first run', () => {
   it('asks for a passphrase twice in passphrase mode and says when they differ', async () => {
     installFakeBridge({
       'vault:status': () => none,
-      'settings:get': () => ({
-        default_key_id: null,
-        out_dir: null,
-        frame_length: null,
-        remove_originals: false,
-        theme: 'system',
-        max_encrypted_data_keys: null,
-      }),
+      'settings:get': () => DEFAULT_SETTINGS,
     });
     const user = userEvent.setup();
     render(<App />);
@@ -75,14 +62,7 @@ describe('first run', () => {
       'vault:create': () => {
         throw { code: 'COFFER.1003', message: 'The OS keychain could not be reached. Use a passphrase instead.' };
       },
-      'settings:get': () => ({
-        default_key_id: null,
-        out_dir: null,
-        frame_length: null,
-        remove_originals: false,
-        theme: 'system',
-        max_encrypted_data_keys: null,
-      }),
+      'settings:get': () => DEFAULT_SETTINGS,
     });
     const user = userEvent.setup();
     render(<App />);
@@ -99,14 +79,7 @@ describe('first run', () => {
         created = true;
         return { vault_id: 'v1', protection: 'tpm', recovery_code: 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789' };
       },
-      'settings:get': () => ({
-        default_key_id: null,
-        out_dir: null,
-        frame_length: null,
-        remove_originals: false,
-        theme: 'system',
-        max_encrypted_data_keys: null,
-      }),
+      'settings:get': () => DEFAULT_SETTINGS,
     });
     const user = userEvent.setup();
     render(<App />);
@@ -121,14 +94,7 @@ describe('first run', () => {
     installFakeBridge({
       'vault:status': () => none,
       'tpm:status': () => ({ available: false }),
-      'settings:get': () => ({
-        default_key_id: null,
-        out_dir: null,
-        frame_length: null,
-        remove_originals: false,
-        theme: 'system',
-        max_encrypted_data_keys: null,
-      }),
+      'settings:get': () => DEFAULT_SETTINGS,
     });
     render(<App />);
     expect(await screen.findByText(/No TPM 2.0 chip answered on this computer/)).toBeTruthy();
