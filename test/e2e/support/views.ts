@@ -65,6 +65,14 @@ export const VIEWS: View[] = [
   },
   { name: 'Contacts', screen: 'Contacts', then: async (app) => app.getByTestId('contact-row').first().waitFor() },
   {
+    name: 'Contacts, my public key to share',
+    screen: 'Contacts',
+    then: async (app) => {
+      await app.getByRole('button', { name: 'Create my encryption key' }).click();
+      await app.getByRole('button', { name: 'Copy my public key' }).waitFor({ timeout: 30_000 });
+    },
+  },
+  {
     name: 'Remove contact dialog',
     screen: 'Contacts',
     dialog: 'Remove the contact "Alice"?',
