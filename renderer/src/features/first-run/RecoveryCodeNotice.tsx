@@ -17,7 +17,8 @@ export function RecoveryCodeNotice({ code }: { code: string }): ReactNode {
       <p>
         {lost} this code is the <strong>only</strong> way back to your keys and files. It is shown now and never again.
       </p>
-      <p className="recovery-code" aria-label="Recovery code">
+      {/* A named group (a bare p cannot carry a name), so screen readers announce what the characters are. */}
+      <p className="recovery-code" role="group" aria-label="Recovery code">
         {code}
       </p>
       <CopyButton text={code} label="Copy the code" />
