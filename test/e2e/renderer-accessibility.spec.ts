@@ -28,13 +28,17 @@ interface AxeFigures {
   inapplicableRules: number;
   /** Rules axe could not decide on some node (left for a person to check), by id. */
   incompleteRules: string[];
+  /** Those nodes and why axe could not decide, in its words (for the person checking). */
+  undecided: string[];
   violatedRules: string[];
   violations: string[];
 }
 
 async function audit(
   page: Page,
-): Promise<Pick<AxeFigures, 'passedRules' | 'inapplicableRules' | 'incompleteRules' | 'violatedRules' | 'violations'>> {
+): Promise<
+  Pick<AxeFigures, 'passedRules' | 'inapplicableRules' | 'incompleteRules' | 'undecided' | 'violatedRules' | 'violations'>
+> {
   const result = await new AxeBuilder({ page })
     .withTags(TAGS)
     .options({ resultTypes: ['violations'] })
@@ -43,6 +47,9 @@ async function audit(
     passedRules: result.passes.length,
     inapplicableRules: result.inapplicable.length,
     incompleteRules: result.incomplete.map((r) => r.id),
+    undecided: result.incomplete.flatMap((r) =>
+      r.nodes.map((n) => `${r.id}: ${n.target.join(' ')} (${n.any[0]?.message ?? n.failureSummary ?? ''})`),
+    ),
     violatedRules: result.violations.map((v) => v.id),
     violations: result.violations.flatMap((v) =>
       v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary?.split('\n')[1]?.trim() ?? ''})`),

@@ -298,6 +298,17 @@ test.describe('finding keys', () => {
     await app.getByRole('button', { name: 'Undo' }).click();
     await expect(rows).toHaveCount(2);
     await expect(rows.first()).toContainText('a.txt');
+
+    // Undo is offered for a few seconds (8), then the removal stands.
+    await rows
+      .first()
+      .getByRole('button', { name: /^Remove/ })
+      .click();
+    const undo = app.getByRole('button', { name: 'Undo' });
+    await app.waitForTimeout(3000);
+    await expect(undo).toBeVisible();
+    await expect(undo).toBeHidden({ timeout: 10_000 });
+    await expect(rows).toHaveCount(1);
   });
 
   test('Files with no key offers to create one in place', async ({ app, server }) => {

@@ -96,6 +96,19 @@ for (const { window, zoom } of SIZES) {
     test('every screen and dialog reflows: nothing clipped, no window scrolling, navigation in view', async ({ app, server }) => {
       test.setTimeout(240_000);
       const seed = await seedVault(server, { keyStores: true });
+      // Where the window is narrow in CSS pixels (zoomed in), the sidebar collapses to a Menu button and the
+      // screen gets the window's width; otherwise the sidebar stays.
+      await app.reload();
+      await app.getByRole('main', { name: 'Files' }).waitFor();
+      const cssWidth = Math.round(window.width / zoom);
+      const toggle = app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Menu' });
+      if (cssWidth <= 640) {
+        await expect(toggle).toBeVisible();
+        expect((await app.getByRole('main').boundingBox())!.width).toBeGreaterThanOrEqual(cssWidth * 0.9);
+      } else {
+        await expect(toggle).toBeHidden();
+        await expect(app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Settings' })).toBeVisible();
+      }
       for (const view of viewsFor(seed)) {
         await app.reload();
         await openView(app, view, seed);
