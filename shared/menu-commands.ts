@@ -1,7 +1,7 @@
 /**
  * What the application menu can ask the window to do. Main's menu sends one of these on the
  * 'menu:command' event; the renderer carries it out. Each says what it does, for the menu's
- * label, the shortcut list in Settings and the tests.
+ * label and the tests (README lists the shortcuts).
  */
 export const MENU_COMMANDS = [
   { id: 'choose-files', label: 'Choose Files to Encrypt or Decrypt…', accelerator: 'CmdOrCtrl+O' },
