@@ -12,7 +12,8 @@ import { openView, seedVault, viewsFor } from './support/views.js';
  * stays 800x600 device pixels, so the page lays out in 800/z x 600/z CSS pixels at a device pixel
  * ratio of z (media queries, text size and layout all follow, as with Electron's View > Zoom In).
  * The themes are switched with prefers-color-scheme, as the OS would. Each run writes its figures
- * (view, theme, zoom, rules passed, violations) to test-results/axe/ as JSON and a markdown table.
+ * (view, theme, zoom, rules passed, violations) to test-results/axe/ as JSON and a markdown table,
+ * and prints the table.
  */
 const WINDOW = { width: 800, height: 600 };
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -70,6 +71,8 @@ async function writeFigures(zoom: string, figures: AxeFigures[]): Promise<void> 
     ...rows,
   ];
   await writeFile(join(FIGURES_DIR, `axe-${zoom}.md`), `${table.join('\n')}\n`);
+  // Also in the run's output: Playwright empties test-results/ when the next run starts.
+  console.log(`axe figures at ${zoom}%:\n${table.join('\n')}`);
 }
 
 for (const zoom of [1, 1.5]) {
