@@ -218,4 +218,58 @@ describe('Settings screen', () => {
       expect(screen.getByRole('list', { name: 'Key stores' }).textContent).toContain('/usr/lib/softhsm/libsofthsm2.so'),
     );
   });
+
+  it("names a store's deleted keys still in its token, and Retry cleanup asks for that store and says what came of it", async () => {
+    const gone = ['55555555-5555-4555-8555-555555555555', '66666666-6666-4666-8666-666666666666'];
+    const store: KeyStoreView = {
+      keystore_id: '44444444-4444-4444-8444-444444444444',
+      keystore_alias: 'desk',
+      keystore_type: 'PKCS11',
+      pkcs11_module: '/usr/lib/softhsm/libsofthsm2.so',
+      token_label: 'desk-token',
+      token_serial: '0a1b2c3d4e5f6a7b',
+      token_model: 'SoftHSM v2',
+      pin_storage: 'keychain',
+      key_count: 0,
+      pending_token_cleanup: gone,
+      create_time: '0',
+    };
+    let tokenBack = false;
+    const bridge = installFakeBridge({
+      'settings:get': () => DEFAULT_SETTINGS,
+      'shell:status': () => notInstalled,
+      'vault:rollback-generations': () => ({ generations: [] }),
+      'keystores:list': () => ({ keystores: [store], total: 1 }),
+      'keystores:retry-cleanup': () => {
+        if (!tokenBack) {
+          return {
+            keystore_id: store.keystore_id,
+            keystore_alias: 'desk',
+            destroyed: [],
+            pending: gone.map((key_id) => ({ key_id, problem: 'Key store desk: no token labelled "desk-token" is present.' })),
+          };
+        }
+        store.pending_token_cleanup = [];
+        return { keystore_id: store.keystore_id, keystore_alias: 'desk', destroyed: gone, pending: [] };
+      },
+    });
+    const user = userEvent.setup();
+    render(<SettingsScreen />);
+    const retry = await screen.findByRole('button', { name: 'Retry cleanup of desk' });
+    const list = screen.getByRole('list', { name: 'Key stores' });
+    expect(list.textContent).toContain(`The token still holds the objects of 2 deleted keys (${gone[0]}, ${gone[1]})`);
+    await user.click(retry);
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'Key store desk: 2 deleted keys still have objects in the token: Key store desk: no token labelled "desk-token" is present.',
+    );
+
+    tokenBack = true;
+    await user.click(retry);
+    expect((await screen.findByText(/the token objects of 2 deleted keys were destroyed/)).getAttribute('role')).toBe('status');
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Retry cleanup of desk' })).toBeNull());
+    expect(bridge.calls.filter((c) => c.channel === 'keystores:retry-cleanup').map((c) => c.request)).toEqual([
+      { keystore_id: store.keystore_id },
+      { keystore_id: store.keystore_id },
+    ]);
+  });
 });
