@@ -21,6 +21,7 @@ import {
 import { tempPathBeside, trackTemp, umaskMode, untrackTemp } from './output-file.js';
 import type { OpenFileTask, SealFileTask } from './crypto-worker-protocol.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
+import type { WorkerResult } from './worker-pool.js';
 
 /**
  * Small files (at most `maxBytes`: one batch of frames), each handled whole by one worker
@@ -41,6 +42,45 @@ export function reportProgress(bytes: number, listener: ProgressListener | undef
   const meter = new ProgressMeter(bytes, listener);
   meter.add(bytes);
   meter.finish();
+}
+
+/**
+ * Sends a group's prepared files (null or missing: already given an outcome) to one worker in one
+ * message and gives each its outcome; one file's failure stops no other. Their temporary outputs
+ * are counted among this process's meanwhile (a signal's exit removes them; a worker removes its
+ * own on failure), and each file's key is wiped after.
+ */
+async function sendGroup<T extends { tempPath: string | null }>(
+  prepared: readonly (T | null | undefined)[],
+  outcomes: (SmallFileOutcome | undefined)[],
+  context: EngineContext,
+  worker: { send: (tasks: T[]) => Promise<WorkerResult>; wipe: (task: T) => void },
+): Promise<void> {
+  const sent: number[] = [];
+  const tasks: T[] = [];
+  prepared.forEach((task, index) => {
+    if (!task) return;
+    sent.push(index);
+    tasks.push(task);
+  });
+  if (tasks.length === 0) return;
+  const temps = tasks.flatMap((t) => (t.tempPath ? [t.tempPath] : []));
+  try {
+    checkAborted(context.signal);
+    temps.forEach(trackTemp);
+    const done = await worker.send(tasks);
+    const results = JSON.parse(done.data.toString('utf8')) as ({ bytes: number; output?: string } | { error: ErrorValue })[];
+    results.forEach((result, i) => {
+      const index = sent[i]!;
+      if ('error' in result) outcomes[index] = { ok: false, error: fromValue(result.error) };
+      else outcomes[index] = { ok: true, bytes: result.bytes, ...(result.output === undefined ? {} : { output: result.output }) };
+    });
+  } catch (error) {
+    for (const index of sent) outcomes[index] ??= { ok: false, error };
+  } finally {
+    temps.forEach(untrackTemp);
+    tasks.forEach(worker.wipe);
+  }
 }
 
 /** A file of a group for encryptSmallFiles: where it is, and the name its output should take. */
@@ -99,34 +139,13 @@ export async function encryptSmallFiles(
       return null;
     }
   });
-  const opened: number[] = [];
-  const tasks: SealFileTask[] = [];
-  for (const [index, task] of (await Promise.all(sealing)).entries()) {
-    if (!task) continue;
-    opened.push(index);
-    tasks.push(task);
-  }
-  const temps = tasks.map((t) => t.tempPath);
   try {
-    if (tasks.length > 0) {
-      checkAborted(context.signal);
-      temps.forEach(trackTemp);
-      const done = await context.pool.run(
-        { op: 'seal-files', frameLength, maxBytes: options.maxBytes, finalMode: umaskMode(), files: tasks },
-        [],
-      );
-      const results = JSON.parse(done.data.toString('utf8')) as ({ bytes: number; output: string } | { error: ErrorValue })[];
-      results.forEach((result, i) => {
-        const index = opened[i]!;
-        outcomes[index] = 'error' in result ? { ok: false, error: fromValue(result.error) } : { ok: true, ...result };
-      });
-    }
-  } catch (error) {
-    for (const index of opened) outcomes[index] ??= { ok: false, error };
+    await sendGroup(await Promise.all(sealing), outcomes, context, {
+      send: (tasks) =>
+        context.pool.run({ op: 'seal-files', frameLength, maxBytes: options.maxBytes, finalMode: umaskMode(), files: tasks }, []),
+      wipe: (task) => task.key.fill(0),
+    });
   } finally {
-    // The worker removes its temporary files itself when it fails.
-    temps.forEach(untrackTemp);
-    for (const task of tasks) task.key.fill(0);
     for (const secret of secrets) secret.fill(0);
   }
   return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
@@ -211,36 +230,14 @@ export async function decryptSmallFiles(
     );
   }
   // The worker authenticates each header with its data key (key derivation is off this thread too).
-  const opened: number[] = [];
-  const tasks: OpenFileTask[] = [];
-  for (const [index, task] of (await Promise.all(unwrapping)).entries()) {
-    if (!task) continue;
-    opened.push(index);
-    tasks.push(task);
-  }
-  const temps = tasks.flatMap((t) => (t.tempPath ? [t.tempPath] : []));
-  try {
-    if (tasks.length > 0) {
-      checkAborted(context.signal);
-      temps.forEach(trackTemp);
-      const done = await context.pool.run(
+  await sendGroup(await Promise.all(unwrapping), outcomes, context, {
+    send: (tasks) =>
+      context.pool.run(
         { op: 'open-files', files: tasks },
         tasks.map((t) => t.data.buffer as ArrayBuffer),
-      );
-      const results = JSON.parse(done.data.toString('utf8')) as ({ bytes: number; output?: string } | { error: ErrorValue })[];
-      results.forEach((result, i) => {
-        const index = opened[i]!;
-        if ('error' in result) outcomes[index] = { ok: false, error: fromValue(result.error) };
-        else
-          outcomes[index] = { ok: true, bytes: result.bytes, ...(result.output === undefined ? {} : { output: result.output }) };
-      });
-    }
-  } catch (error) {
-    for (const index of opened) outcomes[index] ??= { ok: false, error };
-  } finally {
-    temps.forEach(untrackTemp);
-    for (const task of tasks) task.dek.fill(0);
-  }
+      ),
+    wipe: (task) => task.dek.fill(0),
+  });
   for (const index of streamed) {
     const item = items[index]!;
     try {
