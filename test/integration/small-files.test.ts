@@ -12,8 +12,9 @@ import { COFFER_BIN, removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 import { fixedKeyrings, memoryKeyring } from '../helpers/engine-fixture.js';
 
 /**
- * Folders of small encrypted files are read whole by a worker, their headers authenticated on the
- * job's thread and their bodies opened in one pass by a worker (small-file-crypto.ts): each file
+ * Folders of small encrypted files: a worker reads their headers, their data keys are unwrapped on
+ * the job's thread, and a worker reads each file whole and opens it in one pass
+ * (small-file-crypto.ts): each file
  * still gets the streaming reader's verdict, a damaged one writes nothing and stops no other,
  * and a large file in the same folder still streams.
  */
@@ -134,6 +135,44 @@ describe('a folder of small encrypted files', () => {
       'b.txt.coffer': 'ok',
     });
     expect(await readdir(join(out, 'in'))).toEqual(['b.txt']);
+  });
+
+  it('refuses, as changed, a file replaced between the reading of its header and its opening, and writes nothing for it', async () => {
+    const { contents, sealed } = await sealedAlbum('swapped');
+    const victim = join(sealed, 'img-06.jpg.coffer');
+    const other = await readFile(join(sealed, 'img-07.jpg.coffer'));
+    // Its data key is unwrapped from the header read first; meanwhile the file becomes another message.
+    const swapping: Keyring = {
+      ...keys,
+      unwrap: async (edks, contextBytes) => {
+        const dek = await keys.unwrap(edks, contextBytes);
+        if ((await readFile(victim)).length !== other.length) await writeFile(victim, other);
+        return dek;
+      },
+    };
+    const out = join(work, 'swapped', 'opened');
+    const codes = outcome(await runJob({ action: 'decrypt', paths: [sealed], out_dir: out }, swapping));
+    expect(codes['img-06.jpg.coffer']).toBe('COFFER.2011');
+    expect(Object.entries(codes).filter(([, code]) => code !== 'ok')).toEqual([['img-06.jpg.coffer', 'COFFER.2011']]);
+    const written = await readdir(join(out, 'album'));
+    expect(written).not.toContain('img-06.jpg');
+    expect(written.filter((e) => e.includes('.coffer-tmp-'))).toEqual([]);
+    for (const file of written) expect((await readFile(join(out, 'album', file))).equals(contents.get(file)!), file).toBe(true);
+  });
+
+  it('opens small files whose header is longer than the first read of it (a large encryption context)', async () => {
+    const folder = join(work, 'long-header', 'in');
+    await mkdir(folder, { recursive: true });
+    const files = new Map([...Array(3).keys()].map((i) => [`note-${i}.txt`, randomBytes(100 + i * 5000)] as const));
+    for (const [file, data] of files) await writeFile(join(folder, file), data);
+    const context = { purpose: 'x'.repeat(5000), owner: 'y'.repeat(300) };
+    await runJob({ action: 'encrypt', paths: [folder], encryption_context: context });
+    const header = await readFile(join(folder, 'note-0.txt.coffer'));
+    expect(header.length).toBeGreaterThan(5300);
+    const out = join(work, 'long-header', 'out');
+    const results = await runJob({ action: 'decrypt', paths: [folder], out_dir: out });
+    expect(outcome(results)).toMatchObject({ 'note-0.txt.coffer': 'ok', 'note-1.txt.coffer': 'ok', 'note-2.txt.coffer': 'ok' });
+    for (const [file, data] of files) expect((await readFile(join(out, 'in', file))).equals(data), file).toBe(true);
   });
 
   it('never names an output over an existing file: a second run gets " (1)" names', async () => {

@@ -82,8 +82,9 @@ export interface SealFilesRequest {
 }
 
 /**
- * One file of an open-files message: a whole message read by read-files, whose data key the job
- * thread has unwrapped. The worker parses the header again, checks the key commitment and the
+ * One file of an open-files message, whose header (read by read-headers) the job thread has parsed
+ * and whose data key it has unwrapped. The worker reads the whole file (at most the request's
+ * `maxBytes`), checks that it still starts with `header`, checks the key commitment and the
  * header tag with `dek` (and `authOnly`, the pairs kept out of the header), then opens every
  * frame in one pass; the body must end exactly with its final frame. With `tempPath`, the
  * plaintext goes to that new file (created 0600), which is fsynced, closed and given the first
@@ -94,21 +95,22 @@ export interface SealFilesRequest {
 export interface OpenFileTask {
   dek: Uint8Array;
   authOnly: Uint8Array;
-  data: Uint8Array;
+  header: Uint8Array;
   input: string;
   tempPath: string | null;
   target: string | null;
 }
 
 /**
- * Read whole small files (regular ones, opened without blocking): the answer's data is, as JSON,
- * one entry per input, `{ size }` or `{ error }`, and `parts` the files' bytes in the same order,
- * each in a buffer of its own, transferred. A file larger than `maxBytes` (it grew since it was
- * planned as small) is not read: its part is empty, and its size says why.
+ * Read small files' headers (regular files, opened without blocking): the answer's data is, as
+ * JSON, one entry per input, `{ size, header }` (the header's bytes in base64: all that was read
+ * when no header parses) or `{ error }`. A file larger than `maxBytes` (it grew since it was
+ * planned as small) is not read: its size says why. Only headers cross to the job's thread: each
+ * file's body is read again, where it is opened.
  */
-export interface ReadFilesRequest {
+export interface ReadHeadersRequest {
   id: number;
-  op: 'read-files';
+  op: 'read-headers';
   inputs: string[];
   maxBytes: number;
 }
@@ -116,10 +118,12 @@ export interface ReadFilesRequest {
 /**
  * Open several files in one message (OpenFileTask), each on its own: the answer's data is, as
  * JSON, one entry per file, `{ bytes, output? }` or `{ error }`; one file's failure stops no other.
+ * A file larger than `maxBytes` by now is refused as changed.
  */
 export interface OpenFilesRequest {
   id: number;
   op: 'open-files';
+  maxBytes: number;
   files: OpenFileTask[];
 }
 
@@ -131,14 +135,11 @@ export interface StatFilesRequest {
 }
 
 export type WorkerRequest =
-  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFilesRequest | ReadFilesRequest | OpenFilesRequest | StatFilesRequest;
+  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFilesRequest | ReadHeadersRequest | OpenFilesRequest | StatFilesRequest;
 
-/**
- * The output (empty for ranges, which wrote their own), transferred buffers handed back for
- * reuse, and read-files' file contents.
- */
+/** The output (empty for ranges, which wrote their own), and transferred buffers handed back for reuse. */
 export type WorkerResponse =
-  | { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[]; parts?: Uint8Array[] }
+  | { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[] }
   | { id: number; ok: false; error: ErrorValue };
 
 /** A request before the pool numbers it (Omit that keeps the union apart). */

@@ -5,7 +5,7 @@ import { openFrames } from '../envelope/frame-codec.js';
 import { fsFailure, isFsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
 import { openRange, sealRange } from './ranged-frames.js';
-import { openFiles, readFiles, sealFiles } from './whole-files.js';
+import { openFiles, readHeaders, sealFiles } from './whole-files.js';
 
 /** A crypto worker: seals or opens one range or batch of frames at a time, off the job's thread. */
 const port = parentPort;
@@ -36,7 +36,7 @@ function asErrorValue(error: unknown): ErrorValue {
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 
-function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; returned: ArrayBuffer[]; parts?: Uint8Array[] } {
+function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; returned: ArrayBuffer[] } {
   switch (request.op) {
     case 'seal-range':
       sealRange(request, key);
@@ -46,10 +46,8 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
       return { data: NOTHING, returned: [] };
     case 'seal-files':
       return { data: json(sealFiles(request, asErrorValue)), returned: [] };
-    case 'read-files': {
-      const { answers, parts } = readFiles(request, asErrorValue);
-      return { data: json(answers), returned: [], parts };
-    }
+    case 'read-headers':
+      return { data: json(readHeaders(request, asErrorValue)), returned: [] };
     case 'open-files':
       return { data: json(openFiles(request, asErrorValue)), returned: [] };
     case 'stat-files':
@@ -73,16 +71,14 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
 port.on('message', (request: WorkerRequest) => {
   const key = 'key' in request ? view(request.key) : Buffer.alloc(0);
   try {
-    const { data, returned, parts } = handle(request, key);
+    const { data, returned } = handle(request, key);
     const response: WorkerResponse = {
       id: request.id,
       ok: true,
       data,
       returned,
-      ...(parts === undefined ? {} : { parts }),
     };
     const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer, ...returned] : [...returned];
-    for (const part of parts ?? []) if (part.byteLength > 0) transfer.push(part.buffer as ArrayBuffer);
     port.postMessage(response, transfer);
   } catch (error) {
     const response: WorkerResponse = { id: request.id, ok: false, error: asErrorValue(error) };

@@ -165,11 +165,13 @@ function fromValue(error: ErrorValue): CofferError {
 
 /**
  * decryptSmallFile for a group of files, in two worker messages instead of two per file: one
- * worker reads them all, their headers are parsed and data keys unwrapped here (all at once), and
- * one worker authenticates each header and opens (and writes, fsyncs and names) them all; it
- * authenticates every frame and checks that the body ends with its final frame. Each file has its own outcome: a damaged one
- * stops no other. A signed file, or one grown past `maxBytes`, goes through decryptFile.
- * Progress is the caller's to report (reportProgress), file by file.
+ * worker reads their headers, which are parsed and their data keys unwrapped here (all at once),
+ * and one worker reads each file whole, checks it still starts with that header, authenticates
+ * the header and opens (and writes, fsyncs and names) them all; it authenticates every frame and
+ * checks that the body ends with its final frame. Only headers and keys cross between threads,
+ * never a file's bytes. Each file has its own outcome: a damaged one stops no other. A signed
+ * file, or one grown past `maxBytes`, goes through decryptFile. Progress is the caller's to
+ * report (reportProgress), file by file.
  */
 export async function decryptSmallFiles(
   items: readonly SmallFileItem[],
@@ -177,8 +179,8 @@ export async function decryptSmallFiles(
   context: EngineContext,
 ): Promise<SmallFileOutcome[]> {
   const outcomes = new Array<SmallFileOutcome | undefined>(items.length);
-  const read = await context.pool.run({ op: 'read-files', inputs: items.map((i) => i.input), maxBytes: options.maxBytes }, []);
-  const answers = JSON.parse(read.data.toString('utf8')) as ({ size: number } | { error: ErrorValue })[];
+  const read = await context.pool.run({ op: 'read-headers', inputs: items.map((i) => i.input), maxBytes: options.maxBytes }, []);
+  const answers = JSON.parse(read.data.toString('utf8')) as ({ size: number; header: string } | { error: ErrorValue })[];
   const streamed: number[] = [];
   const given = options.encryption_context ?? {};
   // Headers first, then every data key of the group at once: the vault's audit records of a
@@ -190,16 +192,16 @@ export async function decryptSmallFiles(
       outcomes[index] = { ok: false, error: fromValue(answer.error) };
       continue;
     }
-    const data = read.parts![index]!;
-    if (answer.size !== data.length) {
+    if (answer.size > options.maxBytes) {
       streamed.push(index);
       continue;
     }
+    const bytes = Buffer.from(answer.header, 'base64');
     let header: ParsedHeader;
     let authOnly: Buffer;
     let full: Buffer;
     try {
-      header = headerOfMessage(data, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
+      header = headerOfMessage(bytes, { maxEncryptedDataKeys: options.max_encrypted_data_keys });
       checkFormatAllowed(header, item.input, options);
       if (header.suite.signature) {
         streamed.push(index);
@@ -215,7 +217,7 @@ export async function decryptSmallFiles(
         const task = {
           dek: own(dek),
           authOnly: own(authOnly),
-          data,
+          header: own(bytes.subarray(0, header.length)),
           input: item.input,
           tempPath: item.target === null ? null : tempPathBeside(item.target),
           target: item.target,
@@ -231,11 +233,7 @@ export async function decryptSmallFiles(
   }
   // The worker authenticates each header with its data key (key derivation is off this thread too).
   await sendGroup(await Promise.all(unwrapping), outcomes, context, {
-    send: (tasks) =>
-      context.pool.run(
-        { op: 'open-files', files: tasks },
-        tasks.map((t) => t.data.buffer as ArrayBuffer),
-      ),
+    send: (tasks) => context.pool.run({ op: 'open-files', maxBytes: options.maxBytes, files: tasks }, []),
     wipe: (task) => task.dek.fill(0),
   });
   for (const index of streamed) {

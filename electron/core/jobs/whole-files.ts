@@ -15,13 +15,14 @@ import { CofferError } from '../../../shared/errors.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerOfMessage } from '../envelope/header-reader.js';
+import { parseHeader } from '../envelope/message-header.js';
 import { MAX_ENCRYPTED_DATA_KEYS_LIMIT } from '../../../shared/file-format.js';
 import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
 import type { ErrorValue } from '../../../shared/errors.js';
 import type {
   OpenFilesRequest,
   OpenFileTask,
-  ReadFilesRequest,
+  ReadHeadersRequest,
   SealFilesRequest,
   SealFileTask,
 } from './crypto-worker-protocol.js';
@@ -206,9 +207,8 @@ function sealFile(
 
 /**
  * Whole files' buffers, kept for the next file read: a fresh buffer costs its pages' faults,
- * which on a folder of small files cost more than the reading itself. A buffer goes from the
- * worker that read a file, through the job's thread, to the worker that opens it, and stays there
- * for its next read; each worker keeps a few megabytes of them.
+ * which on a folder of small files cost more than the reading itself. A worker reads a file into
+ * one, opens it there and keeps it for its next read; each worker keeps a few megabytes of them.
  */
 const GRAIN = 64 * 1024;
 /** Enough for the files of every group in flight (file-batch.ts: 4 groups of up to 16 files, 4 MiB). */
@@ -228,14 +228,17 @@ function fileBuffer(size: number): Buffer {
     keptBytes -= kept.byteLength;
     return Buffer.from(kept, 0, size);
   }
-  // A buffer of its own (never the shared pool's), so that it can be transferred.
+  // A buffer of its own (never the shared pool's), so that it can be kept.
   return Buffer.from(Buffer.allocUnsafeSlow(Math.ceil(Math.max(size, 1) / GRAIN) * GRAIN).buffer, 0, size);
 }
 
-/** Keeps a buffer done with, wiped: no file's plaintext outlives its job in a kept buffer. */
-function keepBuffer(buffer: ArrayBuffer): void {
+/**
+ * Keeps a buffer done with, its first `used` bytes wiped (the rest were never written since it was
+ * last wiped): no file's plaintext outlives its job in a kept buffer.
+ */
+function keepBuffer(buffer: ArrayBuffer, used: number): void {
+  new Uint8Array(buffer, 0, Math.min(used, buffer.byteLength)).fill(0);
   if (buffer.byteLength < GRAIN || keptBytes + buffer.byteLength > KEPT_BYTES) return;
-  new Uint8Array(buffer).fill(0);
   keptBuffers.push(buffer);
   keptBytes += buffer.byteLength;
 }
@@ -265,10 +268,32 @@ function readFile(request: { input: string; maxBytes: number }): { data: Buffer;
  * written. Damage gets the same diagnosis as the streaming reader's (an altered header, cut short,
  * bytes after the final frame, a frame that does not authenticate), and nothing is written then.
  */
-function openFile(request: OpenFileTask, dek: Buffer): { bytes: number; output?: string } {
-  const message = view(request.data);
-  // The job thread parsed and bounded these same bytes; the limit was its to apply.
+function openFile(request: OpenFileTask, dek: Buffer, maxBytes: number): { bytes: number; output?: string } {
+  const { data: message, size } = readFile({ input: request.input, maxBytes });
+  const changed = (): CofferError =>
+    new CofferError(
+      'COFFER.2011',
+      `${request.input} changed while it was being decrypted; nothing was written. Decrypt it again once it is stable.`,
+    );
+  if (size > maxBytes) throw changed();
+  try {
+    return openMessage(request, dek, message, changed);
+  } finally {
+    // Its plaintext (decrypted in place), or its ciphertext, is no longer needed: wiped and kept for the next read.
+    keepBuffer(message.buffer as ArrayBuffer, message.byteLength);
+  }
+}
+
+function openMessage(
+  request: OpenFileTask,
+  dek: Buffer,
+  message: Buffer,
+  changed: () => CofferError,
+): { bytes: number; output?: string } {
+  // The job thread parsed and bounded the header read before; the limit was its to apply.
   const header = headerOfMessage(message, { maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS_LIMIT });
+  // The data key was unwrapped from that header: the file must still start with it.
+  if (!message.subarray(0, header.length).equals(view(request.header))) throw changed();
   const { dataKey } = authenticateHeader(header, dek, view(request.authOnly));
   try {
     const body = message.subarray(header.length);
@@ -287,42 +312,69 @@ function openFile(request: OpenFileTask, dek: Buffer): { bytes: number; output?:
     }
     const parts = openFrameParts(dataKey, header.messageId, header.frameLength, 1, body, scan.frames);
     const bytes = parts.reduce((n, part) => n + part.length, 0);
-    if (request.tempPath === null || request.target === null) {
-      keepBuffer(request.data.buffer as ArrayBuffer);
-      return { bytes };
-    }
+    if (request.tempPath === null || request.target === null) return { bytes };
     const output = writeNamed(
       parts,
       request.tempPath,
       request.target,
       'The encrypted file was kept; nothing was left under the output name.',
     );
-    // Written out: its plaintext (decrypted in place) is no longer needed.
-    keepBuffer(request.data.buffer as ArrayBuffer);
     return { bytes, output };
   } finally {
     dataKey.fill(0);
   }
 }
 
-/** read-file for each input (ReadFilesRequest): one answer per input, its failure as a value. */
-export function readFiles(
-  request: Omit<ReadFilesRequest, 'id'>,
-  asErrorValue: (error: unknown) => ErrorValue,
-): { answers: ({ size: number } | { error: ErrorValue })[]; parts: Buffer[] } {
-  const answers: ({ size: number } | { error: ErrorValue })[] = [];
-  const parts: Buffer[] = [];
-  for (const input of request.inputs) {
-    try {
-      const { data, size } = readFile({ input, maxBytes: request.maxBytes });
-      answers.push({ size });
-      parts.push(data);
-    } catch (error) {
-      answers.push({ error: asErrorValue(error) });
-      parts.push(Buffer.alloc(0));
+/** Where a header is looked for first: one EDK's header is a few hundred bytes. */
+const HEADER_PROBE_BYTES = 4096;
+let headerScratch = Buffer.alloc(HEADER_PROBE_BYTES);
+
+/**
+ * A small file's header bytes: read from its start, more each time, until a header parses, or the
+ * parser refuses the bytes, or the whole file was read (the job thread's headerOfMessage then says
+ * what is wrong, as it would with the whole file); a file larger than `maxBytes` is not read.
+ */
+function readHeaderBytes(input: string, maxBytes: number): { size: number; header: Buffer } {
+  const fd = openInput(input);
+  try {
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) return { size, header: Buffer.alloc(0) };
+    for (let want = Math.min(size, HEADER_PROBE_BYTES); ; want = Math.min(size, want * 4)) {
+      if (headerScratch.length < want) headerScratch = Buffer.alloc(want);
+      let read: number;
+      try {
+        read = readAt(fd, headerScratch.subarray(0, want), 0);
+      } catch (error) {
+        throw fsFailure(error, `${input} cannot be read`, 'Nothing was written.') ?? error;
+      }
+      const bytes = headerScratch.subarray(0, read);
+      let length: number | null = null;
+      try {
+        length = parseHeader(bytes)?.length ?? null;
+      } catch {
+        return { size, header: Buffer.from(bytes) }; // refused: the job thread words why
+      }
+      if (length !== null) return { size, header: Buffer.from(bytes.subarray(0, length)) };
+      if (read < want || want >= size) return { size, header: Buffer.from(bytes) };
     }
+  } finally {
+    closeSync(fd);
   }
-  return { answers, parts };
+}
+
+/** Each input's header (ReadHeadersRequest): one answer per input, its failure as a value. */
+export function readHeaders(
+  request: Omit<ReadHeadersRequest, 'id'>,
+  asErrorValue: (error: unknown) => ErrorValue,
+): ({ size: number; header: string } | { error: ErrorValue })[] {
+  return request.inputs.map((input) => {
+    try {
+      const { size, header } = readHeaderBytes(input, request.maxBytes);
+      return { size, header: header.toString('base64') };
+    } catch (error) {
+      return { error: asErrorValue(error) };
+    }
+  });
 }
 
 /** open-file for each file (OpenFilesRequest): one answer per file, its failure as a value. */
@@ -333,7 +385,7 @@ export function openFiles(
   return request.files.map((file) => {
     const dek = view(file.dek);
     try {
-      return openFile(file, dek);
+      return openFile(file, dek, request.maxBytes);
     } catch (error) {
       return { error: asErrorValue(error) };
     } finally {

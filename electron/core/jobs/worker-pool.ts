@@ -10,8 +10,6 @@ import { tempsRemoved } from './output-file.js';
 export interface WorkerResult {
   data: Buffer;
   returned: ArrayBuffer[];
-  /** read-files': each file's bytes. */
-  parts?: Buffer[];
 }
 
 type Task = {
@@ -103,9 +101,6 @@ export class WorkerPool {
         task.resolve({
           data: Buffer.from(response.data.buffer, response.data.byteOffset, response.data.byteLength),
           returned: response.returned,
-          ...(response.parts === undefined
-            ? {}
-            : { parts: response.parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength)) }),
         });
       } else
         task.reject(new CofferError(isErrorCode(response.error.code) ? response.error.code : 'KMS.0101', response.error.message));
