@@ -158,8 +158,8 @@ const SMALL_FILES_IN_FLIGHT = 8;
  * file: on a folder of 1000 small files, the messages were the job thread's largest cost), and a
  * group's data keys are wrapped or unwrapped together, so their audit records share an append.
  */
-const GROUP_FILES = 16;
-const GROUP_BYTES = SMALL_FILE_BYTES;
+const GROUP_FILES = 32;
+const GROUP_BYTES = 2 * SMALL_FILE_BYTES;
 const GROUPS_IN_FLIGHT = 4;
 
 /** Runs the planned files; `results` (the planning's skips and errors) are reported first. */
@@ -175,13 +175,14 @@ export async function runFileBatch(
     ...(options.allow_legacy_format ? { allow_legacy_format: true } : {}),
     ...(options.max_encrypted_data_keys === undefined ? {} : { max_encrypted_data_keys: options.max_encrypted_data_keys }),
   };
-  // One message to an idle worker instead of a stat call per file on this thread.
-  const sizes =
-    planned.length === 0
-      ? []
-      : (JSON.parse(
-          (await context.pool.run({ op: 'stat-files', paths: planned.map((f) => f.input) }, [])).data.toString('utf8'),
-        ) as number[]);
+  // A message to each worker (a share of the files each) instead of a stat call per file on this thread.
+  const share = Math.ceil(planned.length / (planned.length >= 256 ? Math.min(context.pool.size, 4) : 1));
+  const statting: Promise<number[]>[] = [];
+  for (let at = 0; at < planned.length; at += share) {
+    const paths = planned.slice(at, at + share).map((f) => f.input);
+    statting.push(context.pool.run({ op: 'stat-files', paths }, []).then((r) => JSON.parse(r.data.toString('utf8')) as number[]));
+  }
+  const sizes = (await Promise.all(statting)).flat();
   context.onPlanned?.(planned.map((f, i) => ({ input: f.input, size: sizes[i]! })));
   for (const result of results) context.onFileDone?.(result);
   // Output folders this batch made; those that end up empty (every file in them failed) go again.

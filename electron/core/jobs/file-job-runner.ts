@@ -49,9 +49,9 @@ async function prepareOutputFolder(dir: string): Promise<void> {
 }
 
 /**
- * Encryption seals each file's body while the keys get ready (a vault opening: the data key is
- * wrapped last); decryption and verification need the keys first. Keys that never get ready stop
- * the job, and their error is the job's.
+ * The files are planned, and read, while the keys get ready (a vault opening): encryption seals
+ * each file's body and wraps its data key last; decryption reads headers and waits for the keys
+ * only to unwrap. Keys that never get ready stop the job, and their error is the job's.
  */
 export async function runFileJob(input: unknown, context: FileJobContext): Promise<FileResult[]> {
   const request = checkFileJob(input);
@@ -64,7 +64,7 @@ export async function runFileJob(input: unknown, context: FileJobContext): Promi
   const signal = context.signal ? AbortSignal.any([context.signal, keysFailed.signal]) : keysFailed.signal;
   if (request.out_dir !== undefined) await prepareOutputFolder(request.out_dir);
   // Recipients' EDK sizes come from their public keys, which are in the vault: the header's layout waits for it.
-  if (request.action !== 'encrypt' || (request.recipients?.length ?? 0) > 0) await keyrings.ready;
+  if ((request.recipients?.length ?? 0) > 0) await keyrings.ready;
   const plan = await planFiles(request);
   const keys = keyrings.forRequest(request, plan.planned.length);
   let files: FileResult[];

@@ -211,7 +211,7 @@ function sealFile(
  * one, opens it there and keeps it for its next read; each worker keeps a few megabytes of them.
  */
 const GRAIN = 64 * 1024;
-/** Enough for the files of every group in flight (file-batch.ts: 4 groups of up to 16 files, 4 MiB). */
+/** A worker opens one file at a time: this keeps a buffer for each of a few sizes of file. */
 const KEPT_BYTES = 24 * 1024 * 1024;
 const keptBuffers: ArrayBuffer[] = [];
 let keptBytes = 0;
