@@ -95,7 +95,7 @@ function nameTempNow(tempPath: string, target: string): string {
 }
 
 /** Opens a planned input that must still be a regular file; worded as openReadableFile words it. */
-function openInput(input: string): number {
+function openInput(input: string): { fd: number; size: number } {
   let fd: number;
   try {
     // Non-blocking: a FIFO put in a planned file's place must not hold the worker (regular files ignore it).
@@ -114,7 +114,7 @@ function openInput(input: string): number {
     const kind = specialFileKind(stats);
     throw new CofferError('COFFER.2030', `${input} is ${specialFileReason(kind ?? 'a folder')}.`);
   }
-  return fd;
+  return { fd, size: stats.size };
 }
 
 /**
@@ -147,10 +147,10 @@ function sealFile(
   shared: Pick<SealFilesRequest, 'frameLength' | 'maxBytes' | 'finalMode'>,
   key: Buffer,
 ): { bytes: number; output: string } {
-  const input = openInput(request.input);
+  const { fd: input, size } = openInput(request.input);
   let output: number | undefined;
   try {
-    const stats = fstatSync(input);
+    const stats = { size };
     if (stats.size > shared.maxBytes) {
       throw new CofferError(
         'COFFER.2011',
@@ -245,9 +245,8 @@ function keepBuffer(buffer: ArrayBuffer, used: number): void {
 
 /** A whole small file's bytes, or none when it has grown past `maxBytes`. */
 function readFile(request: { input: string; maxBytes: number }): { data: Buffer; size: number } {
-  const input = openInput(request.input);
+  const { fd: input, size } = openInput(request.input);
   try {
-    const { size } = fstatSync(input);
     if (size > request.maxBytes) return { data: Buffer.alloc(0), size };
     const data = fileBuffer(size);
     let read: number;
@@ -335,9 +334,8 @@ let headerScratch = Buffer.alloc(HEADER_PROBE_BYTES);
  * what is wrong, as it would with the whole file); a file larger than `maxBytes` is not read.
  */
 function readHeaderBytes(input: string, maxBytes: number): { size: number; header: Buffer } {
-  const fd = openInput(input);
+  const { fd, size } = openInput(input);
   try {
-    const { size } = fstatSync(fd);
     if (size > maxBytes) return { size, header: Buffer.alloc(0) };
     for (let want = Math.min(size, HEADER_PROBE_BYTES); ; want = Math.min(size, want * 4)) {
       if (headerScratch.length < want) headerScratch = Buffer.alloc(want);
