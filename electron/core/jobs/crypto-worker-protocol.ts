@@ -127,6 +127,40 @@ export interface OpenFilesRequest {
   files: OpenFileTask[];
 }
 
+/**
+ * Open small files with keys lent by the job's keyring (Keyring.lendKeys): each file is read
+ * whole; one whose header has one EDK naming a lent key is opened there, its plaintext written to
+ * `tempPath` and fsynced but not named (the job thread records the key's use first, then sends
+ * name-files); verification (no `tempPath`) writes nothing. The answer is, as JSON, one LentAnswer
+ * per file. The lent keys are wiped when the message is done.
+ */
+export interface OpenLentFilesRequest {
+  id: number;
+  op: 'open-lent-files';
+  maxBytes: number;
+  keys: { keyId: string; version: number; material: Uint8Array }[];
+  files: { input: string; tempPath: string | null; target: string | null }[];
+}
+
+/**
+ * A file's answer to open-lent-files: opened with a lent key (`used`; its plaintext length, and
+ * an error when the key opened its data key but the file was damaged), or the job thread's to
+ * open (its size and header bytes in base64; a file over `maxBytes` has no header), or refused
+ * before any key was used (its error alone).
+ */
+export type LentAnswer =
+  | { used: { keyId: string; version: number }; bytes: number }
+  | { used: { keyId: string; version: number }; error: ErrorValue }
+  | { size: number; header: string }
+  | { error: ErrorValue };
+
+/** Name written temporary files, each the first free name among target, "target (1)", ...: `{ output }` or `{ error }` each. */
+export interface NameFilesRequest {
+  id: number;
+  op: 'name-files';
+  files: { tempPath: string; target: string }[];
+}
+
 /** The sizes of planned files, as JSON (0 for one that cannot be stat'ed: its own run will say why). */
 export interface StatFilesRequest {
   id: number;
@@ -135,12 +169,19 @@ export interface StatFilesRequest {
 }
 
 export type WorkerRequest =
-  SealRangeRequest | OpenRangeRequest | OpenRequest | SealFilesRequest | ReadHeadersRequest | OpenFilesRequest | StatFilesRequest;
+  | SealRangeRequest
+  | OpenRangeRequest
+  | OpenRequest
+  | SealFilesRequest
+  | ReadHeadersRequest
+  | OpenFilesRequest
+  | OpenLentFilesRequest
+  | NameFilesRequest
+  | StatFilesRequest;
 
 /** The output (empty for ranges, which wrote their own), and transferred buffers handed back for reuse. */
 export type WorkerResponse =
-  | { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[] }
-  | { id: number; ok: false; error: ErrorValue };
+  { id: number; ok: true; data: Uint8Array; returned: ArrayBuffer[] } | { id: number; ok: false; error: ErrorValue };
 
 /** A request before the pool numbers it (Omit that keeps the union apart). */
 export type UnnumberedRequest = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;

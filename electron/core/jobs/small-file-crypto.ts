@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { CofferError, isErrorCode, type ErrorValue } from '../../../shared/errors.js';
 import { DEFAULT_FRAME_LENGTH } from '../../../shared/file-format.js';
 import { UNSIGNED_SUITE } from '../envelope/algorithm-suites.js';
@@ -19,7 +20,8 @@ import {
   type EngineContext,
 } from './file-crypto.js';
 import { tempPathBeside, trackTemp, umaskMode, untrackTemp } from './output-file.js';
-import type { OpenFileTask, SealFileTask } from './crypto-worker-protocol.js';
+import type { LentAnswer, OpenFileTask, SealFileTask } from './crypto-worker-protocol.js';
+import type { LentKey } from '../keyrings/keyring.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import type { WorkerResult } from './worker-pool.js';
 
@@ -151,6 +153,79 @@ export async function encryptSmallFiles(
   return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
 }
 
+/** A file's header as a worker read it (base64), with its size; or why it could not be read. */
+type HeaderAnswer = { size: number; header: string } | { error: ErrorValue };
+
+/**
+ * Opens a group's files in one worker message with the keys the job's keyring lends
+ * (Keyring.lendKeys): each file opened there is recorded by the keyring, and only then named (one
+ * name-files message). Gives every file it settled its outcome, and returns the others' headers
+ * (undefined for a settled file), for the job thread to open as it opens any file.
+ */
+async function openWithLentKeys(
+  items: readonly SmallFileItem[],
+  lent: LentKey[],
+  maxBytes: number,
+  context: EngineContext,
+  outcomes: (SmallFileOutcome | undefined)[],
+): Promise<(HeaderAnswer | undefined)[]> {
+  const temps = items.map((item) => (item.target === null ? null : tempPathBeside(item.target)));
+  const tracked = temps.filter((t): t is string => t !== null);
+  const keys = lent.map((k) => ({ keyId: k.keyId, version: k.version, material: own(k.material) }));
+  const written: { index: number; bytes: number; tempPath: string; target: string }[] = [];
+  const rest = new Array<HeaderAnswer | undefined>(items.length);
+  try {
+    checkAborted(context.signal);
+    tracked.forEach(trackTemp);
+    const done = await context.pool.run(
+      {
+        op: 'open-lent-files',
+        maxBytes,
+        keys,
+        files: items.map((item, i) => ({ input: item.input, tempPath: temps[i]!, target: item.target })),
+      },
+      [],
+    );
+    const uses: { index: number; used: { keyId: string; version: number } }[] = [];
+    (JSON.parse(done.data.toString('utf8')) as LentAnswer[]).forEach((answer, index) => {
+      if ('header' in answer) rest[index] = answer;
+      else if (!('used' in answer)) outcomes[index] = { ok: false, error: fromValue(answer.error) };
+      else {
+        uses.push({ index, used: answer.used });
+        if ('error' in answer) outcomes[index] = { ok: false, error: fromValue(answer.error) };
+        else if (temps[index] === null) outcomes[index] = { ok: true, bytes: answer.bytes };
+        else written.push({ index, bytes: answer.bytes, tempPath: temps[index]!, target: items[index]!.target! });
+      }
+    });
+    // Recorded before anything is named: a use that cannot be audited fails, and leaves no output.
+    if (uses.length > 0) await context.keys.recordLentUses!(uses.map((u) => u.used));
+    if (written.length > 0) {
+      const named = await context.pool.run(
+        { op: 'name-files', files: written.map(({ tempPath, target }) => ({ tempPath, target })) },
+        [],
+      );
+      (JSON.parse(named.data.toString('utf8')) as ({ output: string } | { error: ErrorValue })[]).forEach((result, i) => {
+        const { index, bytes } = written[i]!;
+        outcomes[index] =
+          'error' in result ? { ok: false, error: fromValue(result.error) } : { ok: true, bytes, output: result.output };
+      });
+      written.length = 0;
+    }
+  } catch (error) {
+    items.forEach((_, index) => {
+      if (rest[index] === undefined) outcomes[index] ??= { ok: false, error };
+    });
+    for (const index of written.map((w) => w.index)) outcomes[index] = { ok: false, error };
+  } finally {
+    // Written but not named (the records or the naming failed): removed.
+    await Promise.all(written.map(({ tempPath }) => fs.rm(tempPath, { force: true }).catch(() => undefined)));
+    tracked.forEach(untrackTemp);
+    for (const key of keys) key.material.fill(0);
+    for (const key of lent) key.material.fill(0);
+  }
+  return rest;
+}
+
 /** A file of a group for decryptSmallFiles: where it is, and where its plaintext goes (null: verify). */
 export interface SmallFileItem {
   input: string;
@@ -179,15 +254,25 @@ export async function decryptSmallFiles(
   context: EngineContext,
 ): Promise<SmallFileOutcome[]> {
   const outcomes = new Array<SmallFileOutcome | undefined>(items.length);
-  const read = await context.pool.run({ op: 'read-headers', inputs: items.map((i) => i.input), maxBytes: options.maxBytes }, []);
-  const answers = JSON.parse(read.data.toString('utf8')) as ({ size: number; header: string } | { error: ErrorValue })[];
-  const streamed: number[] = [];
   const given = options.encryption_context ?? {};
+  // Keys the job already holds open most files in one worker message; the rest come back with their headers.
+  const lent = Object.keys(given).length === 0 ? (context.keys.lendKeys?.() ?? []) : [];
+  let answers: (HeaderAnswer | undefined)[];
+  if (lent.length > 0) answers = await openWithLentKeys(items, lent, options.maxBytes, context, outcomes);
+  else {
+    const read = await context.pool.run(
+      { op: 'read-headers', inputs: items.map((i) => i.input), maxBytes: options.maxBytes },
+      [],
+    );
+    answers = JSON.parse(read.data.toString('utf8')) as HeaderAnswer[];
+  }
+  const streamed: number[] = [];
   // Headers first, then every data key of the group at once: the vault's audit records of a
   // group's files are written together (vault-keyring.ts), not one append after another.
   const unwrapping: Promise<OpenFileTask | null>[] = [];
   for (const [index, item] of items.entries()) {
-    const answer = answers[index]!;
+    const answer = answers[index];
+    if (answer === undefined) continue; // opened with a lent key, or refused there
     if ('error' in answer) {
       outcomes[index] = { ok: false, error: fromValue(answer.error) };
       continue;

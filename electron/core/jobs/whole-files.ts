@@ -15,13 +15,17 @@ import { CofferError } from '../../../shared/errors.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerOfMessage } from '../envelope/header-reader.js';
-import { parseHeader } from '../envelope/message-header.js';
+import { parseHeader, type ParsedHeader } from '../envelope/message-header.js';
+import { edkReference, unwrapDataKey } from '../keyrings/raw-aes-keyring.js';
 import { MAX_ENCRYPTED_DATA_KEYS_LIMIT } from '../../../shared/file-format.js';
 import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
 import type { ErrorValue } from '../../../shared/errors.js';
 import type {
+  LentAnswer,
+  NameFilesRequest,
   OpenFilesRequest,
   OpenFileTask,
+  OpenLentFilesRequest,
   ReadHeadersRequest,
   SealFilesRequest,
   SealFileTask,
@@ -122,6 +126,11 @@ function openInput(input: string): { fd: number; size: number } {
  * names it; on any failure the temporary file is removed and the error names the output.
  */
 function writeNamed(pieces: readonly Buffer[], tempPath: string, target: string, kept: string): string {
+  return writeTemp(pieces, tempPath, target, kept, () => nameTempNow(tempPath, target));
+}
+
+/** writeNamed up to the name: the temporary file is written and fsynced, and `then` runs (or it is removed). */
+function writeTemp<T>(pieces: readonly Buffer[], tempPath: string, target: string, kept: string, then: () => T): T {
   let output: number | undefined;
   try {
     output = createTemp(tempPath);
@@ -129,7 +138,7 @@ function writeNamed(pieces: readonly Buffer[], tempPath: string, target: string,
     fsyncSync(output);
     closeSync(output);
     output = undefined;
-    return nameTempNow(tempPath, target);
+    return then();
   } catch (error) {
     if (output !== undefined) closeSync(output);
     try {
@@ -293,7 +302,23 @@ function openMessage(
   const header = headerOfMessage(message, { maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS_LIMIT });
   // The data key was unwrapped from that header: the file must still start with it.
   if (!message.subarray(0, header.length).equals(view(request.header))) throw changed();
-  const { dataKey } = authenticateHeader(header, dek, view(request.authOnly));
+  return openBody(request, header, dek, view(request.authOnly), message, true);
+}
+
+/**
+ * The body of a message whose header parsed and whose data key is `dek`: the header is
+ * authenticated, every frame opened, and the plaintext written to the request's temporary file,
+ * fsynced, and named when `named` (else left for name-files, once the key's use is recorded).
+ */
+function openBody(
+  request: Pick<OpenFileTask, 'input' | 'tempPath' | 'target'>,
+  header: ParsedHeader,
+  dek: Buffer,
+  authOnly: Buffer,
+  message: Buffer,
+  named: boolean,
+): { bytes: number; output?: string } {
+  const { dataKey } = authenticateHeader(header, dek, authOnly);
   try {
     const body = message.subarray(header.length);
     const scan = scanFrames(body, header.frameLength);
@@ -312,13 +337,9 @@ function openMessage(
     const parts = openFrameParts(dataKey, header.messageId, header.frameLength, 1, body, scan.frames);
     const bytes = parts.reduce((n, part) => n + part.length, 0);
     if (request.tempPath === null || request.target === null) return { bytes };
-    const output = writeNamed(
-      parts,
-      request.tempPath,
-      request.target,
-      'The encrypted file was kept; nothing was left under the output name.',
-    );
-    return { bytes, output };
+    const kept = 'The encrypted file was kept; nothing was left under the output name.';
+    if (!named) return writeTemp(parts, request.tempPath, request.target, kept, () => ({ bytes }));
+    return { bytes, output: writeNamed(parts, request.tempPath, request.target, kept) };
   } finally {
     dataKey.fill(0);
   }
@@ -405,6 +426,89 @@ export function sealFiles(
       return { error: asErrorValue(error) };
     } finally {
       key.fill(0);
+    }
+  });
+}
+
+/**
+ * One file opened with a lent key (OpenLentFilesRequest): read whole, its header parsed, its one
+ * EDK unwrapped with the lent key it names, its body opened and written to its temporary file,
+ * fsynced, and not named. Anything else (more EDKs, another key, a key that does not open it, a
+ * signed or legacy message) is the job thread's: the answer gives it the header bytes read.
+ */
+function openLent(
+  file: OpenLentFilesRequest['files'][number],
+  keys: readonly { keyId: string; version: number; material: Buffer }[],
+  maxBytes: number,
+  asErrorValue: (error: unknown) => ErrorValue,
+): LentAnswer {
+  const { data: message, size } = readFile({ input: file.input, maxBytes });
+  try {
+    if (size > maxBytes) return { size, header: '' };
+    const header = headerOfMessage(message, { maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS_LIMIT });
+    const theirs = (): LentAnswer => ({ size, header: message.subarray(0, header.length).toString('base64') });
+    if (header.version !== 2 || header.suite.signature || header.edks.length !== 1) return theirs();
+    const edk = header.edks[0]!;
+    const reference = edkReference(edk);
+    const key = reference && keys.find((k) => k.keyId === reference.keyId && k.version === reference.version);
+    if (!key) return theirs();
+    const dek = unwrapDataKey(key.material, edk, header.contextBytes);
+    if (!dek) return theirs(); // the job thread tries it again, and records the refusal
+    const used = { keyId: key.keyId, version: key.version };
+    try {
+      return { used, ...openBody(file, header, dek, Buffer.alloc(0), message, false) };
+    } catch (error) {
+      return { used, error: asErrorValue(error) };
+    } finally {
+      dek.fill(0);
+    }
+  } finally {
+    keepBuffer(message.buffer as ArrayBuffer, message.byteLength);
+  }
+}
+
+/** open-lent-file for each file: one answer per file, its failure as a value; the lent keys are wiped after. */
+export function openLentFiles(
+  request: Omit<OpenLentFilesRequest, 'id'>,
+  asErrorValue: (error: unknown) => ErrorValue,
+): LentAnswer[] {
+  const keys = request.keys.map((k) => ({ keyId: k.keyId, version: k.version, material: view(k.material) }));
+  try {
+    return request.files.map((file) => {
+      try {
+        return openLent(file, keys, request.maxBytes, asErrorValue);
+      } catch (error) {
+        return { error: asErrorValue(error) };
+      }
+    });
+  } finally {
+    for (const key of keys) key.material.fill(0);
+  }
+}
+
+/** Names written temporary files (NameFilesRequest), each the first free name from its target. */
+export function nameFiles(
+  request: Omit<NameFilesRequest, 'id'>,
+  asErrorValue: (error: unknown) => ErrorValue,
+): ({ output: string } | { error: ErrorValue })[] {
+  return request.files.map((file) => {
+    try {
+      return { output: nameTempNow(file.tempPath, file.target) };
+    } catch (error) {
+      try {
+        unlinkSync(file.tempPath);
+      } catch {
+        // already gone
+      }
+      return {
+        error: asErrorValue(
+          fsFailure(
+            error,
+            `${file.target} could not be written`,
+            'The encrypted file was kept; nothing was left under the output name.',
+          ) ?? error,
+        ),
+      };
     }
   });
 }

@@ -33,6 +33,21 @@ export interface Keyring {
    * did: no EDK is this keyring's (COFFER.2006), its key is disabled or gone, the header was altered.
    */
   unwrap(edks: readonly EncryptedDataKey[], contextBytes: Buffer): Promise<Buffer>;
+  /**
+   * Optional: copies of the keys this keyring already holds for the job that a worker may use
+   * itself, to open small files whose one EDK is Coffer's raw AES EDK for one of them (the
+   * caller wipes the copies). A file so opened is named only after recordLentUses resolves.
+   */
+  lendKeys?(): LentKey[];
+  /** Records each file a worker opened with a lent key (what unwrap would have recorded for it). */
+  recordLentUses?(uses: readonly { keyId: string; version: number }[]): Promise<void>;
+}
+
+/** A CMK version's AES key material, lent to a worker for one message. */
+export interface LentKey {
+  keyId: string;
+  version: number;
+  material: Buffer;
 }
 
 /** The codes that say a key exists but cannot be used now: the most useful reason to report. */

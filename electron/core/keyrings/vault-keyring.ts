@@ -50,8 +50,15 @@ function jobMaterial(
   opening: Promise<Vault>,
   operation: string,
   files: number,
-): { use: CmkUse; state: () => Promise<Readonly<VaultState>>; release: () => void } {
+): {
+  use: CmkUse;
+  state: () => Promise<Readonly<VaultState>>;
+  release: () => void;
+  /** The held uses that came back with material (a token's key has none), by key id and version. */
+  settled: () => { material: Buffer; key: Readonly<KeyRecord>; version: number }[];
+} {
   const held = new Map<string, Promise<{ material: Buffer | null; key: Readonly<KeyRecord>; version: number }>>();
+  const settled = new Map<string, { material: Buffer; key: Readonly<KeyRecord>; version: number }>();
   let state: Promise<Readonly<VaultState>> | undefined;
   const detail = `one use for a job of ${files} file${files === 1 ? '' : 's'}`;
   return {
@@ -73,7 +80,12 @@ function jobMaterial(
             { detail, ...audit },
           ),
         );
-        entry.catch(() => undefined); // each file awaits it; a refusal is every file's
+        entry.then(
+          (got) => {
+            if (got.material) settled.set(id, { material: got.material, key: got.key, version: got.version });
+          },
+          () => undefined, // each file awaits it; a refusal is every file's
+        );
         held.set(id, entry);
       }
       const { material, key, version: chosen } = await entry;
@@ -88,7 +100,9 @@ function jobMaterial(
           () => undefined,
         );
       held.clear();
+      settled.clear();
     },
+    settled: () => [...settled.values()],
   };
 }
 
@@ -338,6 +352,24 @@ export function vaultKeyring(
      * One audit record per file, whatever its header holds: which keys were tried on how many of
      * its EDKs (`edks_tried`), and the outcome. The key uses themselves are not recorded one by one.
      */
+    // A worker may open a file itself with a key already held for the job: one of Coffer's own
+    // AES keys (named by key id and version in its EDKs); its one record is written here.
+    lendKeys: () =>
+      (perJob?.settled() ?? [])
+        .filter(({ key }) => keySpecOf(key) === 'AES_256' && key.key_namespace === undefined)
+        .map(({ material, key, version }) => ({ keyId: key.key_id, version, material: Buffer.from(material) })),
+    async recordLentUses(uses) {
+      const held = perJob?.settled() ?? [];
+      await Promise.all(
+        uses.map(({ keyId, version }) => {
+          const opened = held.find((h) => h.key.key_id === keyId && h.version === version);
+          if (!opened) throw new CofferError('KMS.0101', `Key ${keyId} version ${version} was not lent for this job.`);
+          const tries: Tries = { count: 1, slots: [`${keyId}:${version}`], opened: { key: opened.key, version, kind: 'aes' } };
+          return record(fileRecord(operation, tries, null, job?.files));
+        }),
+      );
+    },
+
     async unwrap(edks, contextBytes) {
       const state = await currentState();
       const tries: Tries = { count: 0, slots: [], opened: null };
