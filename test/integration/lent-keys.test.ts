@@ -12,6 +12,7 @@ import { removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 import { requestKeyrings } from '../../electron/core/keyrings/request-keyrings.js';
 import { Vault } from '../../electron/core/vault/vault.js';
 import { fixedKeyrings, memoryKeyring } from '../helpers/engine-fixture.js';
+import { cofferKeyName, sdk, sdkAesKeyring } from '../helpers/sdk-oracle.js';
 
 /**
  * A folder's small files are opened by the workers with keys the job's keyring lends once it
@@ -134,6 +135,52 @@ describe('small files opened with lent keys', () => {
   });
 });
 
+describe('small files sealed with lent keys', () => {
+  it('wraps most data keys in the workers, into files the official SDK opens with the same key and context', async () => {
+    const folder = join(work, 'seal', 'photos');
+    await mkdir(folder, { recursive: true });
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 300; i += 1) contents.set(`p-${String(i).padStart(3, '0')}.jpg`, randomBytes(i * 53));
+    for (const [file, data] of contents) await writeFile(join(folder, file), data);
+    let wraps = 0;
+    const keyring: Keyring = {
+      ...keys,
+      wrap: async (...args) => {
+        wraps += 1;
+        return keys.wrap(...args);
+      },
+      // As the vault's keyring: lent once the job holds the key, after its first wrap.
+      lendWrapKeys: () =>
+        wraps > 0
+          ? [{ material: Buffer.from(keys.material), naming: { namespace: 'coffer', name: cofferKeyName(keys.keyId) } }]
+          : null,
+    };
+    const sealed = join(work, 'seal', 'sealed');
+    const context = { purpose: 'holiday', owner: 'ana' };
+    const results = await runFileJob(
+      { action: 'encrypt', key_ids: [keys.keyId], paths: [folder], out_dir: sealed, encryption_context: context },
+      { pool, keyrings: fixedKeyrings(keyring) },
+    );
+    expect(results.filter((r) => r.status !== 'ok')).toEqual([]);
+    expect(wraps).toBeGreaterThan(0);
+    expect(wraps).toBeLessThan(200);
+    const oracle = sdkAesKeyring(keys.material, cofferKeyName(keys.keyId));
+    for (const file of ['p-000.jpg', 'p-150.jpg', 'p-298.jpg', 'p-299.jpg']) {
+      const { plaintext, messageHeader } = await sdk.decrypt(oracle, await readFile(join(sealed, 'photos', `${file}.coffer`)));
+      expect(Buffer.from(plaintext).equals(contents.get(file)!), file).toBe(true);
+      expect(messageHeader.encryptionContext).toMatchObject(context);
+    }
+    // And Coffer opens every one of them.
+    const opened = await runFileJob(
+      { action: 'decrypt', paths: [join(sealed, 'photos')], out_dir: join(work, 'seal', 'opened') },
+      { pool, keyrings: fixedKeyrings(keys) },
+    );
+    expect(opened.filter((r) => r.status !== 'ok')).toEqual([]);
+    for (const [file, data] of contents)
+      expect((await readFile(join(work, 'seal', 'opened', 'photos', file))).equals(data), file).toBe(true);
+  });
+});
+
 describe("the vault's keys, lent", () => {
   it('a folder decrypted through the vault gets one audit record per file, naming the key, on an unbroken chain', async () => {
     const vaultDir = join(work, 'vault');
@@ -152,6 +199,10 @@ describe("the vault's keys, lent", () => {
         (r) => r.status === 'ok',
       ),
     ).toBe(true);
+    // Encrypting records each key once for the job, workers wrapping or not.
+    const sealing = (await vault.auditLog()).records.filter((r) => r.operation === 'encrypt-file');
+    expect(sealing).toHaveLength(1);
+    expect(sealing[0]).toMatchObject({ outcome: 'success', key_id: keyId, detail: 'one use for a job of 300 files' });
     const before = (await vault.auditLog()).records.length;
     const opened = await run({
       action: 'decrypt',

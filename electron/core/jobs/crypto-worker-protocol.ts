@@ -161,6 +161,25 @@ export interface NameFilesRequest {
   files: { tempPath: string; target: string }[];
 }
 
+/**
+ * Seal several small files with keys lent by the job's keyring (Keyring.lendWrapKeys): for each
+ * file the worker draws a data key and message id, wraps the data key under every lent key (one
+ * EDK each, in order, under its names; `context.full` is their AAD), builds the header (the
+ * unsigned committing suite, `context.stored` in it, `context.authOnly` authenticated only), and
+ * seals, syncs and names the file as seal-files does. The answer is as seal-files'; the lent keys
+ * are wiped when the message is done.
+ */
+export interface SealLentFilesRequest {
+  id: number;
+  op: 'seal-lent-files';
+  frameLength: number;
+  maxBytes: number;
+  finalMode?: number;
+  context: { stored: Uint8Array; full: Uint8Array; authOnly: Uint8Array };
+  keys: { material: Uint8Array; naming: { namespace: string; name: string } }[];
+  files: { input: string; tempPath: string; target: string }[];
+}
+
 /** The sizes of planned files, as JSON (0 for one that cannot be stat'ed: its own run will say why). */
 export interface StatFilesRequest {
   id: number;
@@ -177,6 +196,7 @@ export type WorkerRequest =
   | OpenFilesRequest
   | OpenLentFilesRequest
   | NameFilesRequest
+  | SealLentFilesRequest
   | StatFilesRequest;
 
 /** The output (empty for ranges, which wrote their own), and transferred buffers handed back for reuse. */

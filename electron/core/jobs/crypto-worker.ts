@@ -5,7 +5,7 @@ import { openFrames } from '../envelope/frame-codec.js';
 import { fsFailure, isFsFailure } from '../envelope/fs-failure.js';
 import type { WorkerRequest, WorkerResponse } from './crypto-worker-protocol.js';
 import { openRange, sealRange } from './ranged-frames.js';
-import { nameFiles, openFiles, openLentFiles, readHeaders, sealFiles } from './whole-files.js';
+import { nameFiles, openFiles, openLentFiles, readHeaders, sealFiles, sealLentFiles } from './whole-files.js';
 
 /** A crypto worker: seals or opens one range or batch of frames at a time, off the job's thread. */
 const port = parentPort;
@@ -50,6 +50,8 @@ function handle(request: WorkerRequest, key: Buffer): { data: Uint8Array; return
       return { data: json(readHeaders(request, asErrorValue)), returned: [] };
     case 'open-lent-files':
       return { data: json(openLentFiles(request, asErrorValue)), returned: [] };
+    case 'seal-lent-files':
+      return { data: json(sealLentFiles(request, asErrorValue)), returned: [] };
     case 'name-files':
       return { data: json(nameFiles(request, asErrorValue)), returned: [] };
     case 'open-files':

@@ -4,11 +4,10 @@ import { CofferError, isErrorCode, type ErrorValue } from '../../../shared/error
 import { DEFAULT_FRAME_LENGTH } from '../../../shared/file-format.js';
 import { UNSIGNED_SUITE } from '../envelope/algorithm-suites.js';
 import { MESSAGE_ID_BYTES } from '../envelope/esdk-constants.js';
-import { headerOfMessage, headerTag } from '../envelope/header-reader.js';
+import { headerOfMessage } from '../envelope/header-reader.js';
+import { unsignedHeader } from '../envelope/unsigned-header.js';
 import type { ParsedHeader } from '../envelope/message-header.js';
-import { deriveMessageKeys } from '../envelope/key-derivation.js';
 import { contextForDecryption, contextForEncryption } from '../envelope/message-context.js';
-import { serializeHeaderBody } from '../envelope/message-header.js';
 import {
   checkAborted,
   checkFormatAllowed,
@@ -104,9 +103,43 @@ export async function encryptSmallFiles(
   context: EngineContext,
 ): Promise<SmallFileOutcome[]> {
   const frameLength = validateFrameLength(options.frame_length ?? DEFAULT_FRAME_LENGTH);
-  const suite = UNSIGNED_SUITE;
   const messageContext = contextForEncryption(options.encryption_context ?? {}, [], null);
   const outcomes = new Array<SmallFileOutcome | undefined>(items.length);
+  // Keys the job already holds are lent to the worker, which draws, wraps and frames each file's data key itself.
+  const lent = context.keys.lendWrapKeys?.() ?? null;
+  if (lent) {
+    const keys = lent.map((k) => ({ material: own(k.material), naming: k.naming }));
+    try {
+      await sendGroup(
+        items.map((item) => ({ input: item.input, tempPath: tempPathBeside(item.target), target: item.target })),
+        outcomes,
+        context,
+        {
+          send: (files) =>
+            context.pool.run(
+              {
+                op: 'seal-lent-files',
+                frameLength,
+                maxBytes: options.maxBytes,
+                finalMode: umaskMode(),
+                context: {
+                  stored: own(messageContext.stored),
+                  full: own(messageContext.full),
+                  authOnly: own(messageContext.authOnly),
+                },
+                keys,
+                files,
+              },
+              [],
+            ),
+          wipe: () => undefined,
+        },
+      );
+    } finally {
+      for (const key of [...keys, ...lent]) key.material.fill(0);
+    }
+    return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
+  }
   // One draw of random bytes for the group's data keys and message ids, wiped when done.
   const slab = randomBytes(items.length * (32 + MESSAGE_ID_BYTES));
   const secrets: Buffer[] = [slab];
@@ -115,20 +148,18 @@ export async function encryptSmallFiles(
     const dek = slab.subarray(at, at + 32);
     try {
       const messageId = slab.subarray(at + 32, at + 32 + MESSAGE_ID_BYTES);
-      const keys = deriveMessageKeys(suite, dek, messageId);
-      secrets.push(keys.dataKey);
       const edks = await context.keys.wrap(dek, messageContext.full);
-      const headerBody = serializeHeaderBody({
-        suite,
+      const { header, dataKey } = unsignedHeader({
+        dek,
         messageId,
         contextBytes: messageContext.stored,
+        authOnly: messageContext.authOnly,
         frameLength,
-        commitment: keys.commitment,
         edks,
       });
-      const header = Buffer.concat([headerBody, headerTag(keys.dataKey, headerBody, messageContext.authOnly)]);
+      secrets.push(dataKey);
       return {
-        key: own(keys.dataKey),
+        key: own(dataKey),
         messageId: own(messageId),
         // Own copies: a view of Node's shared pool would be copied to the worker with the whole pool.
         header: own(header),

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import {
   constants as fsConstants,
   closeSync,
@@ -16,7 +17,9 @@ import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
 import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerOfMessage } from '../envelope/header-reader.js';
 import { parseHeader, type ParsedHeader } from '../envelope/message-header.js';
-import { edkReference, unwrapDataKey } from '../keyrings/raw-aes-keyring.js';
+import { edkReference, unwrapDataKey, wrapDataKeyAs } from '../keyrings/raw-aes-keyring.js';
+import { unsignedHeader } from '../envelope/unsigned-header.js';
+import { MESSAGE_ID_BYTES } from '../envelope/esdk-constants.js';
 import { MAX_ENCRYPTED_DATA_KEYS_LIMIT } from '../../../shared/file-format.js';
 import { fsFailure, fsFailureCode } from '../envelope/fs-failure.js';
 import type { ErrorValue } from '../../../shared/errors.js';
@@ -29,6 +32,7 @@ import type {
   ReadHeadersRequest,
   SealFilesRequest,
   SealFileTask,
+  SealLentFilesRequest,
 } from './crypto-worker-protocol.js';
 import { isNoLinkSupport, numberedName } from './output-file.js';
 import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
@@ -511,4 +515,50 @@ export function nameFiles(
       };
     }
   });
+}
+
+/**
+ * seal-file for each file with lent keys (SealLentFilesRequest): each file's data key and message
+ * id are drawn here, its data key wrapped under every lent key and its header built, then it is
+ * sealed as seal-files seals it. One answer per file, its failure as a value; the keys are wiped.
+ */
+export function sealLentFiles(
+  request: Omit<SealLentFilesRequest, 'id'>,
+  asErrorValue: (error: unknown) => ErrorValue,
+): ({ bytes: number; output: string } | { error: ErrorValue })[] {
+  const keys = request.keys.map((k) => ({ material: view(k.material), naming: k.naming }));
+  const context = {
+    stored: view(request.context.stored),
+    full: view(request.context.full),
+    authOnly: view(request.context.authOnly),
+  };
+  const drawn = Buffer.alloc(32 + MESSAGE_ID_BYTES);
+  try {
+    return request.files.map((file) => {
+      let dataKey: Buffer | undefined;
+      try {
+        randomFillSync(drawn);
+        const dek = drawn.subarray(0, 32);
+        const messageId = Buffer.from(drawn.subarray(32));
+        const edks = keys.map((key) => wrapDataKeyAs(key.material, key.naming, dek, context.full));
+        const built = unsignedHeader({
+          dek,
+          messageId,
+          contextBytes: context.stored,
+          authOnly: context.authOnly,
+          frameLength: request.frameLength,
+          edks,
+        });
+        dataKey = built.dataKey;
+        return sealFile({ ...file, key: dataKey, messageId, header: built.header }, request, dataKey);
+      } catch (error) {
+        return { error: asErrorValue(error) };
+      } finally {
+        drawn.fill(0);
+        dataKey?.fill(0);
+      }
+    });
+  } finally {
+    for (const key of keys) key.material.fill(0);
+  }
 }

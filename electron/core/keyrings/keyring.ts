@@ -41,6 +41,19 @@ export interface Keyring {
   lendKeys?(): LentKey[];
   /** Records each file a worker opened with a lent key (what unwrap would have recorded for it). */
   recordLentUses?(uses: readonly { keyId: string; version: number }[]): Promise<void>;
+  /**
+   * Optional: copies of the keys wrap() would use, in its order, once this keyring holds them all
+   * for the job and wrapping is all they do (raw AES keys whose use was recorded when the job
+   * first asked for them); null until then. A worker then wraps each file's data key itself, as
+   * wrap() would, under each key's names. The caller wipes the copies.
+   */
+  lendWrapKeys?(): LentWrapKey[] | null;
+}
+
+/** A key wrap() uses, lent to a worker: its AES material and the raw AES keyring names its EDKs carry. */
+export interface LentWrapKey {
+  material: Buffer;
+  naming: { namespace: string; name: string };
 }
 
 /** A CMK version's AES key material, lent to a worker for one message. */

@@ -56,6 +56,8 @@ function jobMaterial(
   release: () => void;
   /** The held uses that came back with material (a token's key has none), by key id and version. */
   settled: () => { material: Buffer; key: Readonly<KeyRecord>; version: number }[];
+  /** The held use of `ref` at `version` (newest when omitted), once it came back with material. */
+  settledUse: (ref: string, version?: number) => { material: Buffer; key: Readonly<KeyRecord>; version: number } | undefined;
 } {
   const held = new Map<string, Promise<{ material: Buffer | null; key: Readonly<KeyRecord>; version: number }>>();
   const settled = new Map<string, { material: Buffer; key: Readonly<KeyRecord>; version: number }>();
@@ -103,6 +105,7 @@ function jobMaterial(
       settled.clear();
     },
     settled: () => [...settled.values()],
+    settledUse: (ref, version) => settled.get(`${ref}|${version ?? 'newest'}`),
   };
 }
 
@@ -358,6 +361,13 @@ export function vaultKeyring(
       (perJob?.settled() ?? [])
         .filter(({ key }) => keySpecOf(key) === 'AES_256' && key.key_namespace === undefined)
         .map(({ material, key, version }) => ({ keyId: key.key_id, version, material: Buffer.from(material) })),
+    // Wrapping's one record was written when the job first asked for each key: a worker may wrap.
+    lendWrapKeys() {
+      if (!perJob || keyRefs.length === 0) return null;
+      const uses = keyRefs.map((ref) => perJob.settledUse(ref));
+      if (uses.some((use) => use === undefined || keySpecOf(use.key) !== 'AES_256')) return null;
+      return uses.map((use) => ({ material: Buffer.from(use!.material), naming: keyNaming(use!.key, use!.version) }));
+    },
     async recordLentUses(uses) {
       const held = perJob?.settled() ?? [];
       await Promise.all(
