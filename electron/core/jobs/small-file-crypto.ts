@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { CofferError, isErrorCode, type ErrorValue } from '../../../shared/errors.js';
 import { DEFAULT_FRAME_LENGTH } from '../../../shared/file-format.js';
-import { UNSIGNED_SUITE } from '../envelope/algorithm-suites.js';
 import { MESSAGE_ID_BYTES } from '../envelope/esdk-constants.js';
 import { headerOfMessage } from '../envelope/header-reader.js';
 import { unsignedHeader } from '../envelope/unsigned-header.js';
