@@ -426,6 +426,46 @@ describe("BYOK of private keys (Huawei: temporary AES key + RFC 5649) and other 
     expect((await refusal(newKey({ origin: 'external', key_namespace: 'acme' }))).code).toBe('COFFER.8001');
   });
 
+  it("a folder under a key with another tool's names: the workers wrap under those names, and every file opens, one record each", async () => {
+    const keyId = await newKey({ origin: 'external', key_namespace: 'acme-photos', key_name: 'album/2026' });
+    const material = randomBytes(32);
+    await importAesMaterial(keyId, material);
+    const dir = join(fx.dir, 'acme-folder', 'photos');
+    await mkdir(dir, { recursive: true });
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 200; i += 1) contents.set(`p-${String(i).padStart(3, '0')}.jpg`, randomBytes(50 + i * 11));
+    for (const [file, data] of contents) await writeFile(join(dir, file), data);
+    const sealed = join(fx.dir, 'acme-folder', 'sealed');
+    // Past the first groups, the key is lent to the workers, which wrap each file's data key themselves.
+    const encrypted = await runFileJob(
+      { action: 'encrypt', paths: [dir], out_dir: sealed, key_ids: [keyId] },
+      { pool, keyrings: requestKeyrings({ vault: fx.vault }) },
+    );
+    expect(encrypted.filter((r) => r.status !== 'ok')).toEqual([]);
+    const sdkKeyring = new RawAesKeyringNode({
+      keyNamespace: 'acme-photos',
+      keyName: 'album/2026',
+      unencryptedMasterKey: new Uint8Array(material),
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    });
+    for (const file of ['p-000.jpg', 'p-199.jpg']) {
+      const { plaintext } = await decrypt(sdkKeyring, await readFile(join(sealed, 'photos', `${file}.coffer`)));
+      expect(Buffer.from(plaintext).equals(contents.get(file)!), file).toBe(true);
+    }
+    // Opening, such a key is never lent (a worker matches only Coffer's own key names): each file is the job thread's.
+    const before = (await fx.vault.auditLog()).records.length;
+    const opened = await runFileJob(
+      { action: 'decrypt', paths: [join(sealed, 'photos')], out_dir: join(fx.dir, 'acme-folder', 'opened') },
+      { pool, keyrings: requestKeyrings({ vault: fx.vault }) },
+    );
+    expect(opened.filter((r) => r.status !== 'ok')).toEqual([]);
+    for (const [file, data] of contents)
+      expect((await readFile(join(fx.dir, 'acme-folder', 'opened', 'photos', file))).equals(data), file).toBe(true);
+    const records = (await fx.vault.auditLog()).records.slice(before);
+    expect(records).toHaveLength(200);
+    expect(records.every((r) => r.operation === 'decrypt-file' && r.outcome === 'success' && r.key_id === keyId)).toBe(true);
+  });
+
   it("files encrypted under a key with another tool's names carry those names, and that tool's SDK keyring opens them", async () => {
     const keyId = await newKey({ origin: 'external', key_namespace: 'acme-archive', key_name: 'weekly/β-2026' });
     const material = randomBytes(32);
