@@ -37,6 +37,11 @@ function own(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
 }
 
+/** Every file's outcome; one that none was given (never expected) is an error, not a hole. */
+function settled(outcomes: readonly (SmallFileOutcome | undefined)[]): SmallFileOutcome[] {
+  return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
+}
+
 /** A whole file's progress, all at once: it was read, opened and written in one step. */
 export function reportProgress(bytes: number, listener: ProgressListener | undefined): void {
   const meter = new ProgressMeter(bytes, listener);
@@ -137,7 +142,7 @@ export async function encryptSmallFiles(
     } finally {
       for (const key of [...keys, ...lent]) key.material.fill(0);
     }
-    return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
+    return settled(outcomes);
   }
   // One draw of random bytes for the group's data keys and message ids, wiped when done.
   const slab = randomBytes(items.length * (32 + MESSAGE_ID_BYTES));
@@ -180,7 +185,7 @@ export async function encryptSmallFiles(
   } finally {
     for (const secret of secrets) secret.fill(0);
   }
-  return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
+  return settled(outcomes);
 }
 
 /** A file's header as a worker read it (base64), with its size; or why it could not be read. */
@@ -242,10 +247,10 @@ async function openWithLentKeys(
       written.length = 0;
     }
   } catch (error) {
+    // Every file not sent back to the job thread, the written ones included (none is named yet).
     items.forEach((_, index) => {
       if (rest[index] === undefined) outcomes[index] ??= { ok: false, error };
     });
-    for (const index of written.map((w) => w.index)) outcomes[index] = { ok: false, error };
   } finally {
     // Written but not named (the records or the naming failed): removed.
     await Promise.all(written.map(({ tempPath }) => fs.rm(tempPath, { force: true }).catch(() => undefined)));
@@ -360,5 +365,5 @@ export async function decryptSmallFiles(
       outcomes[index] = { ok: false, error };
     }
   }
-  return outcomes.map((o) => o ?? { ok: false, error: new CofferError('KMS.0101', 'The file was not handled.') });
+  return settled(outcomes);
 }

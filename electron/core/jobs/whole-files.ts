@@ -385,18 +385,29 @@ function readHeaderBytes(input: string, maxBytes: number): { size: number; heade
   }
 }
 
+/** `handle` for each item: one answer per item, its failure as a value; one item's failure stops no other. */
+function eachAnswer<T, R>(
+  items: readonly T[],
+  asErrorValue: (error: unknown) => ErrorValue,
+  handle: (item: T) => R,
+): (R | { error: ErrorValue })[] {
+  return items.map((item) => {
+    try {
+      return handle(item);
+    } catch (error) {
+      return { error: asErrorValue(error) };
+    }
+  });
+}
+
 /** Each input's header (ReadHeadersRequest): one answer per input, its failure as a value. */
 export function readHeaders(
   request: Omit<ReadHeadersRequest, 'id'>,
   asErrorValue: (error: unknown) => ErrorValue,
 ): ({ size: number; header: string } | { error: ErrorValue })[] {
-  return request.inputs.map((input) => {
-    try {
-      const { size, header } = readHeaderBytes(input, request.maxBytes);
-      return { size, header: header.toString('base64') };
-    } catch (error) {
-      return { error: asErrorValue(error) };
-    }
+  return eachAnswer(request.inputs, asErrorValue, (input) => {
+    const { size, header } = readHeaderBytes(input, request.maxBytes);
+    return { size, header: header.toString('base64') };
   });
 }
 
@@ -405,12 +416,10 @@ export function openFiles(
   request: Omit<OpenFilesRequest, 'id'>,
   asErrorValue: (error: unknown) => ErrorValue,
 ): ({ bytes: number; output?: string } | { error: ErrorValue })[] {
-  return request.files.map((file) => {
+  return eachAnswer(request.files, asErrorValue, (file) => {
     const dek = view(file.dek);
     try {
       return openFile(file, dek, request.maxBytes);
-    } catch (error) {
-      return { error: asErrorValue(error) };
     } finally {
       dek.fill(0);
     }
@@ -422,12 +431,10 @@ export function sealFiles(
   request: Omit<SealFilesRequest, 'id'>,
   asErrorValue: (error: unknown) => ErrorValue,
 ): ({ bytes: number; output: string } | { error: ErrorValue })[] {
-  return request.files.map((file) => {
+  return eachAnswer(request.files, asErrorValue, (file) => {
     const key = view(file.key);
     try {
       return sealFile(file, request, key);
-    } catch (error) {
-      return { error: asErrorValue(error) };
     } finally {
       key.fill(0);
     }
@@ -478,13 +485,7 @@ export function openLentFiles(
 ): LentAnswer[] {
   const keys = request.keys.map((k) => ({ keyId: k.keyId, version: k.version, material: view(k.material) }));
   try {
-    return request.files.map((file) => {
-      try {
-        return openLent(file, keys, request.maxBytes, asErrorValue);
-      } catch (error) {
-        return { error: asErrorValue(error) };
-      }
-    });
+    return eachAnswer(request.files, asErrorValue, (file) => openLent(file, keys, request.maxBytes, asErrorValue));
   } finally {
     for (const key of keys) key.material.fill(0);
   }
@@ -495,7 +496,7 @@ export function nameFiles(
   request: Omit<NameFilesRequest, 'id'>,
   asErrorValue: (error: unknown) => ErrorValue,
 ): ({ output: string } | { error: ErrorValue })[] {
-  return request.files.map((file) => {
+  return eachAnswer(request.files, asErrorValue, (file) => {
     try {
       return { output: nameTempNow(file.tempPath, file.target) };
     } catch (error) {
@@ -504,15 +505,13 @@ export function nameFiles(
       } catch {
         // already gone
       }
-      return {
-        error: asErrorValue(
-          fsFailure(
-            error,
-            `${file.target} could not be written`,
-            'The encrypted file was kept; nothing was left under the output name.',
-          ) ?? error,
-        ),
-      };
+      throw (
+        fsFailure(
+          error,
+          `${file.target} could not be written`,
+          'The encrypted file was kept; nothing was left under the output name.',
+        ) ?? error
+      );
     }
   });
 }
@@ -534,7 +533,7 @@ export function sealLentFiles(
   };
   const drawn = Buffer.alloc(32 + MESSAGE_ID_BYTES);
   try {
-    return request.files.map((file) => {
+    return eachAnswer(request.files, asErrorValue, (file) => {
       let dataKey: Buffer | undefined;
       try {
         randomFillSync(drawn);
@@ -551,8 +550,6 @@ export function sealLentFiles(
         });
         dataKey = built.dataKey;
         return sealFile({ ...file, key: dataKey, messageId, header: built.header }, request, dataKey);
-      } catch (error) {
-        return { error: asErrorValue(error) };
       } finally {
         drawn.fill(0);
         dataKey?.fill(0);
