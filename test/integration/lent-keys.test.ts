@@ -10,6 +10,7 @@ import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import type { FileResult } from '../../shared/kms-responses.js';
 import { removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 import { requestKeyrings } from '../../electron/core/keyrings/request-keyrings.js';
+import { CofferError } from '../../shared/errors.js';
 import { Vault } from '../../electron/core/vault/vault.js';
 import { fixedKeyrings, memoryKeyring } from '../helpers/engine-fixture.js';
 import { cofferKeyName, sdk, sdkAesKeyring } from '../helpers/sdk-oracle.js';
@@ -178,6 +179,71 @@ describe('small files sealed with lent keys', () => {
     expect(opened.filter((r) => r.status !== 'ok')).toEqual([]);
     for (const [file, data] of contents)
       expect((await readFile(join(work, 'seal', 'opened', 'photos', file))).equals(data), file).toBe(true);
+  });
+
+  it('wraps every data key in the workers when the keyring can hold its keys before the first wrap', async () => {
+    const folder = join(work, 'held', 'photos');
+    await mkdir(folder, { recursive: true });
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 200; i += 1) contents.set(`h-${i}.jpg`, randomBytes(10 + i * 7));
+    for (const [file, data] of contents) await writeFile(join(folder, file), data);
+    let wraps = 0;
+    let holds = 0;
+    const lent = () => [
+      { material: Buffer.from(keys.material), naming: { namespace: 'coffer', name: cofferKeyName(keys.keyId) } },
+    ];
+    const keyring: Keyring = {
+      ...keys,
+      wrap: async (...args) => {
+        wraps += 1;
+        return keys.wrap(...args);
+      },
+      // As the vault's keyring: nothing to lend until a group asks for the key.
+      lendWrapKeys: () => (holds > 0 ? lent() : null),
+      holdWrapKeys: async () => {
+        holds += 1;
+        return lent();
+      },
+    };
+    const sealed = join(work, 'held', 'sealed');
+    const results = await runFileJob(
+      { action: 'encrypt', key_ids: [keys.keyId], paths: [folder], out_dir: sealed },
+      { pool, keyrings: fixedKeyrings(keyring) },
+    );
+    expect(results.filter((r) => r.status !== 'ok')).toEqual([]);
+    expect(wraps).toBe(0);
+    expect(holds).toBeGreaterThan(0);
+    const oracle = sdkAesKeyring(keys.material, cofferKeyName(keys.keyId));
+    for (const file of ['h-0.jpg', 'h-199.jpg']) {
+      const { plaintext } = await sdk.decrypt(oracle, await readFile(join(sealed, 'photos', `${file}.coffer`)));
+      expect(Buffer.from(plaintext).equals(contents.get(file)!), file).toBe(true);
+    }
+  });
+
+  it("gives every file the key's refusal when holding the keys is refused, as wrapping file by file does", async () => {
+    const folder = join(work, 'refused', 'photos');
+    await mkdir(folder, { recursive: true });
+    for (let i = 0; i < 40; i += 1) await writeFile(join(folder, `r-${i}.jpg`), randomBytes(100));
+    const refusal = () => new CofferError('KMS.0209', 'The key is disabled.');
+    const keyring: Keyring = {
+      ...keys,
+      wrap: async () => {
+        throw refusal();
+      },
+      lendWrapKeys: () => null,
+      holdWrapKeys: async () => {
+        throw refusal();
+      },
+    };
+    const results = await runFileJob(
+      { action: 'encrypt', key_ids: [keys.keyId], paths: [folder], out_dir: join(work, 'refused', 'sealed') },
+      { pool, keyrings: fixedKeyrings(keyring) },
+    );
+    expect(results).toHaveLength(40);
+    expect(new Set(results.map((r) => (r.status === 'error' ? r.error.error_code : r.status)))).toEqual(new Set(['KMS.0209']));
+    expect(
+      existsSync(join(work, 'refused', 'sealed', 'photos')) ? await readdir(join(work, 'refused', 'sealed', 'photos')) : [],
+    ).toEqual([]);
   });
 });
 

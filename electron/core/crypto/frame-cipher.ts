@@ -1,7 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { checkSizes, GCM_TAG_BYTES, gcmOpen, gcmSeal } from './aes-gcm.js';
+import { checkSizes, GCM_TAG_BYTES, gcmOpen, gcmSeal, type GcmSealed } from './aes-gcm.js';
 
 /**
  * AES-256-GCM for file frames, where a gigabyte means thousands of calls. Two implementations
@@ -34,6 +35,8 @@ export const nodeFrameCipher: FrameCipher = {
 interface AddonExports {
   seal(key: Buffer, iv: Buffer, aad: Buffer, data: Buffer, tag: Buffer): void;
   open(key: Buffer, iv: Buffer, aad: Buffer, data: Buffer, tag: Buffer): boolean;
+  /** Absent from a build older than this file. */
+  hmac512?(key: Buffer, data: Buffer, out: Buffer): void;
 }
 
 function isAddon(value: unknown): value is AddonExports {
@@ -62,7 +65,7 @@ function addonPaths(name: string): string[] {
   );
 }
 
-function loadAddon(): { cipher: FrameCipher | null; detail: string } {
+function loadAddon(): { cipher: FrameCipher | null; detail: string; hmac512?: AddonExports['hmac512'] } {
   if (process.env.COFFER_AES_GCM === 'node') return { cipher: null, detail: 'COFFER_AES_GCM=node' };
   const failures: string[] = [];
   for (const name of addonNames()) {
@@ -79,7 +82,7 @@ function loadAddon(): { cipher: FrameCipher | null; detail: string } {
 }
 
 /** The cipher of one build of the addon, or why it did not load. */
-function loadAddonFile(path: string): { cipher: FrameCipher; detail: string } | string {
+function loadAddonFile(path: string): { cipher: FrameCipher; detail: string; hmac512?: AddonExports['hmac512'] } | string {
   const module = { exports: {} as unknown };
   try {
     // RTLD_NOW: a missing OpenSSL symbol fails here, where it is caught, not at the first call,
@@ -94,6 +97,7 @@ function loadAddonFile(path: string): { cipher: FrameCipher; detail: string } | 
   if (!isAddon(addon)) return `${path} does not export seal and open`;
   return {
     detail: path,
+    hmac512: addon.hmac512,
     cipher: {
       name: 'openssl-in-place',
       seal(key, iv, aad, data, tag) {
@@ -122,3 +126,38 @@ export const frameCipher: FrameCipher = loaded.cipher ?? nodeFrameCipher;
 export function frameCipherStatus(): { name: FrameCipher['name']; detail: string } {
   return { name: frameCipher.name, detail: loaded.detail };
 }
+
+/**
+ * AES-256-GCM over a few bytes (a data key, a header's tag), as gcmSeal gives it but through this
+ * thread's frame cipher: a folder of small files seals several such per file, and the addon does
+ * it without node:crypto's cipher object per call. `plaintext` is left as it was.
+ */
+export function gcmSealCopy(key: Buffer, iv: Buffer, plaintext: Uint8Array, aad: Buffer): GcmSealed {
+  const tag = Buffer.alloc(GCM_TAG_BYTES);
+  const data = Buffer.alloc(plaintext.length);
+  data.set(plaintext);
+  return { ciphertext: frameCipher.seal(key, iv, aad, data, tag), tag };
+}
+
+/** gcmOpen through this thread's frame cipher; `ciphertext` and `tag` are left as they were. */
+export function gcmOpenCopy(key: Buffer, iv: Buffer, ciphertext: Uint8Array, tag: Uint8Array, aad: Buffer): Buffer | null {
+  if (tag.length !== GCM_TAG_BYTES) return null;
+  const data = Buffer.alloc(ciphertext.length);
+  data.set(ciphertext);
+  const opened = frameCipher.open(key, iv, aad, data, Buffer.from(tag));
+  if (opened === null) data.fill(0);
+  return opened;
+}
+
+const addonHmac512 = loaded.cipher ? loaded.hmac512 : undefined;
+
+/** HMAC-SHA512 of `data` under `key`, in a buffer of its own (the addon's when it loaded). */
+export function hmacSha512(key: Buffer, data: Buffer): Buffer {
+  if (!addonHmac512) return createHmac('sha512', key).update(data).digest();
+  const out = Buffer.alloc(64);
+  addonHmac512(key, data, out);
+  return out;
+}
+
+/** Whether hmacSha512 runs in the addon (its tests run both). */
+export const hmacInAddon: boolean = addonHmac512 !== undefined;

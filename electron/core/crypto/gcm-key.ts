@@ -1,4 +1,5 @@
-import { gcmOpen, gcmSeal, GCM_TAG_BYTES } from './aes-gcm.js';
+import { GCM_TAG_BYTES } from './aes-gcm.js';
+import { gcmOpenCopy, gcmSealCopy } from './frame-cipher.js';
 
 /**
  * An AES-256-GCM key that may live elsewhere (inside a PKCS#11 token): what sealing a data key or
@@ -14,12 +15,12 @@ export interface GcmKey {
 export function materialGcmKey(material: Buffer): GcmKey {
   return {
     seal(iv, plaintext, aad) {
-      const { ciphertext, tag } = gcmSeal(material, iv, plaintext, aad);
+      const { ciphertext, tag } = gcmSealCopy(material, iv, plaintext, aad);
       return Buffer.concat([ciphertext, tag]);
     },
     open(iv, sealed, aad) {
       if (sealed.length < GCM_TAG_BYTES) return null;
-      return gcmOpen(
+      return gcmOpenCopy(
         material,
         iv,
         sealed.subarray(0, sealed.length - GCM_TAG_BYTES),

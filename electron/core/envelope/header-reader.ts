@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { CofferError } from '../../../shared/errors.js';
-import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.js';
+import { gcmOpenCopy, gcmSealCopy } from '../crypto/frame-cipher.js';
 import { legacyGcmOpen } from '../crypto/legacy-gcm.js';
 import { commitmentMatches, deriveMessageKeys, type MessageKeys } from './key-derivation.js';
 import { MAX_FRAME_LENGTH } from './esdk-constants.js';
@@ -15,7 +15,7 @@ const MAX_HEADER_BYTES = 16 * 1024 * 1024;
  * the serialized pairs kept out of the header (the required encryption context; empty when none).
  */
 export function headerTag(dataKey: Buffer, body: Buffer, authOnlyContext: Buffer = Buffer.alloc(0)): Buffer {
-  return gcmSeal(dataKey, ZERO_IV, Buffer.alloc(0), Buffer.concat([body, authOnlyContext])).tag;
+  return gcmSealCopy(dataKey, ZERO_IV, Buffer.alloc(0), Buffer.concat([body, authOnlyContext])).tag;
 }
 
 /**
@@ -114,7 +114,7 @@ export function authenticateHeader(header: ParsedHeader, dek: Buffer, authOnlyCo
     );
   }
   const aad = Buffer.concat([header.body, authOnlyContext]);
-  const open = keys.dataKey.length === 32 ? gcmOpen : legacyGcmOpen;
+  const open = keys.dataKey.length === 32 ? gcmOpenCopy : legacyGcmOpen;
   if (open(keys.dataKey, header.headerIv, Buffer.alloc(0), header.tag, aad) === null) {
     throw new CofferError(
       authOnlyContext.length > 0 ? 'COFFER.2055' : 'COFFER.2003',

@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hmacSha512 } from '../crypto/frame-cipher.js';
 import type { AlgorithmSuite } from './algorithm-suites.js';
 import { COMMITMENT_BYTES } from './esdk-constants.js';
 
@@ -22,7 +23,7 @@ export interface MessageKeys {
 
 /** HKDF-Expand's first block, cut to `length` (<= 64) in a buffer of its own (never Node's shared pool). */
 function firstBlock(prk: Buffer, infoAndCounter: Buffer, length: number): Buffer {
-  const block = createHmac('sha512', prk).update(infoAndCounter).digest();
+  const block = hmacSha512(prk, infoAndCounter);
   const out = Buffer.alloc(length);
   block.copy(out, 0, 0, length);
   block.fill(0);
@@ -41,8 +42,9 @@ export function deriveMessageKeys(suite: AlgorithmSuite, dek: Buffer, messageId:
     case 'hkdf-sha512-commit': {
       // RFC 5869 by hand: both outputs expand one PRK, and each fits in one SHA-512 block
       // (T(1) = HMAC(PRK, info || 0x01)). Three HMACs instead of two whole HKDFs: a third of the
-      // cost, which a folder of small files pays once per file (tested against hkdfSync).
-      const prk = createHmac('sha512', messageId).update(dek).digest();
+      // cost, which a folder of small files pays once per file (tested against hkdfSync); each
+      // in the addon when it loaded.
+      const prk = hmacSha512(messageId, dek);
       try {
         return {
           dataKey: firstBlock(prk, Buffer.concat([suiteIdBytes(suite), DERIVE_INFO, ONE]), suite.keyBytes),

@@ -19,7 +19,7 @@ import {
 } from './file-crypto.js';
 import { tempPathBeside, trackTemp, umaskMode, untrackTemp } from './output-file.js';
 import type { LentAnswer, OpenFileTask, SealFileTask } from './crypto-worker-protocol.js';
-import type { LentKey } from '../keyrings/keyring.js';
+import type { Keyring, LentKey, LentWrapKey } from '../keyrings/keyring.js';
 import { ProgressMeter, type ProgressListener } from './progress.js';
 import type { WorkerResult } from './worker-pool.js';
 
@@ -88,6 +88,19 @@ async function sendGroup<T extends { tempPath: string | null }>(
   }
 }
 
+/**
+ * The keys to lend once the keyring holds them (Keyring.holdWrapKeys); null to wrap file by file,
+ * where each file gets the refusal of a key that cannot be used, recorded once as before.
+ */
+async function heldWrapKeys(keys: Keyring): Promise<LentWrapKey[] | null> {
+  if (!keys.holdWrapKeys) return null;
+  try {
+    return await keys.holdWrapKeys();
+  } catch {
+    return null;
+  }
+}
+
 /** A file of a group for encryptSmallFiles: where it is, and the name its output should take. */
 export interface SmallSealItem {
   input: string;
@@ -109,8 +122,9 @@ export async function encryptSmallFiles(
   const frameLength = validateFrameLength(options.frame_length ?? DEFAULT_FRAME_LENGTH);
   const messageContext = contextForEncryption(options.encryption_context ?? {}, [], null);
   const outcomes = new Array<SmallFileOutcome | undefined>(items.length);
-  // Keys the job already holds are lent to the worker, which draws, wraps and frames each file's data key itself.
-  const lent = context.keys.lendWrapKeys?.() ?? null;
+  // Keys the job holds are lent to the worker, which draws, wraps and frames each file's data key
+  // itself; the job's first groups ask for them, so that no group wraps file by file here.
+  const lent = context.keys.lendWrapKeys?.() ?? (await heldWrapKeys(context.keys));
   if (lent) {
     const keys = lent.map((k) => ({ material: own(k.material), naming: k.naming }));
     try {

@@ -48,6 +48,12 @@ export interface Keyring {
    * wrap() would, under each key's names. The caller wipes the copies.
    */
   lendWrapKeys?(): LentWrapKey[] | null;
+  /**
+   * Optional: lendWrapKeys once this keyring holds its keys, asking for them now as the job's
+   * first wrap() would (the same one record each). Rejects as that wrap() would; null when its
+   * keys cannot be lent.
+   */
+  holdWrapKeys?(): Promise<LentWrapKey[] | null>;
 }
 
 /** A key wrap() uses, lent to a worker: its AES material and the raw AES keyring names its EDKs carry. */

@@ -55,8 +55,10 @@ export function wrapDataKeyAs(
   naming: RawAesNaming,
   dek: Buffer,
   contextBytes: Buffer,
+  /** A fresh random IV; drawn here when not given (a worker draws a group's IVs at once). */
+  iv: Buffer = randomBytes(GCM_IV_BYTES),
 ): EncryptedDataKey {
-  const iv = randomBytes(GCM_IV_BYTES);
+  if (iv.length !== GCM_IV_BYTES) throw new RangeError(`a data key is wrapped with a ${GCM_IV_BYTES}-byte IV`);
   // A key inside a token seals the data key there: the same GCM, so the same EDK.
   const sealed = (Buffer.isBuffer(material) ? materialGcmKey(material) : material).seal(iv, dek, contextBytes);
   const lengths = Buffer.alloc(8);

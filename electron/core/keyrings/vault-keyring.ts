@@ -9,7 +9,7 @@ import type { KeyUseAudit } from '../vault/vault-key-use.js';
 import { keyNaming } from './key-naming.js';
 import type { GcmKey } from '../crypto/gcm-key.js';
 import { resolveKeyQuietly, useCmk } from './cmk-use.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring, LentWrapKey } from './keyring.js';
 import {
   edkReference,
   namedKeyPlaceholder,
@@ -58,41 +58,49 @@ function jobMaterial(
   settled: () => { material: Buffer; key: Readonly<KeyRecord>; version: number }[];
   /** The held use of `ref` at `version` (newest when omitted), once it came back with material. */
   settledUse: (ref: string, version?: number) => { material: Buffer; key: Readonly<KeyRecord>; version: number } | undefined;
+  /** Asks for the newest version of `ref` as `use` first would (one record), without using it. */
+  hold: (ref: string) => Promise<void>;
 } {
   const held = new Map<string, Promise<{ material: Buffer | null; key: Readonly<KeyRecord>; version: number }>>();
   const settled = new Map<string, { material: Buffer; key: Readonly<KeyRecord>; version: number }>();
   let state: Promise<Readonly<VaultState>> | undefined;
   const detail = `one use for a job of ${files} file${files === 1 ? '' : 's'}`;
+  const entryFor = (ref: string, version: number | undefined, audit: Parameters<CmkUse>[3] = {}) => {
+    const id = `${ref}|${version ?? 'newest'}`;
+    let entry = held.get(id);
+    if (!entry) {
+      entry = opening.then((vault) =>
+        useCmk(
+          vault,
+          operation,
+          ref,
+          (material, key, chosen) => ({
+            material: Buffer.isBuffer(material) ? Buffer.from(material) : null,
+            key: structuredClone(key),
+            version: chosen,
+          }),
+          version,
+          { detail, ...audit },
+        ),
+      );
+      entry.then(
+        (got) => {
+          if (got.material) settled.set(id, { material: got.material, key: got.key, version: got.version });
+        },
+        () => undefined, // each file awaits it; a refusal is every file's
+      );
+      held.set(id, entry);
+    }
+    return entry;
+  };
   return {
     use: async (ref, use, version, audit = {}) => {
-      const id = `${ref}|${version ?? 'newest'}`;
-      let entry = held.get(id);
-      if (!entry) {
-        entry = opening.then((vault) =>
-          useCmk(
-            vault,
-            operation,
-            ref,
-            (material, key, chosen) => ({
-              material: Buffer.isBuffer(material) ? Buffer.from(material) : null,
-              key: structuredClone(key),
-              version: chosen,
-            }),
-            version,
-            { detail, ...audit },
-          ),
-        );
-        entry.then(
-          (got) => {
-            if (got.material) settled.set(id, { material: got.material, key: got.key, version: got.version });
-          },
-          () => undefined, // each file awaits it; a refusal is every file's
-        );
-        held.set(id, entry);
-      }
-      const { material, key, version: chosen } = await entry;
+      const { material, key, version: chosen } = await entryFor(ref, version, audit);
       if (material === null) return useCmk(await opening, operation, ref, use, version, audit);
       return use(material, key, chosen);
+    },
+    hold: async (ref) => {
+      await entryFor(ref, undefined);
     },
     state: () => (state ??= opening.then((vault) => vault.refresh())),
     release: () => {
@@ -325,6 +333,13 @@ export function vaultKeyring(
     placeholders.catch(() => undefined); // the vault's refusal is the job's, reported by wrap
   } else placeholders = placeholdersFor(opening.state, keyRefs);
   const record = auditWriter(vaultReady);
+  // Wrapping's one record was written when the job first asked for each key: a worker may wrap.
+  const lendWrapKeys = (): LentWrapKey[] | null => {
+    if (!perJob || keyRefs.length === 0) return null;
+    const uses = keyRefs.map((ref) => perJob.settledUse(ref));
+    if (uses.some((use) => use === undefined || keySpecOf(use.key) !== 'AES_256')) return null;
+    return uses.map((use) => ({ material: Buffer.from(use!.material), naming: keyNaming(use!.key, use!.version) }));
+  };
   return {
     description: keyRefs.length > 0 ? `vault key ${keyRefs.join(', ')}` : 'the vault',
     placeholders,
@@ -361,12 +376,11 @@ export function vaultKeyring(
       (perJob?.settled() ?? [])
         .filter(({ key }) => keySpecOf(key) === 'AES_256' && key.key_namespace === undefined)
         .map(({ material, key, version }) => ({ keyId: key.key_id, version, material: Buffer.from(material) })),
-    // Wrapping's one record was written when the job first asked for each key: a worker may wrap.
-    lendWrapKeys() {
+    lendWrapKeys,
+    async holdWrapKeys() {
       if (!perJob || keyRefs.length === 0) return null;
-      const uses = keyRefs.map((ref) => perJob.settledUse(ref));
-      if (uses.some((use) => use === undefined || keySpecOf(use.key) !== 'AES_256')) return null;
-      return uses.map((use) => ({ material: Buffer.from(use!.material), naming: keyNaming(use!.key, use!.version) }));
+      await Promise.all(keyRefs.map((ref) => perJob.hold(ref)));
+      return lendWrapKeys();
     },
     async recordLentUses(uses) {
       const held = perJob?.settled() ?? [];
