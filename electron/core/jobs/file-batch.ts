@@ -182,6 +182,9 @@ export async function runFileBatch(
     const paths = planned.slice(at, at + share).map((f) => f.input);
     statting.push(context.pool.run({ op: 'stat-files', paths }, []).then((r) => JSON.parse(r.data.toString('utf8')) as number[]));
   }
+  // Encrypting: the job's keys are asked for now, while the files are stat'ed, rather than by its
+  // first group once they are (the same one record; a refusal is each file's, from its wrap).
+  if (options.action === 'encrypt' && planned.length > 0) context.keys.encrypt.holdWrapKeys?.().catch(() => undefined);
   const sizes = (await Promise.all(statting)).flat();
   context.onPlanned?.(planned.map((f, i) => ({ input: f.input, size: sizes[i]! })));
   for (const result of results) context.onFileDone?.(result);
