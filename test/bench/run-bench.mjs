@@ -812,9 +812,30 @@ async function runFolderWorkload({ work, vault, agentEnv, files, fileSize, log, 
       restored: perDec,
     });
   }
-  const steps = tools.flatMap((t) =>
-    t.steps.map((step) => ({ ...step, key: `folder/${t.id}/${step.operation}`, group: `folder-${t.id}` })),
-  );
+  // Node's own start-up, which any command of Coffer's pays before its first line runs: the
+  // client's share of a run through the agent. Where NODE_EXTRA_CA_CERTS is set (this workplace
+  // sets it for its npm proxy), Node 20 reads that CA bundle at every start: measured both ways.
+  const extraCa = Boolean(process.env.NODE_EXTRA_CA_CERTS);
+  const nodeStart = [
+    { operation: 'start', command: process.execPath, args: ['-e', '0'], label: 'node -e 0' },
+    ...(extraCa
+      ? [
+          {
+            operation: 'start-without-extra-ca',
+            command: process.execPath,
+            args: ['-e', '0'],
+            env: { NODE_EXTRA_CA_CERTS: '' },
+            label: 'node -e 0',
+          },
+        ]
+      : []),
+  ].map((step) => ({ ...step, key: `folder/node/${step.operation}`, group: 'folder-node' }));
+  const steps = [
+    ...tools.flatMap((t) =>
+      t.steps.map((step) => ({ ...step, key: `folder/${t.id}/${step.operation}`, group: `folder-${t.id}` })),
+    ),
+    ...nodeStart,
+  ];
   log(`Folder of ${files} files: ${tools.map((t) => t.tool).join(', ')} ...`);
   const results = await runRounds(steps, log);
   const rows = [];
@@ -834,6 +855,11 @@ async function runFolderWorkload({ work, vault, agentEnv, files, fileSize, log, 
     files,
     file_bytes: fileSize,
     rows,
+    node_startup: {
+      seconds: results.get('folder/node/start').seconds,
+      extra_ca_certs_set: extraCa,
+      ...(extraCa ? { without_extra_ca_certs_seconds: results.get('folder/node/start-without-extra-ca').seconds } : {}),
+    },
     agentJobs: (WARMUP + RUNS) * 2,
   };
 }
@@ -952,7 +978,9 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
     ...(eventLoop ? { event_loop: eventLoop } : {}),
     ...(tokenKey ? { token_key: tokenKey } : {}),
     ...(rssCheck ? { rss_check: rssCheck } : {}),
-    ...(folder ? { folder: { files: folder.files, file_bytes: folder.file_bytes, rows: folder.rows } } : {}),
+    ...(folder
+      ? { folder: { files: folder.files, file_bytes: folder.file_bytes, rows: folder.rows, node_startup: folder.node_startup } }
+      : {}),
     targets,
   };
 }
@@ -1069,7 +1097,7 @@ function tokenKeyLines(report, fixed) {
 /** The folder workload's table: Coffer's time for the whole folder as a multiple of each peer's. */
 function folderMarkdown(report, fixed, perForm) {
   if (!report.folder) return [];
-  const { files, file_bytes: fileBytes, rows } = report.folder;
+  const { files, file_bytes: fileBytes, rows, node_startup: nodeStartup } = report.folder;
   const ratio = (r) => {
     if (!r.coffer_time_ratio) return '—';
     if (r.operation === 'copy')
@@ -1112,6 +1140,16 @@ function folderMarkdown(report, fixed, perForm) {
     rule,
     ...lines.slice(1).map(format),
     '',
+    ...(nodeStartup
+      ? [
+          `Node's own start-up (\`node -e 0\`, the same rounds): ${fixed(nodeStartup.seconds, 3)} s. Every Coffer command pays it ` +
+            'before its first line runs, a run through the agent included (its client is a Node process).' +
+            (nodeStartup.extra_ca_certs_set
+              ? ` NODE_EXTRA_CA_CERTS is set here, and Node 20 reads that CA bundle at every start: ${fixed(nodeStartup.without_extra_ca_certs_seconds, 3)} s without it. Every figure above was measured with it set.`
+              : ''),
+          '',
+        ]
+      : []),
   ];
 }
 
