@@ -24,11 +24,17 @@ let tempCounter = randomBytes(4).readUInt32BE(0);
 const liveTemps = new Set<string>();
 
 /**
- * Set (to 1) when the process ends on a signal: a worker that creates a temporary output checks
- * it right after, and removes its file when it is set. So a file a worker creates just after the
- * temporary outputs were removed is removed too (the workers get it through the pool).
+ * Shared with the workers (through the pool). Slot TEMPS_REMOVED is set (to 1) when the process
+ * ends on a signal: a worker that creates a temporary output checks it before and right after,
+ * and removes its file when it is set. Slot TEMPS_BEING_CREATED counts the workers between those
+ * checks, which the process waits for before it exits: a worker stopped by the exit after creating
+ * a file, and before it saw the flag, would leave that file behind.
  */
-export const tempsRemoved = new Int32Array(new SharedArrayBuffer(4));
+export const tempsRemoved = new Int32Array(new SharedArrayBuffer(8));
+export const TEMPS_REMOVED = 0;
+export const TEMPS_BEING_CREATED = 1;
+/** How long an exit waits for the workers' creates to settle; each takes a system call. */
+const CREATES_SETTLE_MS = 500;
 
 export interface TempOutput {
   path: string;
@@ -163,9 +169,16 @@ export async function discardTemp(temp: TempOutput): Promise<void> {
  * signal) while a job may be stuck in a system call: nothing half-written is left behind.
  */
 export function removeLiveTempsNow(): void {
-  Atomics.store(tempsRemoved, 0, 1);
+  Atomics.store(tempsRemoved, TEMPS_REMOVED, 1);
   for (const path of liveTemps) rmSync(path, { force: true });
   liveTemps.clear();
+  // A file created before the flag was set existed for the removal above; one created after it is
+  // removed by its worker, once that worker's create settles.
+  const deadline = Date.now() + CREATES_SETTLE_MS;
+  for (let busy = Atomics.load(tempsRemoved, TEMPS_BEING_CREATED); busy > 0 && Date.now() < deadline;) {
+    Atomics.wait(tempsRemoved, TEMPS_BEING_CREATED, busy, 5);
+    busy = Atomics.load(tempsRemoved, TEMPS_BEING_CREATED);
+  }
 }
 
 /** "photo.jpg" -> "photo (1).jpg"; "notes" -> "notes (1)". */

@@ -35,7 +35,7 @@ import type {
   SealFileTask,
   SealLentFilesRequest,
 } from './crypto-worker-protocol.js';
-import { isNoLinkSupport, numberedName } from './output-file.js';
+import { isNoLinkSupport, numberedName, TEMPS_BEING_CREATED, TEMPS_REMOVED } from './output-file.js';
 import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
 
 /**
@@ -57,22 +57,38 @@ const tempsRemoved =
 
 /**
  * Creates a temporary output (0600, never an existing file). Should the process be ending on a
- * signal, whose cleanup may have run just before, the file is removed again at once.
+ * signal, whose cleanup may have run just before, no file is created, or it is removed again at
+ * once; the process waits for this to settle before it exits (output-file.ts removeLiveTempsNow).
  */
 function createTemp(tempPath: string): number {
-  let fd: number;
+  if (!tempsRemoved) return openTemp(tempPath);
+  Atomics.add(tempsRemoved, TEMPS_BEING_CREATED, 1);
   try {
-    fd = openSync(tempPath, 'wx', 0o600);
+    if (Atomics.load(tempsRemoved, TEMPS_REMOVED) === 1) throw interrupted();
+    const fd = openTemp(tempPath);
+    if (Atomics.load(tempsRemoved, TEMPS_REMOVED) === 1) {
+      closeSync(fd);
+      unlinkSync(tempPath);
+      throw interrupted();
+    }
+    return fd;
+  } finally {
+    Atomics.sub(tempsRemoved, TEMPS_BEING_CREATED, 1);
+    Atomics.notify(tempsRemoved, TEMPS_BEING_CREATED);
+  }
+}
+
+function openTemp(tempPath: string): number {
+  try {
+    return openSync(tempPath, 'wx', 0o600);
   } catch (error) {
     if (fsFailureCode(error)) throw error; // worded by the caller, with the output's name
     throw new CofferError('COFFER.2009', `Coffer cannot write ${tempPath}: ${(error as Error).message}.`);
   }
-  if (tempsRemoved && Atomics.load(tempsRemoved, 0) === 1) {
-    closeSync(fd);
-    unlinkSync(tempPath);
-    throw new CofferError('COFFER.2010', 'The command was interrupted; no output was left half-written.');
-  }
-  return fd;
+}
+
+function interrupted(): CofferError {
+  return new CofferError('COFFER.2010', 'The command was interrupted; no output was left half-written.');
 }
 
 /** output-file.ts's nameTemp, on the worker's thread: the first free name, never replacing a file. */
