@@ -1095,6 +1095,24 @@ function tokenKeyLines(report, fixed) {
 }
 
 /** The folder workload's table: Coffer's time for the whole folder as a multiple of each peer's. */
+/**
+ * Coffer's time over tar | age's in each round (the two ran minutes apart at most): a slow spell
+ * of the machine moves both, where a ratio of medians may pair a fast run with a slow one.
+ */
+function perRoundLines(rows, fixed) {
+  const peer = (operation) => rows.find((r) => r.id === `folder/tar-age/${operation}`);
+  const lines = [];
+  for (const r of rows.filter((r) => r.id.startsWith('folder/coffer'))) {
+    const theirs = peer(r.operation)?.all_seconds;
+    if (!theirs || !r.all_seconds || theirs.length !== r.all_seconds.length) continue;
+    const ratios = r.all_seconds.map((t, i) => t / theirs[i]);
+    lines.push(
+      `- ${r.tool} ${r.operation}: ${ratios.map((x) => `${fixed(x, 2)}x`).join(', ')} (median ${fixed(median(ratios), 2)}x)`,
+    );
+  }
+  return lines.length > 0 ? ["Coffer's time as a multiple of tar | age's in the same round, round by round:", ...lines, ''] : [];
+}
+
 function folderMarkdown(report, fixed, perForm) {
   if (!report.folder) return [];
   const { files, file_bytes: fileBytes, rows, node_startup: nodeStartup } = report.folder;
@@ -1140,6 +1158,7 @@ function folderMarkdown(report, fixed, perForm) {
     rule,
     ...lines.slice(1).map(format),
     '',
+    ...perRoundLines(rows, fixed),
     ...(nodeStartup
       ? [
           `Node's own start-up (\`node -e 0\`, the same rounds): ${fixed(nodeStartup.seconds, 3)} s. Every Coffer command pays it ` +
