@@ -175,6 +175,22 @@ describe('a folder of small encrypted files', () => {
     for (const [file, data] of files) expect((await readFile(join(out, 'in', file))).equals(data), file).toBe(true);
   });
 
+  it.runIf(process.platform === 'linux')(
+    'refuses a file that holds more than its size says (as /proc files do), writing nothing, and seals the rest',
+    async () => {
+      // /proc/cpuinfo says 0 bytes and reads several kilobytes: sealed by its size, it would be an empty message.
+      const folder = join(work, 'sizes');
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'note.txt'), 'a stable file');
+      const out = join(work, 'sizes-sealed');
+      const results = await runJob({ action: 'encrypt', paths: ['/proc/cpuinfo', join(folder, 'note.txt')], out_dir: out });
+      expect(outcome(results)).toEqual({ cpuinfo: 'COFFER.2011', 'note.txt': 'ok' });
+      const refused = results.find((r) => r.input === '/proc/cpuinfo');
+      expect(refused?.status === 'error' && refused.error.error_msg).toMatch(/holds more than its size of 0 bytes.*\/proc/);
+      expect(await readdir(out)).toEqual(['note.txt.coffer']);
+    },
+  );
+
   it('never names an output over an existing file: a second run gets " (1)" names', async () => {
     const { contents, sealed } = await sealedAlbum('twice');
     const out = join(work, 'twice', 'opened');

@@ -361,25 +361,34 @@ export async function runFileBatch(
     (options.algorithm_suite === undefined || !suiteById(options.algorithm_suite)?.signature);
   const groupable = (index: number): boolean =>
     sizes[index]! <= SMALL_FILE_BYTES && (options.action !== 'encrypt' || plainSmallEncrypt);
-  const inFlight = new Set<Promise<void>>();
-  for (let index = 0; index < planned.length;) {
-    const grouped = groupable(index);
-    const alone = sizes[index]! > SMALL_FILE_BYTES;
-    const unit = [index];
-    for (let bytes = sizes[index]!, next = index + 1; grouped && next < planned.length && unit.length < GROUP_FILES; next += 1) {
-      if (!groupable(next) || bytes + sizes[next]! > GROUP_BYTES) break;
-      bytes += sizes[next]!;
-      unit.push(next);
+  // The folders kept open for their syncs are closed however the batch ends.
+  try {
+    const inFlight = new Set<Promise<void>>();
+    for (let index = 0; index < planned.length;) {
+      const grouped = groupable(index);
+      const alone = sizes[index]! > SMALL_FILE_BYTES;
+      const unit = [index];
+      for (
+        let bytes = sizes[index]!, next = index + 1;
+        grouped && next < planned.length && unit.length < GROUP_FILES;
+        next += 1
+      ) {
+        if (!groupable(next) || bytes + sizes[next]! > GROUP_BYTES) break;
+        bytes += sizes[next]!;
+        unit.push(next);
+      }
+      while (inFlight.size >= (alone ? 1 : grouped ? GROUPS_IN_FLIGHT : SMALL_FILES_IN_FLIGHT)) await Promise.race(inFlight);
+      const running = (grouped ? runGroup(unit) : runOne(index)).finally(() => inFlight.delete(running));
+      inFlight.add(running);
+      index += unit.length;
+      if (alone) await running;
     }
-    while (inFlight.size >= (alone ? 1 : grouped ? GROUPS_IN_FLIGHT : SMALL_FILES_IN_FLIGHT)) await Promise.race(inFlight);
-    const running = (grouped ? runGroup(unit) : runOne(index)).finally(() => inFlight.delete(running));
-    inFlight.add(running);
-    index += unit.length;
-    if (alone) await running;
+    await Promise.all(inFlight);
+    folderSyncs.flushAll();
+    await Promise.all(reports);
+  } finally {
+    await folderSyncs.close();
   }
-  await Promise.all(inFlight);
-  folderSyncs.flushAll();
-  await Promise.all(reports);
   await removeEmptyFolders(madeFolders);
   results.push(...done);
   return results;

@@ -14,7 +14,7 @@ import {
 import { workerData } from 'node:worker_threads';
 import { CofferError } from '../../../shared/errors.js';
 import { specialFileKind, specialFileReason } from '../envelope/file-kind.js';
-import { openFrameParts, scanFrames } from '../envelope/frame-codec.js';
+import { openFrameParts, scanFrames, sealFrames } from '../envelope/frame-codec.js';
 import { authenticateHeader, headerOfMessage } from '../envelope/header-reader.js';
 import { parseHeader, type ParsedHeader } from '../envelope/message-header.js';
 import { edkReference, unwrapDataKey, wrapDataKeyAs } from '../keyrings/raw-aes-keyring.js';
@@ -36,7 +36,7 @@ import type {
   SealLentFilesRequest,
 } from './crypto-worker-protocol.js';
 import { isNoLinkSupport, numberedName, TEMPS_BEING_CREATED, TEMPS_REMOVED } from './output-file.js';
-import { readAt, sealRange, writeAllAt } from './ranged-frames.js';
+import { readAt, writeAllAt } from './ranged-frames.js';
 
 /**
  * A worker's side of small files, each handled whole on the worker's thread with synchronous
@@ -171,7 +171,12 @@ function writeTemp<T>(pieces: readonly Buffer[], tempPath: string, target: strin
   }
 }
 
-/** A whole small file, sealed, synced and named (SealFileTask): its plaintext length and output. */
+/**
+ * A whole small file, sealed, synced and named (SealFileTask): its plaintext length and output.
+ * It is read once, one byte past its size, which tells a file that changed since it was opened
+ * without a second fstat, and its header and frames go in one write: each call saved is a few
+ * microseconds on every file of a folder.
+ */
 function sealFile(
   request: SealFileTask,
   shared: Pick<SealFilesRequest, 'frameLength' | 'maxBytes' | 'finalMode'>,
@@ -180,42 +185,41 @@ function sealFile(
   const { fd: input, size } = openInput(request.input);
   let output: number | undefined;
   try {
-    const stats = { size };
-    if (stats.size > shared.maxBytes) {
+    if (size > shared.maxBytes) {
       throw new CofferError(
         'COFFER.2011',
         `${request.input} grew while it was being encrypted; encrypt it again once it is stable.`,
       );
     }
-    output = createTemp(request.tempPath);
-    writeAllAt(output, [view(request.header)], 0);
-    sealRange(
-      {
-        op: 'seal-range',
-        key: request.key,
-        messageId: request.messageId,
-        frameLength: shared.frameLength,
-        firstSeq: 1,
-        inputFd: input,
-        inputPosition: 0,
-        length: stats.size,
-        endsMessage: true,
-        outputFd: output,
-        outputPosition: request.header.byteLength,
-      },
-      key,
-    );
-    if (fstatSync(input).size !== stats.size) {
-      throw new CofferError(
-        'COFFER.2011',
-        `${request.input} changed while it was being encrypted (it was ${stats.size} bytes when the job started); encrypt it again once it is stable.`,
-      );
+    // One byte more than its size: a file that grew or shrank since it was opened reads differently.
+    const plaintext = fileBuffer(size + 1);
+    let read: number;
+    try {
+      read = readAt(input, plaintext, 0);
+      if (read > size) {
+        // A file still being written, or one whose size is not its content (/proc, /sys).
+        throw new CofferError(
+          'COFFER.2011',
+          `${request.input} holds more than its size of ${size} bytes: it is still being written, or it is a file whose size is not its content (as in /proc). Nothing was written; encrypt it once it is stable, or a copy of it.`,
+        );
+      }
+      if (read < size) {
+        throw new CofferError(
+          'COFFER.2011',
+          `${request.input} changed while it was being encrypted (it was ${size} bytes when the job started); encrypt it again once it is stable.`,
+        );
+      }
+      output = createTemp(request.tempPath);
+      const frames = sealFrames(key, view(request.messageId), shared.frameLength, 1, plaintext.subarray(0, size), true);
+      writeAllAt(output, [view(request.header), ...frames], 0);
+    } finally {
+      keepBuffer(plaintext.buffer as ArrayBuffer, plaintext.byteOffset + plaintext.byteLength);
     }
     if (shared.finalMode !== undefined) fchmodSync(output, shared.finalMode);
     fsyncSync(output);
     closeSync(output);
     output = undefined;
-    return { bytes: stats.size, output: nameTempNow(request.tempPath, request.target) };
+    return { bytes: size, output: nameTempNow(request.tempPath, request.target) };
   } catch (error) {
     if (output !== undefined) closeSync(output);
     try {

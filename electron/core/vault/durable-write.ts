@@ -4,15 +4,36 @@ import writeFileAtomic from 'write-file-atomic';
 
 /** Makes a rename or a new file in `dir` survive a power cut (a no-op where folders cannot be opened, as on Windows). */
 export async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+  const handle = await openDirForSync(dir);
   try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw error;
+    await syncOpenedDir(handle);
   } finally {
     await handle?.close();
+  }
+}
+
+/** Where a folder cannot be opened or synced (Windows, some file systems), its sync is a no-op. */
+function syncUnsupported(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EISDIR' || code === 'EPERM' || code === 'EINVAL' || code === 'EACCES';
+}
+
+/** `dir` opened for fsyncDir's sync, to be synced more than once; null where folders cannot be synced. */
+export async function openDirForSync(dir: string): Promise<fs.FileHandle | null> {
+  try {
+    return await fs.open(dir, 'r');
+  } catch (error) {
+    if (syncUnsupported(error)) return null;
+    throw error;
+  }
+}
+
+/** One sync of a folder opened by openDirForSync: the names given in it so far are durable. */
+export async function syncOpenedDir(handle: fs.FileHandle | null): Promise<void> {
+  try {
+    await handle?.sync();
+  } catch (error) {
+    if (!syncUnsupported(error)) throw error;
   }
 }
 
