@@ -122,6 +122,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The `coffer` command is CommonJS (bin/coffer.cjs says why): require() is how it loads.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Playwright fixtures declare their dependencies with a destructuring pattern, empty or not.
     files: ['test/e2e/**/*.ts'],
     rules: { 'no-empty-pattern': 'off' },

@@ -44,23 +44,23 @@ const nodeScript = (entry, outfile, options = {}) =>
 // (measured: two workers answer their first message after 26-33 ms instead of 31-46).
 await nodeScript('electron/core/jobs/crypto-worker.ts', 'dist/electron/cli/crypto-worker.cjs');
 
-// The agent's thin client, which bin/coffer.js loads before the CLI: a scripted file command that
+// The agent's thin client, which bin/coffer.cjs loads before the CLI: a scripted file command that
 // an agent runs costs only this small file's loading (electron/agent/agent-thin-client.ts).
 await nodeScript('electron/agent/agent-thin-client.ts', 'dist/electron/cli/agent-thin-client.cjs');
 
-// The CLI: one CommonJS script, because bin/coffer.js runs it through node:vm with V8's code
+// The CLI: one CommonJS script, because bin/coffer.cjs runs it through node:vm with V8's code
 // cache (Node 20 caches no ES module). keytar, a native addon, loads from node_modules at run time.
 const cli = 'dist/electron/cli/coffer.bundle.cjs';
 await nodeScript('electron/cli/main.ts', cli, { external: ['keytar', 'pkcs11js'] });
 // esbuild escapes non-ASCII text in code but copies comments as they are, and one em dash in a
 // comment makes V8 hold the whole source as a two-byte string: decoding and hashing it then cost
-// bin/coffer.js ~12 ms a run instead of ~1. An escape changes nothing in a comment, a string or a regex.
+// bin/coffer.cjs ~12 ms a run instead of ~1. An escape changes nothing in a comment, a string or a regex.
 const source = readFileSync(cli, 'utf8');
 writeFileSync(
   cli,
   source.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
 );
-// The cache of the previous bundle (bin/coffer.js would refuse it anyway: it checks a digest).
+// The cache of the previous bundle (bin/coffer.cjs would refuse it anyway: it checks a digest).
 rmSync(cli.replace(/\.cjs$/, '.v8-cache'), { force: true });
 rmSync('dist/electron/cli/coffer.bundle.js', { force: true });
 rmSync('dist/electron/cli/crypto-worker.js', { force: true });

@@ -4,7 +4,7 @@ import { agentSupported, connectAgent } from './agent-socket.js';
 import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp, readLines, writeLine } from './agent-wire.js';
 
 /**
- * The fast path of a scripted file command: `bin/coffer.js` loads this small bundle first and,
+ * The fast path of a scripted file command: `bin/coffer.cjs` loads this small bundle first and,
  * when an agent runs, sends it the command whole (arguments, folder, environment) and relays
  * what it prints, without loading the CLI (about 35 ms a command here). Its few messages are
  * checked by hand: zod would cost more than the rest of this path.

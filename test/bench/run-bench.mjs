@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const COFFER = join(ROOT, 'bin/coffer.js');
+const COFFER = join(ROOT, 'bin/coffer.cjs');
 const SDK_STREAM = fileURLToPath(new URL('sdk-stream.mjs', import.meta.url));
 const EVENT_LOOP = fileURLToPath(new URL('coffer-event-loop.mjs', import.meta.url));
 const GNU_TIME = '/usr/bin/time';

@@ -30,7 +30,7 @@ test('the app started with a file argument encrypts it and shows the job finish'
   const home = mkdtempSync(join(tmpdir(), 'coffer-e2e-'));
   try {
     const coffer = (...args: string[]): string =>
-      execFileSync(process.execPath, [join(root, 'bin', 'coffer.js'), '--vault', home, ...args], { encoding: 'utf8' });
+      execFileSync(process.execPath, [join(root, 'bin', 'coffer.cjs'), '--vault', home, ...args], { encoding: 'utf8' });
     coffer('init');
     coffer('create-key', '--alias', 'default');
     writeFileSync(join(home, 'settings.json'), JSON.stringify({ default_key_id: 'alias/default' }));

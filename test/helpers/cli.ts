@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const COFFER_BIN = fileURLToPath(new URL('../../bin/coffer.js', import.meta.url));
+export const COFFER_BIN = fileURLToPath(new URL('../../bin/coffer.cjs', import.meta.url));
 const NO_AGENT_SOCKET = join(tmpdir(), 'coffer-tests-no-agent', 'agent.sock');
 
 export interface CliResult {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCoffer } from '../helpers/cli.js';
 
 /**
- * bin/coffer.js runs the CLI bundle from V8's code cache, kept beside it. A cache is used only
+ * bin/coffer.cjs runs the CLI bundle from V8's code cache, kept beside it. A cache is used only
  * for the exact source it was made from; any other cache is ignored and replaced, never trusted.
  */
 const bundle = fileURLToPath(new URL('../../dist/electron/cli/coffer.bundle.cjs', import.meta.url));
