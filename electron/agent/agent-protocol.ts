@@ -98,8 +98,8 @@ export const AgentMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('failed'), error: ErrorValueSchema }),
   AgentStatus,
   z.strictObject({ type: z.literal('stopping'), cancelled_jobs: z.number() }),
-  /** What a command run from its arguments prints, and how it ends (the thin client's job). */
-  z.strictObject({ type: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
+  /** What a command run from its arguments prints (`bytes` raw bytes follow the line), and how it ends (the thin client's job). */
+  z.strictObject({ type: z.literal('output'), stream: z.enum(['stdout', 'stderr']), bytes: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('exit'), code: z.number().int() }),
   /** The answer to key-cache-get (null: none held), and the acknowledgement of a put or forget. */
   z.strictObject({ type: z.literal('key-cache'), vmk: z.base64().nullable() }),

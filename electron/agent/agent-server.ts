@@ -19,7 +19,7 @@ import {
   type RunFilesRequest,
 } from './agent-protocol.js';
 import { preparePrivateFolder } from './agent-socket.js';
-import { AGENT_PROTOCOL, buildStamp } from './agent-wire.js';
+import { AGENT_PROTOCOL, buildStamp, writeOutput } from './agent-wire.js';
 
 const LOCK_STALE_MS = 3_000;
 
@@ -284,7 +284,7 @@ export class AgentServer {
   /** A scripted command, sent whole: it runs here with the sender's folder, environment and streams. */
   private async runArgv(socket: Socket, job: RunningJob, request: RunArgvRequest): Promise<boolean> {
     const stream = (name: 'stdout' | 'stderr') => ({
-      write: (text: string) => sendMessage(socket, { type: 'output', stream: name, text }),
+      write: (text: string) => writeOutput(socket, name, text),
       isTTY: false,
     });
     try {
@@ -303,7 +303,7 @@ export class AgentServer {
       }
       sendMessage(socket, { type: 'exit', code });
     } catch (error) {
-      sendMessage(socket, { type: 'output', stream: 'stderr', text: `${JSON.stringify({ error: errorFields(error) })}\n` });
+      writeOutput(socket, 'stderr', `${JSON.stringify({ error: errorFields(error) })}\n`);
       sendMessage(socket, { type: 'exit', code: 1 });
     }
     return true;

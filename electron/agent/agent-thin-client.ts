@@ -1,7 +1,9 @@
+import { writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { isatty } from 'node:tty';
 import { agentRunsArgv } from './agent-argv.js';
 import { agentSupported, connectAgent } from './agent-socket.js';
-import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp, readLines, writeLine } from './agent-wire.js';
+import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp, readFrames, writeLine } from './agent-wire.js';
 
 /**
  * The fast path of a scripted file command: `bin/coffer.cjs` loads this small bundle first and,
@@ -10,7 +12,7 @@ import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp, readLines, writeLine } 
  * checked by hand: zod would cost more than the rest of this path.
  */
 type Answer =
-  { type: 'output'; stream: 'stdout' | 'stderr'; text: string } | { type: 'exit'; code: number } | { type: 'refused' };
+  { type: 'output'; stream: 'stdout' | 'stderr'; bytes: number } | { type: 'exit'; code: number } | { type: 'refused' };
 
 function readAnswer(line: string): Answer | undefined {
   let value: unknown;
@@ -24,9 +26,10 @@ function readAnswer(line: string): Answer | undefined {
   if (
     message.type === 'output' &&
     (message.stream === 'stdout' || message.stream === 'stderr') &&
-    typeof message.text === 'string'
+    Number.isSafeInteger(message.bytes) &&
+    (message.bytes as number) >= 0
   )
-    return { type: 'output', stream: message.stream, text: message.text };
+    return { type: 'output', stream: message.stream, bytes: message.bytes as number };
   if (message.type === 'exit' && Number.isInteger(message.code)) return { type: 'exit', code: message.code as number };
   if (message.type === 'refused') return { type: 'refused' };
   return undefined;
@@ -39,13 +42,34 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 const AGENT_LOST = { error: { error_code: 'COFFER.6002', error_msg: AGENT_LOST_MESSAGE } };
 
 /**
+ * Printed bytes, written to the descriptor itself: process.stdout would first build a stream and
+ * load Node's stream modules (about 3 ms a command). A descriptor that would block (a full pipe
+ * opened non-blocking), or that fails, hands the rest of that stream's bytes to process.stdout /
+ * stderr, which wait for it (or report the failure), in order.
+ */
+const streamed = { stdout: false, stderr: false };
+function print(stream: 'stdout' | 'stderr', piece: Buffer): void {
+  let written = 0;
+  while (!streamed[stream] && written < piece.length) {
+    try {
+      written += writeSync(stream === 'stdout' ? 1 : 2, piece, written);
+    } catch {
+      // Would block (EAGAIN), or failed (EPIPE: the reader left): the stream handles it, as it always did.
+      streamed[stream] = true;
+    }
+  }
+  if (written < piece.length) process[stream].write(piece.subarray(written));
+}
+
+/**
  * The command's exit status once the agent has run it, or undefined when the full CLI must run
  * it: no agent, a person at a terminal (who gets the progress bar and the passphrase prompt),
  * not a file command, or an agent of another build.
  */
 export async function runThroughAgent(argv: readonly string[], cliBundleUrl: string): Promise<number | undefined> {
   if (!agentSupported() || process.env.COFFER_AGENT === 'off') return undefined;
-  if (process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY) return undefined;
+  // isatty, not process.stdin.isTTY: that would build the three streams first.
+  if (isatty(0) || isatty(1) || isatty(2)) return undefined;
   if (!agentRunsArgv(argv)) return undefined;
   const socket = await connectAgent();
   if (!socket) return undefined;
@@ -65,7 +89,8 @@ export async function runThroughAgent(argv: readonly string[], cliBundleUrl: str
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    readLines(
+    let printing: 'stdout' | 'stderr' = 'stdout';
+    readFrames(
       socket,
       (line) => {
         const answer = readAnswer(line);
@@ -73,11 +98,15 @@ export async function runThroughAgent(argv: readonly string[], cliBundleUrl: str
           socket.destroy();
           return false;
         }
-        if (answer.type === 'output') (answer.stream === 'stdout' ? process.stdout : process.stderr).write(answer.text);
-        else if (answer.type === 'exit') exitCode = answer.code;
+        if (answer.type === 'output') {
+          printing = answer.stream;
+          return answer.bytes;
+        }
+        if (answer.type === 'exit') exitCode = answer.code;
         else refused = true;
         return true;
       },
+      (piece) => print(printing, piece),
       () => socket.destroy(),
     );
     socket.on('error', () => undefined);

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { agentStatus } from '../../electron/agent/agent-client.js';
 import { agentSupported } from '../../electron/agent/agent-socket.js';
-import { buildStamp } from '../../electron/agent/agent-wire.js';
+import { AGENT_PROTOCOL, buildStamp } from '../../electron/agent/agent-wire.js';
 import { COFFER_BIN, removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 
 /**
@@ -102,6 +102,25 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect((await readFile(join(work, 'opened', 'clip.mov'))).equals(original)).toBe(true);
     expect((await coffer(['verify-file', join(work, 'sealed')])).json.files[0].status).toBe('ok');
     expect(await jobsDone()).toBe(3);
+  });
+
+  it("prints a folder's long result byte for byte, names in any script included, as the command alone does", async () => {
+    await coffer(['agent', 'start']);
+    const work = join(root, 'many');
+    const folder = join(work, 'фото é 写真');
+    await mkdir(folder, { recursive: true });
+    // Long enough for the result to come over the socket in several pieces (over 64 KiB).
+    const names = Array.from({ length: 400 }, (_, i) => `снимок-ü-${String(i).padStart(3, '0')}-🎞.txt`);
+    for (const name of names) await writeFile(join(folder, name), name);
+    const viaAgent = await coffer(['encrypt-file', '--key-id', 'alias/films', folder, '--out-dir', join(work, 'a')]);
+    expect(await jobsDone()).toBe(1);
+    const alone = await coffer(['encrypt-file', '--key-id', 'alias/films', folder, '--out-dir', join(work, 'b'), '--no-agent']);
+    expect(viaAgent.code).toBe(0);
+    expect(Buffer.byteLength(viaAgent.stdout)).toBeGreaterThan(64 * 1024);
+    expect(viaAgent.stderr).toBe('');
+    expect(viaAgent.stdout.replaceAll(join(work, 'a'), join(work, 'b'))).toBe(alone.stdout);
+    const inputs = (viaAgent.json.files as { input: string; status: string }[]).map((f) => f.input);
+    expect(inputs.sort()).toEqual(names.map((name) => join(folder, name)).sort());
   });
 
   it('is bypassed by --no-agent and COFFER_AGENT=off, which run the job in the command itself', async () => {
@@ -290,7 +309,7 @@ describe.runIf(agentSupported())('coffer agent', () => {
     const send = async (message: object) => JSON.parse((await talk(`${JSON.stringify(message)}\n`)).split('\n')[0]!);
     const command = (argv: string[], stamp = build) => ({
       type: 'run-argv',
-      protocol: 1,
+      protocol: AGENT_PROTOCOL,
       build: stamp,
       argv,
       cwd: root,
@@ -304,19 +323,20 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(await jobsDone()).toBe(0);
 
     // A file command runs, with the sender's folder: x.coffer is looked for there.
-    const answer = await talk(`${JSON.stringify(command(['--vault', vault, 'verify-file', 'x.coffer']))}\n`);
-    const lines = answer
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(lines.at(-1)).toEqual({ type: 'exit', code: 1 });
-    expect(JSON.parse(lines[0].text).files[0]).toMatchObject({ input: join(root, 'x.coffer'), status: 'error' });
+    // What it prints follows its line as raw bytes; then the exit line.
+    const answer = Buffer.from(await talk(`${JSON.stringify(command(['--vault', vault, 'verify-file', 'x.coffer']))}\n`));
+    const head = answer.subarray(0, answer.indexOf(0x0a)).toString();
+    const output = JSON.parse(head) as { type: string; stream: string; bytes: number };
+    expect(output).toMatchObject({ type: 'output', stream: 'stdout' });
+    const printed = answer.subarray(head.length + 1, head.length + 1 + output.bytes).toString();
+    expect(JSON.parse(printed).files[0]).toMatchObject({ input: join(root, 'x.coffer'), status: 'error' });
+    expect(JSON.parse(answer.subarray(head.length + 1 + output.bytes).toString())).toEqual({ type: 'exit', code: 1 });
   });
 
   it('declines a job from another build, and drops a connection that does not speak its protocol', async () => {
     await coffer(['agent', 'start']);
     const fromElsewhere = await talk(
-      `${JSON.stringify({ type: 'run-files', protocol: 1, build: 'another-build', job: { action: 'verify', paths: ['/x'] }, vaultDir: vault })}\n`,
+      `${JSON.stringify({ type: 'run-files', protocol: AGENT_PROTOCOL, build: 'another-build', job: { action: 'verify', paths: ['/x'] }, vaultDir: vault })}\n`,
     );
     expect(JSON.parse(fromElsewhere)).toMatchObject({ type: 'refused' });
     expect(await talk('this is not JSON\n')).toBe('');

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentStatus } from '../../electron/agent/agent-client.js';
 import { agentSupported } from '../../electron/agent/agent-socket.js';
-import { buildStamp } from '../../electron/agent/agent-wire.js';
+import { AGENT_PROTOCOL, buildStamp } from '../../electron/agent/agent-wire.js';
 import { JobManager } from '../../electron/core/jobs/job-manager.js';
 import { WorkerPool } from '../../electron/core/jobs/worker-pool.js';
 import { requestKeyrings } from '../../electron/core/keyrings/request-keyrings.js';
@@ -157,7 +157,7 @@ describe('one runner behind every face', () => {
       expect(sentWhole).toMatchObject({ code: 1, stdout: '', error: { error_code: 'COFFER.2016' } });
       const batch = await talk({
         type: 'run-files',
-        protocol: 1,
+        protocol: AGENT_PROTOCOL,
         build: buildStamp(pathToFileURL(CLI_BUNDLE).href),
         job: { action: 'encrypt', paths: [folder], key_ids: ['alias/photos'], out_dir: notAFolder },
         vaultDir,
