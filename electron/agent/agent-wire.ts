@@ -28,28 +28,7 @@ export function buildStamp(moduleUrl: string): string {
 
 /** Calls `onLine` with each complete line; `onTooLong` once, if a line exceeds the limit. */
 export function readLines(socket: Socket, onLine: (line: string) => boolean, onTooLong: () => void): void {
-  let pending = '';
-  let stopped = false;
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    if (stopped) return;
-    pending += chunk;
-    let newline = pending.indexOf('\n');
-    while (newline >= 0) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      // A handler that returns false wants no more lines (the connection is being dropped).
-      if (!onLine(line)) {
-        stopped = true;
-        return;
-      }
-      newline = pending.indexOf('\n');
-    }
-    if (pending.length > MAX_LINE) {
-      stopped = true;
-      onTooLong();
-    }
-  });
+  readFrames(socket, onLine, () => undefined, onTooLong);
 }
 
 export function writeLine(socket: Socket, message: object): void {
