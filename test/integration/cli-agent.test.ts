@@ -123,6 +123,50 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(inputs.sort()).toEqual(names.map((name) => join(folder, name)).sort());
   });
 
+  it('prints all of a long result to a non-blocking pipe that fills, once it is read', async () => {
+    // A pipe set O_NONBLOCK by whoever made it (Python here: Node's own child pipes are blocking)
+    // and not read for a while: writing straight to it fails with EAGAIN once 64 KiB wait in it.
+    await coffer(['agent', 'start']);
+    const folder = join(root, 'full-pipe', 'pictures');
+    await mkdir(folder, { recursive: true });
+    for (let i = 0; i < 400; i += 1) await writeFile(join(folder, `holiday-${'x'.repeat(60)}-${i}.jpg`), `${i}`);
+    const script = [
+      'import fcntl, json, os, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
+      'p = subprocess.Popen(sys.argv[1:], stdout=w)',
+      'os.close(w)',
+      'time.sleep(1.5)',
+      'out = b""',
+      'while True:',
+      '    piece = os.read(r, 65536)',
+      '    if not piece: break',
+      '    out += piece',
+      'print(json.dumps({"code": p.wait(), "out": out.decode()}))',
+    ].join('\n');
+    const args = [
+      '--vault',
+      vault,
+      'encrypt-file',
+      '--key-id',
+      'alias/films',
+      folder,
+      '--out-dir',
+      join(root, 'full-pipe', 'out'),
+    ];
+    const run = spawn('python3', ['-c', script, process.execPath, COFFER_BIN, ...args], { env: { ...process.env, ...agentEnv } });
+    let answer = '';
+    run.stdout.setEncoding('utf8').on('data', (text: string) => (answer += text));
+    expect(await new Promise((resolve) => run.on('close', resolve))).toBe(0);
+    const { code, out } = JSON.parse(answer) as { code: number; out: string };
+    expect(code).toBe(0);
+    expect(Buffer.byteLength(out)).toBeGreaterThan(64 * 1024);
+    const files = JSON.parse(out).files as { status: string }[];
+    expect(files).toHaveLength(400);
+    expect(files.every((f) => f.status === 'ok')).toBe(true);
+    expect(await jobsDone()).toBe(1);
+  });
+
   it('is bypassed by --no-agent and COFFER_AGENT=off, which run the job in the command itself', async () => {
     await coffer(['agent', 'start']);
     const input = join(root, 'bypass.txt');
