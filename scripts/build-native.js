@@ -6,7 +6,7 @@
 // coffer_aes_gcm_static.node (Linux, where libssl-dev's libcrypto.a is installed) carries its own,
 // for Electron, whose BoringSSL exports nothing to link against.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -55,6 +55,33 @@ for (const addon of addons) {
           ? `  Coffer still works; under Electron it then uses node:crypto, which is slower on large files. To build it, ${addon.missing}.\n`
           : '  Coffer still works, with node:crypto, which is slower on large files.\n' +
             '  To build it, install a C compiler, make and python3 (Debian: build-essential python3), then run `npm run build`.\n'),
+    );
+  }
+}
+
+// The `coffer` command for scripts as a small program (electron/agent/native/coffer-client.c):
+// it sends file commands to a running agent without Node's start-up, and runs everything else
+// with `node bin/coffer.cjs`. Linux and macOS only (the agent's socket is a Unix socket);
+// optional like the addon: without it, bin/coffer.cjs is the command.
+const client = { source: 'electron/agent/native/coffer-client.c', target: 'dist/native/coffer' };
+if (process.platform !== 'win32') {
+  const temp = `${client.target}.${process.pid}.tmp`;
+  try {
+    if (!existsSync(client.target) || mtime(client.source) > mtime(client.target)) {
+      mkdirSync('dist/native', { recursive: true });
+      execFileSync(process.env.CC || 'cc', ['-O2', '-Wall', '-Wextra', '-o', temp, client.source, '-lm'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      chmodSync(temp, 0o755);
+      renameSync(temp, client.target);
+    }
+  } catch (error) {
+    rmSync(temp, { force: true });
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    process.stderr.write(
+      `build-native: dist/native/coffer was not built (${reason}).\n` +
+        "  Coffer still works: bin/coffer.cjs is the command, with Node's start-up on each run.\n" +
+        '  To build it, install a C compiler (Debian: build-essential), then run `npm run build`.\n',
     );
   }
 }

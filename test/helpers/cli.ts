@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const COFFER_BIN = fileURLToPath(new URL('../../bin/coffer.cjs', import.meta.url));
+/** The same command as a small program (Linux, macOS), built by `npm run build`: see coffer-client.c. */
+export const COFFER_NATIVE = fileURLToPath(new URL('../../dist/native/coffer', import.meta.url));
 const NO_AGENT_SOCKET = join(tmpdir(), 'coffer-tests-no-agent', 'agent.sock');
 
 export interface CliResult {
@@ -27,17 +29,18 @@ function parseJson(text: string): any {
   }
 }
 
-/** Runs the real `coffer` command in a child process, as a script would. */
+/** Runs the real `coffer` command in a child process, as a script would (`native`: dist/native/coffer). */
 export function runCoffer(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; removeEnv?: readonly string[]; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; removeEnv?: readonly string[]; cwd?: string; native?: boolean } = {},
 ): Promise<CliResult> {
   // A `coffer agent` the developer runs must not take the tests' jobs: tests that want an agent
   // name their own socket.
   const env: NodeJS.ProcessEnv = { ...process.env, COFFER_AGENT_SOCKET: NO_AGENT_SOCKET, ...options.env };
   for (const name of options.removeEnv ?? []) delete env[name];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COFFER_BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, argv] = options.native ? [COFFER_NATIVE, args] : [process.execPath, [COFFER_BIN, ...args]];
+    const child = spawn(command, argv, { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

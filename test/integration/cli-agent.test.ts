@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { chmod, mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { agentStatus } from '../../electron/agent/agent-client.js';
 import { agentSupported } from '../../electron/agent/agent-socket.js';
-import { AGENT_PROTOCOL, buildStamp } from '../../electron/agent/agent-wire.js';
-import { COFFER_BIN, removeDir, runCoffer, tempDir } from '../helpers/cli.js';
+import { RunArgvRequest } from '../../electron/agent/agent-protocol.js';
+import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp } from '../../electron/agent/agent-wire.js';
+import { COFFER_BIN, COFFER_NATIVE, removeDir, runCoffer, tempDir } from '../helpers/cli.js';
 
 /**
  * `coffer agent`: a resident process that runs the CLI's file jobs with warm workers. Everything
@@ -22,7 +23,7 @@ let vault: string;
 let socket: string;
 let agentEnv: NodeJS.ProcessEnv;
 
-const coffer = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+const coffer = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; native?: boolean } = {}) =>
   runCoffer(['--vault', vault, ...args], { ...options, env: { ...agentEnv, ...options.env } });
 
 /** How many jobs the agent has finished: the proof that a command ran there and not here. */
@@ -123,11 +124,15 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(inputs.sort()).toEqual(names.map((name) => join(folder, name)).sort());
   });
 
-  it('prints all of a long result to a non-blocking pipe that fills, once it is read', async () => {
+  it.each([
+    { entry: 'bin/coffer.cjs', native: false },
+    { entry: 'dist/native/coffer', native: true },
+  ])('$entry prints all of a long result to a non-blocking pipe that fills, once it is read', async ({ native }) => {
     // A pipe set O_NONBLOCK by whoever made it (Python here: Node's own child pipes are blocking)
     // and not read for a while: writing straight to it fails with EAGAIN once 64 KiB wait in it.
     await coffer(['agent', 'start']);
-    const folder = join(root, 'full-pipe', 'pictures');
+    const work = join(root, `full-pipe-${native ? 'native' : 'node'}`);
+    const folder = join(work, 'pictures');
     await mkdir(folder, { recursive: true });
     for (let i = 0; i < 400; i += 1) await writeFile(join(folder, `holiday-${'x'.repeat(60)}-${i}.jpg`), `${i}`);
     const script = [
@@ -144,17 +149,9 @@ describe.runIf(agentSupported())('coffer agent', () => {
       '    out += piece',
       'print(json.dumps({"code": p.wait(), "out": out.decode()}))',
     ].join('\n');
-    const args = [
-      '--vault',
-      vault,
-      'encrypt-file',
-      '--key-id',
-      'alias/films',
-      folder,
-      '--out-dir',
-      join(root, 'full-pipe', 'out'),
-    ];
-    const run = spawn('python3', ['-c', script, process.execPath, COFFER_BIN, ...args], { env: { ...process.env, ...agentEnv } });
+    const args = ['--vault', vault, 'encrypt-file', '--key-id', 'alias/films', folder, '--out-dir', join(work, 'out')];
+    const command = native ? [COFFER_NATIVE] : [process.execPath, COFFER_BIN];
+    const run = spawn('python3', ['-c', script, ...command, ...args], { env: { ...process.env, ...agentEnv } });
     let answer = '';
     run.stdout.setEncoding('utf8').on('data', (text: string) => (answer += text));
     expect(await new Promise((resolve) => run.on('close', resolve))).toBe(0);
@@ -389,27 +386,236 @@ describe.runIf(agentSupported())('coffer agent', () => {
   });
 });
 
+describe.runIf(agentSupported())("dist/native/coffer: the command for scripts without Node's start-up", () => {
+  const native = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+    coffer(args, { ...options, native: true });
+
+  it('is built by `npm run build` where the agent runs', () => {
+    expect(existsSync(COFFER_NATIVE)).toBe(true);
+  });
+
+  it("sends a folder's file commands to the agent and prints what bin/coffer.cjs prints, byte for byte", async () => {
+    await coffer(['agent', 'start']);
+    const work = join(root, 'native-many');
+    const folder = join(work, 'фото é 写真');
+    await mkdir(folder, { recursive: true });
+    // Over 64 KiB of result: it reaches the client in several reads.
+    const names = Array.from({ length: 400 }, (_, i) => `снимок-ü-${String(i).padStart(3, '0')}-🎞.txt`);
+    for (const name of names) await writeFile(join(folder, name), name);
+    // Relative paths: the agent resolves them in the command's folder.
+    const viaNative = await native(['encrypt-file', '--key-id', 'alias/films', 'фото é 写真', '--out-dir', 'a'], { cwd: work });
+    expect(await jobsDone()).toBe(1);
+    const viaNode = await coffer(['encrypt-file', '--key-id', 'alias/films', folder, '--out-dir', join(work, 'b')]);
+    expect(await jobsDone()).toBe(2);
+    expect(viaNative.code).toBe(0);
+    expect(viaNative.stderr).toBe('');
+    expect(Buffer.byteLength(viaNative.stdout)).toBeGreaterThan(64 * 1024);
+    expect(viaNative.stdout.replaceAll(join(work, 'a'), join(work, 'b'))).toBe(viaNode.stdout);
+
+    const opened = await native(['decrypt-file', join(work, 'a', 'фото é 写真'), '--out-dir', join(work, 'opened')]);
+    expect(opened.code).toBe(0);
+    expect(await jobsDone()).toBe(3);
+    for (const name of [names[0]!, names[399]!])
+      expect(await readFile(join(work, 'opened', 'фото é 写真', name), 'utf8')).toBe(name);
+  });
+
+  it('hands everything else to `node bin/coffer.cjs`, which gives the same answers as when run itself', async () => {
+    await coffer(['agent', 'start']);
+    const input = join(root, 'native-bypass.txt');
+    await writeFile(input, 'kept out of the agent');
+    const both = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const [mine, node] = [await native(args, { env }), await coffer(args, { env })];
+      expect({ code: mine.code, stdout: mine.stdout, stderr: mine.stderr }).toEqual({
+        code: node.code,
+        stdout: node.stdout,
+        stderr: node.stderr,
+      });
+      return mine;
+    };
+    expect((await both(['--version'])).code).toBe(0);
+    expect((await both(['list-keys'])).json.keys.length).toBeGreaterThan(0);
+    expect((await both(['encrypt-file', '--help'])).stdout).toContain('encrypt-file');
+    expect((await both(['no-such-command'])).code).not.toBe(0);
+    await rm(`${input}.coffer`, { force: true });
+    expect((await native(['encrypt-file', '--no-agent', '--key-id', 'alias/films', input])).code).toBe(0);
+    expect((await native(['verify-file', `${input}.coffer`], { env: { COFFER_AGENT: 'off' } })).code).toBe(0);
+    expect(await jobsDone()).toBe(0);
+  });
+
+  it('runs the command itself when no agent runs, or when its socket folder is open to others', async () => {
+    const input = join(root, 'native-alone.txt');
+    await writeFile(input, 'no agent here');
+    const alone = await native(['encrypt-file', '--key-id', 'alias/films', input]);
+    expect(alone.code).toBe(0);
+    expect(alone.json.files[0]).toMatchObject({ status: 'ok', output: `${input}.coffer` });
+
+    await coffer(['agent', 'start']);
+    await chmod(join(root, 'run'), 0o755);
+    try {
+      expect((await native(['verify-file', `${input}.coffer`])).code).toBe(0);
+    } finally {
+      await chmod(join(root, 'run'), 0o700);
+    }
+    expect(await jobsDone()).toBe(0);
+  });
+
+  it('passes an argument that is not UTF-8 to the Node command, which answers as it always did', async () => {
+    await coffer(['agent', 'start']);
+    // Through sh: a byte 0xff in an argument cannot be given to spawn() as a string.
+    const withByte = (command: string) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn('sh', ['-c', `exec ${command} --vault "$1" verify-file "$(printf 'x\\377.coffer')"`, 'sh', vault], {
+          env: { ...process.env, ...agentEnv },
+          cwd: root,
+        });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+    const mine = await withByte(`"${COFFER_NATIVE}"`);
+    const node = await withByte(`"${process.execPath}" "${COFFER_BIN}"`);
+    expect(mine).toEqual(node);
+    expect(JSON.parse(mine.stdout).files[0]).toMatchObject({ status: 'error', error: { error_code: 'COFFER.2008' } });
+  });
+
+  it("cancels the running file on Ctrl-C (exit 130, nothing under the output's name)", async () => {
+    await coffer(['agent', 'start']);
+    const job = await startLongEncryption('native-interrupted', true);
+    job.child.kill('SIGINT');
+    expect(await job.exited).toBe(130);
+    expect(JSON.parse(job.stdout()).files[0]).toMatchObject({
+      input: job.input,
+      status: 'error',
+      error: { error_code: 'COFFER.2010' },
+    });
+    expect(await readdir(job.out)).toEqual([]);
+    expect(await jobsDone()).toBe(1);
+  }, 120_000);
+
+  it('says COFFER.6002, as bin/coffer.cjs does, when the agent is killed mid-job, and leaves no output under a final name', async () => {
+    const started = await coffer(['agent', 'start']);
+    const job = await startLongEncryption('native-agent-killed', true);
+    process.kill(started.json.pid, 'SIGKILL');
+    expect(await job.exited).toBe(1);
+    expect(job.stderr()).toBe(`${JSON.stringify({ error: { error_code: 'COFFER.6002', error_msg: AGENT_LOST_MESSAGE } })}\n`);
+    expect((await readdir(job.out)).filter((name) => !name.includes('.coffer-tmp-'))).toEqual([]);
+  }, 120_000);
+
+  describe('against a stand-in agent', () => {
+    /** A listener on a private socket that answers each connection's first line with `answer(line, connection)`. */
+    async function standIn(
+      answer: (line: string, connection: Socket) => void,
+    ): Promise<{ env: NodeJS.ProcessEnv; lines: string[] }> {
+      const dir = join(root, `stand-in-${randomBytes(4).toString('hex')}`);
+      await mkdir(dir, { mode: 0o700 });
+      const path = join(dir, 's.sock');
+      const lines: string[] = [];
+      const server = createServer((connection) => {
+        let pending = '';
+        let answered = false;
+        connection.setEncoding('utf8').on('data', (text: string) => {
+          pending += text;
+          const newline = pending.indexOf('\n');
+          if (newline < 0 || answered) return;
+          answered = true;
+          lines.push(pending.slice(0, newline));
+          answer(pending.slice(0, newline), connection);
+        });
+        connection.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      return { env: { COFFER_AGENT_SOCKET: path }, lines };
+    }
+
+    it('sends the command whole, as the agent reads it, and relays its output, streams and exit status', async () => {
+      const agent = await standIn((_, connection) => {
+        const frame = (stream: string, text: string) => {
+          const bytes = Buffer.from(text);
+          return Buffer.concat([Buffer.from(`${JSON.stringify({ type: 'output', stream, bytes: bytes.length })}\n`), bytes]);
+        };
+        const all = Buffer.concat([
+          frame('stdout', 'first\n'),
+          frame('stderr', 'a warning ü\n'),
+          frame('stdout', '{"files":[]}\n'.repeat(20_000)),
+          Buffer.from(`${JSON.stringify({ type: 'exit', code: 3 })}\n`),
+        ]);
+        // In uneven pieces: a line or a frame may arrive split anywhere.
+        for (let at = 0; at < all.length; at += 7919) connection.write(all.subarray(at, at + 7919));
+        connection.end();
+      });
+      const odd = 'quote " backslash \\ newline \n tab \t bell \u0007 del \u007f é 写真 🎞';
+      const run = await native(['encrypt-file', '--key-id', 'alias/films', odd, 'x.txt'], {
+        env: { ...agent.env, COFFER_ODD_VARIABLE: odd },
+        cwd: root,
+      });
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe(`first\n${'{"files":[]}\n'.repeat(20_000)}`);
+      expect(run.stderr).toBe('a warning ü\n');
+      const request = RunArgvRequest.parse(JSON.parse(agent.lines[0]!));
+      expect(request).toMatchObject({
+        protocol: AGENT_PROTOCOL,
+        build: buildStamp(pathToFileURL(CLI_BUNDLE).href),
+        argv: ['--vault', vault, 'encrypt-file', '--key-id', 'alias/films', odd, 'x.txt'],
+        cwd: root,
+      });
+      expect(request.env.COFFER_ODD_VARIABLE).toBe(odd);
+      expect(request.env.PATH).toBe(process.env.PATH);
+    });
+
+    it('runs the command itself when the agent declines it (an agent of another build)', async () => {
+      const agent = await standIn((_, connection) =>
+        connection.end(`${JSON.stringify({ type: 'refused', reason: 'another build' })}\n`),
+      );
+      const input = join(root, 'native-declined.txt');
+      await writeFile(input, 'declined by the agent');
+      const run = await native(['encrypt-file', '--key-id', 'alias/films', input], { env: agent.env });
+      expect(run.code).toBe(0);
+      expect(run.json.files[0]).toMatchObject({ status: 'ok', output: `${input}.coffer` });
+      // Asked once: the Node command it hands the job to does not ask again.
+      expect(agent.lines).toHaveLength(1);
+    });
+
+    it('says COFFER.6002 for an answer outside the protocol or a hang-up before the exit status', async () => {
+      const lost = `${JSON.stringify({ error: { error_code: 'COFFER.6002', error_msg: AGENT_LOST_MESSAGE } })}\n`;
+      for (const reply of [
+        '{"type":"progress","done":1}\n',
+        `${JSON.stringify({ type: 'output', stream: 'stdout', bytes: 2 })}\nok`,
+        'not json\n',
+      ]) {
+        const agent = await standIn((_, connection) => connection.end(reply));
+        const run = await native(['verify-file', 'x.coffer'], { env: agent.env, cwd: root });
+        expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: lost });
+      }
+    });
+  });
+});
+
 /**
  * A script's encrypt-file of a 3 GiB (sparse) file, once the agent has begun writing its
  * temporary output: long enough to be interrupted.
  */
-async function startLongEncryption(name: string) {
+async function startLongEncryption(name: string, native = false) {
   const input = join(root, `${name}.img`);
   await writeFile(input, '');
   await truncate(input, 3 * 1024 ** 3);
   onTestFinished(() => truncate(input, 0));
   const out = join(root, `${name}-out`);
   await mkdir(out);
-  const args = [COFFER_BIN, '--vault', vault, 'encrypt-file', '--key-id', 'alias/films', '--out-dir', out, input];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...agentEnv } });
+  const args = ['--vault', vault, 'encrypt-file', '--key-id', 'alias/films', '--out-dir', out, input];
+  const child = native
+    ? spawn(COFFER_NATIVE, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...agentEnv } })
+    : spawn(process.execPath, [COFFER_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...agentEnv } });
   let stdout = '';
+  let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   await until(
     async () => (await readdir(out)).some((entry) => entry.includes('.coffer-tmp-')),
     'the agent writes a temporary file',
   );
-  return { input, out, child, exited, stdout: () => stdout };
+  return { input, out, child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Speaks to the agent directly: one line out, everything it answers before it hangs up. */
