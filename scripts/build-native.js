@@ -6,7 +6,17 @@
 // coffer_aes_gcm_static.node (Linux, where libssl-dev's libcrypto.a is installed) carries its own,
 // for Electron, whose BoringSSL exports nothing to link against.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -85,3 +95,16 @@ if (process.platform !== 'win32') {
     );
   }
 }
+
+// `coffer` as npm links it (package.json "bin": bin/coffer, not in git): a link to the small
+// program where it was built, else to bin/coffer.cjs (no C compiler). Windows gets a script that
+// imports bin/coffer.cjs: a link there needs rights a user may not have. Replaced by a rename, so
+// a command started meanwhile finds one or the other.
+const command = 'bin/coffer';
+const commandTemp = `${command}.${process.pid}.tmp`;
+rmSync(commandTemp, { force: true });
+if (process.platform === 'win32') {
+  // Extensionless, in a "type": "module" package: Node loads it as an ES module.
+  writeFileSync(commandTemp, "#!/usr/bin/env node\nimport './coffer.cjs';\n");
+} else symlinkSync(existsSync(client.target) ? '../dist/native/coffer' : 'coffer.cjs', commandTemp);
+renameSync(commandTemp, command);

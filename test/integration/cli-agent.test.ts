@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, realpath, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -390,8 +390,13 @@ describe.runIf(agentSupported())("dist/native/coffer: the command for scripts wi
   const native = (args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
     coffer(args, { ...options, native: true });
 
-  it('is built by `npm run build` where the agent runs', () => {
+  it('is built by `npm run build` where the agent runs, and is the `coffer` that npm links', async () => {
     expect(existsSync(COFFER_NATIVE)).toBe(true);
+    const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(manifest.bin).toEqual({ coffer: 'bin/coffer' });
+    expect(await realpath(fileURLToPath(new URL('../../bin/coffer', import.meta.url)))).toBe(await realpath(COFFER_NATIVE));
   });
 
   it("sends a folder's file commands to the agent and prints what bin/coffer.cjs prints, byte for byte", async () => {
