@@ -7,13 +7,14 @@
 //     [--folder-files 1000] [--folder-file-size 256K] [--only token,age,...]
 // --only runs some of the workloads: cp, coffer, coffer-agent, token (a token key against the
 // vault key: it brings `coffer`, its baseline), age, gpg, openssl, sdk, in-process, folder.
-// The folder workload (a folder of many small files) runs Coffer's CLI (alone and via its agent)
-// against tar piped to age, age run once per file, and cp -r, in rounds of their own.
+// The folder workload (a folder of many small files) runs Coffer's CLI (alone and via its agent,
+// as `coffer` and through the Node entry) against tar piped to age, age run once per file, and
+// cp -r, in rounds of their own.
 // Needs the build and a Secret Service (`npm run bench` provides both). Missed targets only
 // report FAIL: timings are noisy. The exit code is non-zero only when something broke.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomFill } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, realpathSync } from 'node:fs';
 import { access, mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
@@ -22,7 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const COFFER = join(ROOT, 'bin/coffer.cjs');
+// `coffer` as npm links it: dist/native/coffer where it was built (a file command goes to the
+// agent without Node's start-up), else bin/coffer.cjs. The folder also runs the Node entry alone.
+const COFFER = join(ROOT, 'bin/coffer');
+const COFFER_NODE_ENTRY = join(ROOT, 'bin/coffer.cjs');
 const SDK_STREAM = fileURLToPath(new URL('sdk-stream.mjs', import.meta.url));
 const EVENT_LOOP = fileURLToPath(new URL('coffer-event-loop.mjs', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
@@ -185,7 +189,12 @@ async function timedSingle(command, args, options = {}) {
 }
 
 function coffer(vault, args) {
-  return [process.execPath, [COFFER, '--vault', vault, ...args]];
+  return [COFFER, ['--vault', vault, ...args]];
+}
+
+/** The same command through bin/coffer.cjs: every command a Node process, as where no C compiler built the client. */
+function cofferNodeEntry(vault, args) {
+  return [process.execPath, [COFFER_NODE_ENTRY, '--vault', vault, ...args]];
 }
 
 // The CLI on its own, even where the user runs a `coffer agent` of their own.
@@ -532,7 +541,7 @@ async function main() {
         throw new BenchError(`The agent ran ${jobs - agentSteps} folder jobs, not the ${folder.agentJobs} it was given.`);
       const peak = await peakRssKiB(agent.pid);
       for (const r of folder.rows)
-        if (r.id.startsWith('folder/coffer-agent/')) r.peak_rss_mib = Math.max(r.peak_rss_mib, peak / 1024);
+        if (r.id.startsWith('folder/coffer-agent')) r.peak_rss_mib = Math.max(r.peak_rss_mib, peak / 1024);
     }
     const cofferEnc = join(work, 'coffer-enc');
     const cofferDec = join(work, 'coffer-dec');
@@ -731,13 +740,14 @@ async function runFolderWorkload({ work, vault, agentEnv, files, fileSize, log, 
     ],
     restored: join(dirs('cp')[1]),
   });
-  for (const [id, tool, env] of [
-    ['coffer', 'Coffer', ONE_SHOT_ENV],
-    ['coffer-agent', 'Coffer (CLI via agent)', agentEnv],
+  for (const [id, tool, env, entry] of [
+    ['coffer', 'Coffer', ONE_SHOT_ENV, coffer],
+    ['coffer-agent', 'Coffer (CLI via agent)', agentEnv, coffer],
+    ['coffer-agent-node', 'Coffer (Node entry via agent)', agentEnv, cofferNodeEntry],
   ]) {
     const [enc, dec] = dirs(id);
-    const [cmd, args] = coffer(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', enc, source]);
-    const [dcmd, dargs] = coffer(vault, ['decrypt-file', '--out-dir', dec, join(enc, 'photos')]);
+    const [cmd, args] = entry(vault, ['encrypt-file', '--key-id', KEY_ALIAS, '--out-dir', enc, source]);
+    const [dcmd, dargs] = entry(vault, ['decrypt-file', '--out-dir', dec, join(enc, 'photos')]);
     tools.push({
       id,
       tool,
@@ -860,7 +870,7 @@ async function runFolderWorkload({ work, vault, agentEnv, files, fileSize, log, 
       extra_ca_certs_set: extraCa,
       ...(extraCa ? { without_extra_ca_certs_seconds: results.get('folder/node/start-without-extra-ca').seconds } : {}),
     },
-    agentJobs: (WARMUP + RUNS) * 2,
+    agentJobs: (WARMUP + RUNS) * 4,
   };
 }
 
@@ -868,6 +878,8 @@ async function runFolderWorkload({ work, vault, agentEnv, files, fileSize, log, 
 const CLI_FORMS = [
   { id: 'coffer', label: 'Coffer' },
   { id: 'coffer-agent', label: 'Coffer via agent' },
+  // For comparison only (the folder): the command where no C compiler built dist/native/coffer.
+  { id: 'coffer-agent-node', label: 'Coffer via agent, Node entry', informative: true },
 ];
 
 /** Ratios and targets from the measured rows. */
@@ -935,7 +947,7 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
     }
   }
   if (folder) {
-    for (const form of CLI_FORMS) {
+    for (const form of CLI_FORMS.filter((f) => !f.informative)) {
       for (const operation of ['encrypt', 'decrypt']) {
         const value = folderRow(`tar-age/${operation}`)?.coffer_time_ratio?.[form.id]?.[operation];
         target(`${form.label}: folder ${operation} time <= 1.0x tar | age's time`, value, 'x', (v) => v <= 1.0);
@@ -968,6 +980,8 @@ function buildReport({ size, cofferFrameLength, cofferFrameCipher, rows, verifie
 
   return {
     size_bytes: size,
+    // What `coffer` is here: dist/native/coffer, or bin/coffer.cjs.
+    coffer_command: realpathSync(COFFER).endsWith(join('dist', 'native', 'coffer')) ? 'native' : 'node',
     runs: RUNS,
     warmup: WARMUP,
     coffer_frame_length: cofferFrameLength,
@@ -1057,6 +1071,7 @@ function renderMarkdown(report) {
     `Coffer runs at its default frame length (${report.coffer_frame_length ? formatBytes(report.coffer_frame_length) : 'not measured'}) with its ${report.coffer_frame_cipher.name} frame cipher; the JS SDK at 4 KiB and 1 MiB frames. ` +
       `Seconds are the median of ${report.runs} round(s) after ${report.warmup} unmeasured one(s), every tool once per round (start-up included), peak RSS the highest. ` +
       'Start-up is the median time of the same command on an empty file; the rate after start-up leaves it out. ' +
+      `Coffer's CLI is run as \`coffer\` (bin/coffer, ${report.coffer_command === 'native' ? 'here dist/native/coffer' : 'here bin/coffer.cjs: dist/native/coffer is not built'}), as npm links it. ` +
       '"Coffer (CLI via agent)" is the same command with `coffer agent` running (started before the rounds); its peak RSS is the larger of the CLI\'s and the agent\'s.',
     '',
     format(lines[0]),
@@ -1130,7 +1145,7 @@ function folderMarkdown(report, fixed, perForm) {
       'MiB/s',
       'Files/s',
       'Peak RSS MiB',
-      "Coffer's time as a multiple of this (alone / via agent)",
+      "Coffer's time as a multiple of this (alone / via agent / via agent, Node entry)",
     ],
     ...rows.map((r) => [
       r.tool.replaceAll('|', '\\|'), // a table cell
@@ -1161,8 +1176,12 @@ function folderMarkdown(report, fixed, perForm) {
     ...perRoundLines(rows, fixed),
     ...(nodeStartup
       ? [
-          `Node's own start-up (\`node -e 0\`, the same rounds): ${fixed(nodeStartup.seconds, 3)} s. Every Coffer command pays it ` +
-            'before its first line runs, a run through the agent included (its client is a Node process).' +
+          `Node's own start-up (\`node -e 0\`, the same rounds): ${fixed(nodeStartup.seconds, 3)} s. ` +
+            (report.coffer_command === 'native'
+              ? 'The `coffer` command here is dist/native/coffer, which sends a file command to the agent without it; ' +
+                'the Node entry (bin/coffer.cjs) pays it on every command, a run through the agent included.'
+              : 'Every Coffer command pays it before its first line runs, a run through the agent included ' +
+                '(dist/native/coffer is not built here, so its client is a Node process).') +
             (nodeStartup.extra_ca_certs_set
               ? ` NODE_EXTRA_CA_CERTS is set here, and Node 20 reads that CA bundle at every start: ${fixed(nodeStartup.without_extra_ca_certs_seconds, 3)} s without it. Every figure above was measured with it set.`
               : ''),
