@@ -9,7 +9,9 @@ import { AGENT_LOST_MESSAGE, AGENT_PROTOCOL, buildStamp, readFrames, writeLine }
  * The fast path of a scripted file command: `bin/coffer.cjs` loads this small bundle first and,
  * when an agent runs, sends it the command whole (arguments, folder, environment) and relays
  * what it prints, without loading the CLI (about 35 ms a command here). Its few messages are
- * checked by hand: zod would cost more than the rest of this path.
+ * checked by hand: zod would cost more than the rest of this path. Its twin in C,
+ * native/coffer-client.c (the `coffer` command on Linux and macOS), sends the same message and
+ * reads the same answers without Node's start-up: a change to either is a change to both.
  */
 type Answer =
   { type: 'output'; stream: 'stdout' | 'stderr'; bytes: number } | { type: 'exit'; code: number } | { type: 'refused' };
