@@ -376,9 +376,13 @@ static void on_signal(int number) {
 
 static int broken[3];
 
-/* Writes all of it to fd 1 or 2, waiting while a non-blocking pipe is full; a reader that left is ignored. */
+/*
+ * Writes all of it to fd 1 or 2, waiting while a non-blocking pipe is full; a reader that left is
+ * ignored. A second Ctrl-C quits even while a reader that never reads holds it here.
+ */
 static void print(int fd, const char *bytes, size_t length) {
   while (length > 0 && !broken[fd]) {
+    if (signals_seen > 1) exit(128 + first_signal);
     ssize_t n = write(fd, bytes, length);
     if (n > 0) {
       bytes += n;
@@ -386,7 +390,7 @@ static void print(int fd, const char *bytes, size_t length) {
     } else if (n < 0 && errno == EINTR) continue;
     else if (n < 0 && errno == EAGAIN) {
       struct pollfd out = {fd, POLLOUT, 0};
-      poll(&out, 1, -1);
+      poll(&out, 1, 100);
     } else broken[fd] = 1;
   }
 }
