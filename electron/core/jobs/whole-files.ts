@@ -162,13 +162,21 @@ function writeTemp<T>(pieces: readonly Buffer[], tempPath: string, target: strin
     return then();
   } catch (error) {
     if (output !== undefined) closeSync(output);
-    try {
-      unlinkSync(tempPath);
-    } catch {
-      // never created, or already named
-    }
-    throw fsFailure(error, `${target} could not be written`, kept) ?? error;
+    throw failedOutput(error, tempPath, target, kept);
   }
+}
+
+/**
+ * A temporary output that will not be named, removed (if it was ever made), and the failure that
+ * stopped it, worded with the output's name and what was kept.
+ */
+function failedOutput(error: unknown, tempPath: string, target: string, kept: string): unknown {
+  try {
+    unlinkSync(tempPath);
+  } catch {
+    // never created, or already named
+  }
+  return fsFailure(error, `${target} could not be written`, kept) ?? error;
 }
 
 /**
@@ -222,18 +230,7 @@ function sealFile(
     return { bytes: size, output: nameTempNow(request.tempPath, request.target) };
   } catch (error) {
     if (output !== undefined) closeSync(output);
-    try {
-      unlinkSync(request.tempPath);
-    } catch {
-      // never created, or already named
-    }
-    throw (
-      fsFailure(
-        error,
-        `${request.target} could not be written`,
-        'The original was kept; nothing was left under the output name.',
-      ) ?? error
-    );
+    throw failedOutput(error, request.tempPath, request.target, 'The original was kept; nothing was left under the output name.');
   } finally {
     closeSync(input);
   }
@@ -521,17 +518,11 @@ export function nameFiles(
     try {
       return { output: nameTempNow(file.tempPath, file.target) };
     } catch (error) {
-      try {
-        unlinkSync(file.tempPath);
-      } catch {
-        // already gone
-      }
-      throw (
-        fsFailure(
-          error,
-          `${file.target} could not be written`,
-          'The encrypted file was kept; nothing was left under the output name.',
-        ) ?? error
+      throw failedOutput(
+        error,
+        file.tempPath,
+        file.target,
+        'The encrypted file was kept; nothing was left under the output name.',
       );
     }
   });
