@@ -245,20 +245,27 @@ describe.runIf(agentSupported())('coffer agent', () => {
     expect(await jobsDone()).toBe(2);
   }, 120_000);
 
-  it("cancels the running file on the command's Ctrl-C, and the command reports it", async () => {
-    await coffer(['agent', 'start']);
-    const job = await startLongEncryption('interrupted');
-    job.child.kill('SIGINT');
-    // 128 + SIGINT's number, as a shell reports a command that Ctrl-C ended.
-    expect(await job.exited).toBe(130);
-    expect(JSON.parse(job.stdout()).files[0]).toMatchObject({
-      input: job.input,
-      status: 'error',
-      error: { error_code: 'COFFER.2010' },
-    });
-    expect(await readdir(job.out)).toEqual([]);
-    expect(await jobsDone()).toBe(1);
-  }, 120_000);
+  it.each([
+    { entry: 'bin/coffer.cjs', native: false },
+    { entry: 'dist/native/coffer', native: true },
+  ])(
+    "$entry: cancels the running file on the command's Ctrl-C, and the command reports it",
+    async ({ native }) => {
+      await coffer(['agent', 'start']);
+      const job = await startLongEncryption(native ? 'interrupted-native' : 'interrupted', native);
+      job.child.kill('SIGINT');
+      // 128 + SIGINT's number, as a shell reports a command that Ctrl-C ended.
+      expect(await job.exited).toBe(130);
+      expect(JSON.parse(job.stdout()).files[0]).toMatchObject({
+        input: job.input,
+        status: 'error',
+        error: { error_code: 'COFFER.2010' },
+      });
+      expect(await readdir(job.out)).toEqual([]);
+      expect(await jobsDone()).toBe(1);
+    },
+    120_000,
+  );
 
   it('stops on request, removing its socket, and stopping twice is harmless', async () => {
     const started = await coffer(['agent', 'start']);
@@ -482,20 +489,6 @@ describe.runIf(agentSupported())("dist/native/coffer: the command for scripts wi
     expect(mine).toEqual(node);
     expect(JSON.parse(mine.stdout).files[0]).toMatchObject({ status: 'error', error: { error_code: 'COFFER.2008' } });
   });
-
-  it("cancels the running file on Ctrl-C (exit 130, nothing under the output's name)", async () => {
-    await coffer(['agent', 'start']);
-    const job = await startLongEncryption('native-interrupted', true);
-    job.child.kill('SIGINT');
-    expect(await job.exited).toBe(130);
-    expect(JSON.parse(job.stdout()).files[0]).toMatchObject({
-      input: job.input,
-      status: 'error',
-      error: { error_code: 'COFFER.2010' },
-    });
-    expect(await readdir(job.out)).toEqual([]);
-    expect(await jobsDone()).toBe(1);
-  }, 120_000);
 
   it('says COFFER.6002, as bin/coffer.cjs does, when the agent is killed mid-job, and leaves no output under a final name', async () => {
     const started = await coffer(['agent', 'start']);
