@@ -86,7 +86,9 @@ if (process.platform !== 'win32') {
       renameSync(temp, client.target);
     }
   } catch (error) {
+    // An older build is not kept: it would speak what this source no longer does.
     rmSync(temp, { force: true });
+    rmSync(client.target, { force: true });
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     process.stderr.write(
       `build-native: dist/native/coffer was not built (${reason}).\n` +
