@@ -108,11 +108,7 @@ describe.runIf(agentSupported())('coffer agent', () => {
   it("prints a folder's long result byte for byte, names in any script included, as the command alone does", async () => {
     await coffer(['agent', 'start']);
     const work = join(root, 'many');
-    const folder = join(work, 'фото é 写真');
-    await mkdir(folder, { recursive: true });
-    // Long enough for the result to come over the socket in several pieces (over 64 KiB).
-    const names = Array.from({ length: 400 }, (_, i) => `снимок-ü-${String(i).padStart(3, '0')}-🎞.txt`);
-    for (const name of names) await writeFile(join(folder, name), name);
+    const { folder, names } = await folderOfNamesInEveryScript(work);
     const viaAgent = await coffer(['encrypt-file', '--key-id', 'alias/films', folder, '--out-dir', join(work, 'a')]);
     expect(await jobsDone()).toBe(1);
     const alone = await coffer(['encrypt-file', '--key-id', 'alias/films', folder, '--out-dir', join(work, 'b'), '--no-agent']);
@@ -409,11 +405,7 @@ describe.runIf(agentSupported())("dist/native/coffer: the command for scripts wi
   it("sends a folder's file commands to the agent and prints what bin/coffer.cjs prints, byte for byte", async () => {
     await coffer(['agent', 'start']);
     const work = join(root, 'native-many');
-    const folder = join(work, 'фото é 写真');
-    await mkdir(folder, { recursive: true });
-    // Over 64 KiB of result: it reaches the client in several reads.
-    const names = Array.from({ length: 400 }, (_, i) => `снимок-ü-${String(i).padStart(3, '0')}-🎞.txt`);
-    for (const name of names) await writeFile(join(folder, name), name);
+    const { folder, names } = await folderOfNamesInEveryScript(work);
     // Relative paths: the agent resolves them in the command's folder.
     const viaNative = await native(['encrypt-file', '--key-id', 'alias/films', 'фото é 写真', '--out-dir', 'a'], { cwd: work });
     expect(await jobsDone()).toBe(1);
@@ -588,6 +580,18 @@ describe.runIf(agentSupported())("dist/native/coffer: the command for scripts wi
     });
   });
 });
+
+/**
+ * WORK/фото é 写真 with 400 small files named in several scripts, each holding its name: a
+ * folder whose result is long enough (over 64 KiB) to reach a client in several pieces.
+ */
+async function folderOfNamesInEveryScript(work: string): Promise<{ folder: string; names: string[] }> {
+  const folder = join(work, 'фото é 写真');
+  await mkdir(folder, { recursive: true });
+  const names = Array.from({ length: 400 }, (_, i) => `снимок-ü-${String(i).padStart(3, '0')}-🎞.txt`);
+  for (const name of names) await writeFile(join(folder, name), name);
+  return { folder, names };
+}
 
 /**
  * A script's encrypt-file of a 3 GiB (sparse) file, once the agent has begun writing its
