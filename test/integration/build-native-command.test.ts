@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readlink, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readlink, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -42,6 +42,16 @@ describe.runIf(process.platform !== 'win32')('the build writes the `coffer` comm
     expect(stderr).toContain('dist/native/coffer was not built');
     expect(stderr).toContain('install a C compiler');
     // Nothing half-built is left behind.
+    await expect(stat(join(work, 'dist/native/coffer'))).rejects.toThrow();
+  }, 60_000);
+
+  it('removes a client that no longer compiles, instead of keeping the older build', async () => {
+    await build();
+    const source = join(work, 'electron/agent/native/coffer-client.c');
+    const later = new Date(Date.now() + 60_000);
+    await utimes(source, later, later);
+    await build({ CC: 'a-compiler-that-is-not-there' });
+    expect(await readlink(join(work, 'bin/coffer'))).toBe('coffer.cjs');
     await expect(stat(join(work, 'dist/native/coffer'))).rejects.toThrow();
   }, 60_000);
 });

@@ -463,6 +463,42 @@ describe.runIf(agentSupported())("dist/native/coffer: the command for scripts wi
     expect(await jobsDone()).toBe(0);
   });
 
+  it('quits on a second Ctrl-C even while a reader that never reads holds its output', async () => {
+    await coffer(['agent', 'start']);
+    const work = join(root, 'native-stuck');
+    const { folder } = await folderOfNamesInEveryScript(work);
+    const out = join(work, 'out');
+    // A non-blocking pipe nobody reads: once 64 KiB of the result wait in it, the client waits too.
+    const script = [
+      'import fcntl, json, os, signal, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
+      'out = sys.argv[1]',
+      'p = subprocess.Popen(sys.argv[2:], stdout=w)',
+      'os.close(w)',
+      'def named():',
+      '    return sum(1 for _, _, fs in os.walk(out) for f in fs if f.endswith(".coffer"))',
+      'while named() < 400 and p.poll() is None: time.sleep(0.05)',
+      'time.sleep(0.5)',
+      'p.send_signal(signal.SIGINT)',
+      'time.sleep(0.3)',
+      'p.send_signal(signal.SIGINT)',
+      'try:',
+      '    code = p.wait(timeout=5)',
+      'except subprocess.TimeoutExpired:',
+      '    p.kill()',
+      '    code = "still running"',
+      'print(json.dumps({"code": code}))',
+    ].join('\n');
+    const args = ['--vault', vault, 'encrypt-file', '--key-id', 'alias/films', folder, '--out-dir', out];
+    const run = spawn('python3', ['-c', script, out, COFFER_NATIVE, ...args], { env: { ...process.env, ...agentEnv } });
+    let answer = '';
+    run.stdout.setEncoding('utf8').on('data', (text: string) => (answer += text));
+    expect(await new Promise((resolve) => run.on('close', resolve))).toBe(0);
+    expect(JSON.parse(answer)).toEqual({ code: 130 });
+    expect(await jobsDone()).toBe(1);
+  }, 60_000);
+
   it('passes an argument that is not UTF-8 to the Node command, which answers as it always did', async () => {
     await coffer(['agent', 'start']);
     // Through sh: a byte 0xff in an argument cannot be given to spawn() as a string.
